@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Set up and run the project with nothing but Python 3.11: `python3 dev.py start` or `python3 dev.py test`.
+
+Each command first makes `.venv` and installs the pinned requirements (again only when requirements.txt
+changes), then fetches the browser-side assets the map serves itself, then does its job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+STAMP = VENV / ".requirements.sha256"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def run(*cmd: str | os.PathLike, **kwargs) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_venv() -> None:
+    wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    if not PY.exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if not STAMP.exists() or STAMP.read_text().strip() != wanted:
+        run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt")
+        STAMP.write_text(wanted)
+    assets = ROOT / "sharedmap" / "assets.py"
+    if assets.exists():
+        run(PY, "-m", "sharedmap", "assets", "install")
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium; install it when we may (root with apt), else they say why they skip."""
+    if CHROMIUM.exists() or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get", "update", "-qq", env=env)
+    run("apt-get", "install", "-y", "-qq", "chromium", env=env)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("start", help="set up and start the app (streamlit run app.py); extra arguments go to streamlit")
+    sub.add_parser("test", help="set up and run lint and the whole test suite; extra arguments go to pytest")
+    args, extra = parser.parse_known_args(argv)
+
+    ensure_venv()
+    if args.command == "start":
+        os.execv(PY, [str(PY), "-m", "streamlit", "run", "app.py", *extra])
+    ensure_chromium()
+    run(PY, "-m", "ruff", "check", ".")
+    result = subprocess.run([str(PY), "-m", "pytest", *extra], cwd=ROOT)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

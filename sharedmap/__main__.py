@@ -1,0 +1,7 @@
+"""Entry point for ``python -m sharedmap``."""
+
+import sys
+
+from sharedmap.cli import main
+
+sys.exit(main())

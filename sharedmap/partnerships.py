@@ -1,0 +1,125 @@
+"""The partnership model: who shares what, since when, saving how much, according to which source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+SERVICES: tuple[str, ...] = (
+    "ICT",
+    "Procurement",
+    "Legal",
+    "HR",
+    "Finance",
+    "Revenues and benefits",
+    "Management team",
+    "Waste",
+    "Building control",
+    "Planning",
+    "Regulatory services",
+    "Audit",
+    "Fraud",
+    "Children's services",
+    "Adult social care",
+    "Education",
+    "Economic development",
+    "Property and assets",
+    "Customer services",
+    "Other",
+)
+
+
+class Status(StrEnum):
+    OPERATIONAL = "operational"
+    PLANNED = "planned"
+    ENDED = "ended"
+
+
+class SavingsKind(StrEnum):
+    ANNUAL = "annual"
+    CUMULATIVE = "cumulative"
+    TARGET = "target"
+    ONE_OFF_FUNDING = "one-off funding"
+    COMBINED_SPEND = "combined spend"
+
+    @property
+    def is_saving(self) -> bool:
+        """Funding awards and combined spend are money figures, but not savings: never add them to savings."""
+        return self in (SavingsKind.ANNUAL, SavingsKind.CUMULATIVE, SavingsKind.TARGET)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, month or day, as sources give them ("2020", "July 2020", "27/06/2012")."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def iso(self) -> str:
+        if self.day:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+@dataclass(frozen=True)
+class Savings:
+    """One money figure about a partnership, with its kind and period; ``council_id`` is set for a per-council share."""
+
+    amount_gbp: float
+    kind: SavingsKind
+    period: str = ""
+    council_id: str | None = None
+    estimate: bool = False
+
+    def label(self) -> str:
+        amount = format_gbp(self.amount_gbp)
+        parts = [amount, self.kind.value]
+        if self.period:
+            parts.append(self.period)
+        text = " ".join(parts)
+        return text + (" (estimate)" if self.estimate else "")
+
+
+@dataclass(frozen=True)
+class Partnership:
+    id: str
+    name: str
+    council_ids: tuple[str, ...]
+    services: tuple[str, ...]
+    status: Status
+    other_partners: tuple[str, ...] = ()
+    start: PartialDate | None = None
+    end: PartialDate | None = None
+    savings: tuple[Savings, ...] = ()
+    description: str = ""
+    source_urls: tuple[str, ...] = ()
+    source_title: str = ""
+    notes: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def partner_count(self) -> int:
+        return len(self.council_ids) + len(self.other_partners)
+
+    def with_changes(self, **changes) -> Partnership:
+        return replace(self, **changes)
+
+
+def format_gbp(amount: float) -> str:
+    """£600,000, £15.4m, £1.34bn: the way council reports write money."""
+    if amount >= 1e9:
+        return f"£{amount / 1e9:,.2f}bn".replace(".00bn", "bn")
+    if amount >= 1e6:
+        text = f"{amount / 1e6:,.2f}".rstrip("0").rstrip(".")
+        return f"£{text}m"
+    return f"£{amount:,.0f}"

@@ -1,0 +1,15 @@
+"""Shared fixtures: the real shared data, found the same way the app finds it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sharedmap import config
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    folder = config.shared_data_dir()
+    if not (folder / "boundaries" / "uk_topo_2014_2025.json").exists():
+        pytest.fail(f"shared data not found at {folder}; set SHAREDMAP_SHARED_DATA")
+    return folder
