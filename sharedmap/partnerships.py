@@ -123,3 +123,66 @@ def format_gbp(amount: float) -> str:
         text = f"{amount / 1e6:,.2f}".rstrip("0").rstrip(".")
         return f"£{text}m"
     return f"£{amount:,.0f}"
+
+
+def parse_iso_partial(text: str | None) -> PartialDate | None:
+    """Inverse of ``PartialDate.iso``: "2020", "2020-07" or "2020-07-01"."""
+    if not text:
+        return None
+    parts = [int(p) for p in str(text).split("-")]
+    return PartialDate(*parts)
+
+
+def to_record(p: Partnership) -> dict:
+    """A JSON-ready dict of a partnership: what the store keeps and the exports write."""
+    return {
+        "id": p.id,
+        "name": p.name,
+        "council_ids": list(p.council_ids),
+        "services": list(p.services),
+        "status": p.status.value,
+        "other_partners": list(p.other_partners),
+        "start": p.start.iso() if p.start else None,
+        "end": p.end.iso() if p.end else None,
+        "savings": [
+            {
+                "amount_gbp": s.amount_gbp,
+                "kind": s.kind.value,
+                "period": s.period,
+                "council_id": s.council_id,
+                "estimate": s.estimate,
+            }
+            for s in p.savings
+        ],
+        "description": p.description,
+        "source_urls": list(p.source_urls),
+        "source_title": p.source_title,
+        "notes": p.notes,
+    }
+
+
+def from_record(record: dict) -> Partnership:
+    return Partnership(
+        id=record["id"],
+        name=record["name"],
+        council_ids=tuple(record["council_ids"]),
+        services=tuple(record["services"]),
+        status=Status(record["status"]),
+        other_partners=tuple(record.get("other_partners", ())),
+        start=parse_iso_partial(record.get("start")),
+        end=parse_iso_partial(record.get("end")),
+        savings=tuple(
+            Savings(
+                amount_gbp=float(s["amount_gbp"]),
+                kind=SavingsKind(s["kind"]),
+                period=s.get("period", ""),
+                council_id=s.get("council_id"),
+                estimate=bool(s.get("estimate", False)),
+            )
+            for s in record.get("savings", ())
+        ),
+        description=record.get("description", ""),
+        source_urls=tuple(record.get("source_urls", ())),
+        source_title=record.get("source_title", ""),
+        notes=record.get("notes", ""),
+    )
