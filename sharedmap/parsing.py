@@ -1,0 +1,307 @@
+"""Reading the values officers type into spreadsheets: money, dates, services, statuses and council lists.
+
+Each parser takes one cell's text and returns a typed value or raises ValidationError naming what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from rapidfuzz import fuzz, process
+
+from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.partnerships import SERVICES, PartialDate, Savings, SavingsKind, Status
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+_UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "b": 1e9, "billion": 1e9}
+_MONEY = re.compile(
+    r"(?P<pound>£|gbp\s*)?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<unit>bn|billion|million|mn|m|k|thousand|b)?(?![a-z])",
+    re.IGNORECASE,
+)
+_KIND_WORDS: tuple[tuple[SavingsKind, tuple[str, ...]], ...] = (
+    (SavingsKind.ONE_OFF_FUNDING, ("one-off", "one off", "award", "grant", "funding")),
+    (SavingsKind.COMBINED_SPEND, ("combined spend", "spend", "budget", "contract value", "throughput")),
+    (SavingsKind.TARGET, ("target", "expected", "expect", "projected", "forecast", "up to", "aim", "planned")),
+    (SavingsKind.CUMULATIVE, ("cumulative", "since", "to date", "so far", "in total", "total")),
+    (SavingsKind.ANNUAL, ("annual", "annually", "per year", "a year", "per annum", "p.a.", "each year", "yearly")),
+)
+_ESTIMATE_WORDS = ("estimate", "estimated", "expected", "about", "around", "approx", "up to", "projected", "forecast")
+_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def clean(value: object) -> str:
+    """A cell as stripped text; None, NaN and whitespace become ''."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:
+        return ""
+    return " ".join(str(value).replace("\u00a0", " ").split())
+
+
+def parse_kind(text: str) -> SavingsKind:
+    lowered = clean(text).lower().replace("_", " ")
+    for kind in SavingsKind:
+        if lowered == kind.value or lowered.replace("-", " ") == kind.value.replace("-", " "):
+            return kind
+    for kind, words in _KIND_WORDS:
+        if any(word in lowered for word in words):
+            return kind
+    choices = ", ".join(k.value for k in SavingsKind)
+    raise ValidationError("savings kind", text, f"not a savings kind; use one of: {choices}")
+
+
+def _money_match(text: str) -> re.Match | None:
+    """The amount in a cell: the first figure with a £ sign or a unit, else the first figure at all."""
+    candidates = [m for m in _MONEY.finditer(text) if not _is_year_or_count(text, m)]
+    for m in candidates:
+        if m.group("pound") or m.group("unit"):
+            return m
+    return candidates[0] if candidates else None
+
+
+def _is_year_or_count(text: str, match: re.Match) -> bool:
+    if match.group("pound") or match.group("unit"):
+        return False
+    following = text[match.end() : match.end() + 8].lower()
+    number = match.group("num").replace(",", "")
+    looks_like_year = re.fullmatch(r"(19|20)\d\d", number) is not None
+    return looks_like_year or following.lstrip().startswith(("year", "month", "/", "-", "%"))
+
+
+def parse_money(text: object) -> float:
+    """£600,000 → 600000; £1.2m, £220k, 0.385m, £1.34bn; rejects text with no figure."""
+    cell = clean(text)
+    if isinstance(text, int | float) and cell:
+        return float(text)
+    match = _money_match(cell)
+    if not match:
+        raise ValidationError("savings", text, "no amount found; write it like £600,000, £1.2m or £220k")
+    number = float(match.group("num").replace(",", ""))
+    unit = (match.group("unit") or "").lower()
+    return number * _UNITS.get(unit, 1)
+
+
+def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, default_period: str = "",
+                        resolve_council: Callable[[str], str] | None = None) -> tuple[Savings, list[str]]:
+    """One savings figure, e.g. "£15.4m target over 10 years" or "£70,000 annual (Blaby District Council)".
+
+    Returns the entry and any warnings (such as a kind that had to be inferred).
+    """
+    warnings: list[str] = []
+    cell = clean(text)
+    amount = parse_money(cell)
+    if amount <= 0:
+        raise ValidationError("savings", text, "the amount must be more than zero")
+    council_id = None
+    for inside in re.findall(r"\(([^)]*)\)", cell):
+        if resolve_council and inside.strip() and not re.search(r"\d|estimate", inside, re.IGNORECASE):
+            try:
+                council_id = resolve_council(inside)
+            except CouncilNotFoundError:
+                continue  # not a council: keep it as part of the period, e.g. "(York only)"
+            cell = cell.replace(f"({inside})", " ")
+    lowered = cell.lower()
+    match = _money_match(cell)
+    rest = clean((cell[: match.start()] + " " + cell[match.end() :]) if match else cell)
+    kind = None
+    for candidate in SavingsKind:
+        if re.search(rf"\b{re.escape(candidate.value)}\b", lowered):
+            kind = candidate
+            rest = clean(re.sub(rf"\b{re.escape(candidate.value)}\b", " ", rest, flags=re.IGNORECASE))
+            break
+    if kind is None and default_kind is not None:
+        kind = default_kind
+    if kind is None:
+        for candidate, words in _KIND_WORDS:
+            if any(word in lowered for word in words):
+                kind = candidate
+                break
+        else:
+            kind = SavingsKind.TARGET if re.search(r"\bover\b.*\byears?\b", lowered) else SavingsKind.ANNUAL
+            warnings.append(f"savings kind not stated for {text!r}; read as {kind.value}")
+    rest = re.sub(r"\b(about|around|approx(imately)?|c\.|some|of)\b", " ", rest, flags=re.IGNORECASE)
+    period = clean(re.sub(r"^(in|for)\s+", "", clean(rest), flags=re.IGNORECASE)) or default_period
+    estimate = kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)
+    return Savings(amount, kind, period, council_id, estimate), warnings
+
+
+def parse_date(value: object, column: str = "start") -> PartialDate | None:
+    """'July 2020', 'Feb 2011', '27/06/2012', '2014/15', '2020', '2020-07-01', or a spreadsheet date."""
+    if isinstance(value, dt.datetime | dt.date):
+        return PartialDate(value.year, value.month, value.day)
+    text = clean(value)
+    if not text:
+        return None
+    if isinstance(value, int | float) and 1900 <= value <= 2100 and float(value).is_integer():
+        return PartialDate(int(value))
+    lowered = text.lower().rstrip(".")
+    patterns: list[tuple[str, Callable[[re.Match], PartialDate]]] = [
+        (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t].*)?", lambda m: PartialDate(int(m[1]), int(m[2]), int(m[3]))),
+        (r"(\d{4})-(\d{1,2})", lambda m: PartialDate(int(m[1]), int(m[2]))),
+        (r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", lambda m: PartialDate(int(m[3]), int(m[2]), int(m[1]))),
+        (r"(\d{1,2})[/.-](\d{4})", lambda m: PartialDate(int(m[2]), int(m[1]))),
+        (r"(\d{4})\s*/\s*(\d{2}|\d{4})", lambda m: _financial_year(m)),
+        (r"(\d{4})", lambda m: PartialDate(int(m[1]))),
+        (r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})",
+         lambda m: PartialDate(int(m[3]), _month(m[2]), int(m[1]))),
+        (r"([a-z]+)\.?,?\s+(\d{4})", lambda m: PartialDate(int(m[2]), _month(m[1]))),
+    ]
+    for pattern, build in patterns:
+        match = re.fullmatch(pattern, lowered)
+        if match:
+            try:
+                result = build(match)
+                dt.date(result.year, result.month or 1, result.day or 1)
+            except (KeyError, ValueError):
+                break
+            if not 1900 <= result.year <= 2100:
+                break
+            return result
+    raise ValidationError(column, value, "not a date; write it like 2020, July 2020, 27/06/2012 or 2014/15")
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower()[:3] if name.lower()[:3] in MONTHS and name.lower() not in MONTHS else name.lower()]
+
+
+def _financial_year(match: re.Match) -> PartialDate:
+    """2014/15 is the financial year starting April 2014."""
+    first, second = int(match[1]), int(match[2])
+    if second not in ((first + 1) % 100, first + 1):
+        raise ValueError("not consecutive years")
+    return PartialDate(first, 4)
+
+
+_STATUS_WORDS = {
+    Status.OPERATIONAL: ("operational", "live", "active", "running", "current", "in place", "ongoing", "yes"),
+    Status.PLANNED: ("planned", "proposed", "approved", "agreed", "in development", "planning", "future", "pilot"),
+    Status.ENDED: ("ended", "closed", "finished", "terminated", "dissolved", "ceased", "stopped", "expired"),
+}
+
+
+def parse_status(text: object) -> Status:
+    lowered = clean(text).lower()
+    for status, words in _STATUS_WORDS.items():
+        if any(lowered == w or lowered.startswith(w) for w in words):
+            return status
+    raise ValidationError("status", text, "not a status; use operational, planned or ended")
+
+
+_SERVICE_SYNONYMS = {
+    "it": "ICT",
+    "ict": "ICT",
+    "information technology": "ICT",
+    "digital": "ICT",
+    "revs and bens": "Revenues and benefits",
+    "revenues & benefits": "Revenues and benefits",
+    "council tax and benefits": "Revenues and benefits",
+    "benefits": "Revenues and benefits",
+    "revenues": "Revenues and benefits",
+    "legal services": "Legal",
+    "human resources": "HR",
+    "payroll": "HR",
+    "management": "Management team",
+    "senior management": "Management team",
+    "chief executive": "Management team",
+    "shared chief executive": "Management team",
+    "environmental health": "Regulatory services",
+    "trading standards": "Regulatory services",
+    "licensing": "Regulatory services",
+    "internal audit": "Audit",
+    "counter fraud": "Fraud",
+    "waste collection": "Waste",
+    "refuse": "Waste",
+    "recycling": "Waste",
+    "estates": "Property and assets",
+    "property": "Property and assets",
+    "facilities": "Property and assets",
+    "customer service": "Customer services",
+    "contact centre": "Customer services",
+    "economic growth": "Economic development",
+    "health integration": "Adult social care",
+    "social care": "Adult social care",
+    "children's social care": "Children's services",
+    "childrens services": "Children's services",
+    "schools": "Education",
+    "accountancy": "Finance",
+    "transport": "Other",
+    "emergency planning": "Other",
+}
+
+
+def parse_services(text: object) -> tuple[tuple[str, ...], list[ValidationError]]:
+    """'ICT; Legal' or 'IT, HR' → controlled vocabulary; unknown terms come back as errors with suggestions."""
+    found: list[str] = []
+    errors: list[ValidationError] = []
+    vocabulary = {s.lower(): s for s in SERVICES}
+    for raw in re.split(r"[;,|/\n]+", clean(text)):
+        term = clean(raw).rstrip(".")
+        if not term:
+            continue
+        key = term.lower().replace("’", "'")
+        service = vocabulary.get(key) or _SERVICE_SYNONYMS.get(key)
+        if service is None:
+            best = process.extractOne(key, list(vocabulary) + list(_SERVICE_SYNONYMS), scorer=fuzz.WRatio)
+            if best and best[1] >= 90:
+                service = vocabulary.get(best[0]) or _SERVICE_SYNONYMS[best[0]]
+        if service is None:
+            close = process.extract(key, list(vocabulary), scorer=fuzz.WRatio, limit=3)
+            errors.append(ValidationError("services", term, "not a service in our list; use Other if none fits",
+                                          [vocabulary[c[0]] for c in close if c[1] >= 50]))
+        elif service not in found:
+            found.append(service)
+    return tuple(found), errors
+
+
+def split_names(text: object) -> list[str]:
+    """Split a list of names on ';', '|' or new lines; commas are handled by split_councils."""
+    return [clean(p) for p in re.split(r"[;|\n]+", clean(text)) if clean(p)]
+
+
+def split_councils(text: object, resolve: Callable[[str], object]) -> list[str]:
+    """Council names from one cell. Names may hold commas ("Bournemouth, Christchurch and Poole Council"),
+    so comma-separated pieces are joined back whenever the longer run names a council."""
+    names: list[str] = []
+    for part in split_names(text):
+        pieces = [clean(p) for p in part.split(",") if clean(p)]
+        i = 0
+        while i < len(pieces):
+            for j in range(len(pieces), i, -1):
+                candidate = ", ".join(pieces[i:j])
+                if j - i == 1 or _resolves(candidate, resolve):
+                    names.append(candidate)
+                    i = j
+                    break
+    return names
+
+
+def _resolves(name: str, resolve: Callable[[str], object]) -> bool:
+    """Only a confident match may glue comma pieces together; a fuzzy one is no evidence."""
+    try:
+        result = resolve(name)
+    except CouncilNotFoundError:
+        return False
+    return getattr(result, "method", "exact") != "fuzzy"

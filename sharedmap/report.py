@@ -1,0 +1,51 @@
+"""Plain-text reports for the command line: what a person reads in a terminal or an e-mail."""
+
+from __future__ import annotations
+
+from sharedmap.partnerships import format_gbp
+from sharedmap.validate import ValidationReport
+
+
+def format_validation(report: ValidationReport) -> str:
+    lines = [f"{report.file} ({report.encoding})"]
+    mapped = ", ".join(f"{header!r} → {field}" for header, field in report.columns.items())
+    lines.append(f"Columns: {mapped}")
+    if report.ignored_columns:
+        lines.append("Ignored columns: " + ", ".join(repr(c) for c in report.ignored_columns))
+    lines.append("")
+    for row in report.rows:
+        mark = "ok " if row.ok else "ERR"
+        lines.append(f"[{mark}] row {row.row}: {row.name or '(no name)'}")
+        for council in row.councils:
+            if council.get("id"):
+                extra = f" → now {council['successor']['name']}" if council.get("successor") else ""
+                lines.append(f"        council {council['input']!r} = {council['name']} ({council['gss']}, "
+                             f"{council['confidence']:.0%}){extra}")
+        for saving in row.savings:
+            lines.append(f"        savings {saving.label()}")
+        for issue in row.errors:
+            listed = issue.suggestions and "Did you mean" not in issue.message
+            hint = f" Suggestions: {'; '.join(issue.suggestions)}." if listed else ""
+            lines.append(f"    error in {issue.column}: {issue.message}{hint}")
+        for issue in row.warnings:
+            lines.append(f"    warning in {issue.column}: {issue.message}")
+    ok = sum(r.ok for r in report.rows)
+    lines += ["", f"{ok} of {len(report.rows)} rows valid; {len(report.rows) - ok} with errors."]
+    return "\n".join(lines)
+
+
+def format_summary(summary: dict) -> str:
+    lines = [
+        f"Partnerships: {summary['partnerships']} "
+        + "(" + ", ".join(f"{n} {s}" for s, n in summary["by_status"].items()) + ")",
+        f"Councils involved: {summary['councils_involved']} "
+        f"({summary['current_councils_involved']} of today's councils)",
+        "Money figures by kind (never add different kinds together):",
+    ]
+    for kind, figures in summary["savings_by_kind"].items():
+        if figures["partnerships"]:
+            lines.append(f"  {kind:<16} {format_gbp(figures['total_gbp']):>10} across {figures['partnerships']} "
+                         "partnerships")
+    lines.append("Partnerships by service:")
+    lines += [f"  {s['service']:<24} {s['partnerships']}" for s in summary["by_service"]]
+    return "\n".join(lines)

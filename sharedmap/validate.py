@@ -1,0 +1,306 @@
+"""Checking an officer's partnership file row by row: every error at once, nothing imported.
+
+`validate_file` is the one engine behind `python -m sharedmap validate`, the upload page and the import command.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.parsing import (
+    clean,
+    parse_date,
+    parse_kind,
+    parse_savings_entry,
+    parse_services,
+    parse_status,
+    split_councils,
+    split_names,
+)
+from sharedmap.partnerships import Partnership, Savings, Status, to_record
+from sharedmap.register import Register, load_register
+from sharedmap.tables import Table, read_table
+
+URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
+
+
+@dataclass
+class Issue:
+    column: str
+    value: object
+    message: str
+    suggestions: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        value = self.value if isinstance(self.value, int | float | type(None)) else str(self.value)
+        return {"column": self.column, "value": value, "message": self.message, "suggestions": self.suggestions}
+
+
+@dataclass
+class RowReport:
+    row: int
+    name: str
+    councils: list[dict] = field(default_factory=list)
+    savings: list[Savings] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    partnership: Partnership | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        p = self.partnership
+        return {
+            "row": self.row,
+            "ok": self.ok,
+            "partnership": self.name,
+            "id": p.id if p else None,
+            "councils": self.councils,
+            "savings": [
+                {"amount_gbp": s.amount_gbp, "kind": s.kind.value, "period": s.period, "council_gss": None,
+                 "council_id": s.council_id, "estimate": s.estimate}
+                for s in self.savings
+            ],
+            "start": p.start.iso() if p and p.start else None,
+            "end": p.end.iso() if p and p.end else None,
+            "status": p.status.value if p else None,
+            "services": list(p.services) if p else [],
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+@dataclass
+class ValidationReport:
+    file: str
+    encoding: str
+    columns: dict[str, str]
+    ignored_columns: list[str]
+    rows: list[RowReport]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows)
+
+    @property
+    def partnerships(self) -> list[Partnership]:
+        """The parsed partnerships of the valid rows, in file order."""
+        return [r.partnership for r in self.rows if r.partnership is not None and r.ok]
+
+    def as_dict(self) -> dict:
+        rows = [r.as_dict() for r in self.rows]
+        for row, report in zip(rows, self.rows, strict=True):
+            gss = {c["id"]: c["gss"] for c in report.councils if c.get("id")}
+            for saving in row["savings"]:
+                saving["council_gss"] = gss.get(saving["council_id"])
+        return {
+            "file": self.file,
+            "encoding": self.encoding,
+            "columns": self.columns,
+            "ignored_columns": self.ignored_columns,
+            "rows": rows,
+            "summary": {"rows": len(self.rows), "ok": sum(r.ok for r in self.rows),
+                        "errors": sum(not r.ok for r in self.rows)},
+        }
+
+
+def validate_file(source: str | Path | bytes, register: Register | None = None,
+                  filename: str | None = None) -> ValidationReport:
+    """Read and check a file; FileReadError when it cannot be read at all."""
+    return validate_table(read_table(source, filename), register or load_register())
+
+
+def validate_table(table: Table, register: Register) -> ValidationReport:
+    reports = [validate_row(number, values, register) for number, values in table.rows]
+    _flag_duplicates(reports)
+    _fill_missing_ids(reports)
+    return ValidationReport(table.file, table.encoding, table.columns, table.ignored, reports)
+
+
+def validate_row(number: int, values: dict[str, object], register: Register) -> RowReport:
+    name = clean(values.get("name"))
+    report = RowReport(row=number, name=name)
+
+    def attempt(column: str, func, *args):
+        try:
+            return func(*args)
+        except ValidationError as exc:
+            report.errors.append(Issue(column, exc.value, exc.message, exc.suggestions))
+        except CouncilNotFoundError as exc:
+            report.errors.append(Issue(column, exc.name, str(exc), exc.suggestions))
+        return None
+
+    if not name:
+        report.errors.append(Issue("name", values.get("name"), "every partnership needs a name"))
+    council_ids = _resolve_councils(values, register, report)
+    other_partners = tuple(split_names(values.get("other_partners")))
+    services, service_errors = parse_services(values.get("services"))
+    report.errors += [Issue("services", e.value, e.message, e.suggestions) for e in service_errors]
+    if not services and not service_errors:
+        report.errors.append(Issue("services", values.get("services"), "name at least one shared service"))
+    start = attempt("start", parse_date, values.get("start"), "start")
+    end = attempt("end", parse_date, values.get("end"), "end")
+    if start and end and end < start:
+        report.errors.append(Issue("end", values.get("end"), f"ends before it starts ({start})"))
+    status = _status(values, end, report, attempt)
+    _parse_savings(values, register, report, attempt)
+    for s in report.savings:
+        if s.council_id and s.council_id not in council_ids:
+            report.errors.append(Issue("savings", s.council_id, "a council's share names a council that is not "
+                                       "a member of this partnership"))
+    sources = tuple(URL.findall(clean(values.get("source_url"))))
+    if clean(values.get("source_url")) and not sources:
+        report.errors.append(Issue("source_url", values.get("source_url"), "not a web link (http:// or https://)"))
+    elif not sources and report.savings:
+        report.errors.append(Issue("source_url", None, "a savings figure needs a source link so it can be checked"))
+    elif not sources:
+        report.warnings.append(Issue("source_url", None, "no source link: add one so readers can check this"))
+    if council_ids is not None and len(set(council_ids)) + len(other_partners) < 2:
+        report.errors.append(Issue("councils", values.get("councils"),
+                                   "a partnership needs at least two partners (councils or other partners)"))
+    if report.ok and council_ids is not None and status is not None:
+        report.partnership = Partnership(
+            id=clean(values.get("id")),
+            name=name,
+            council_ids=tuple(dict.fromkeys(council_ids)),
+            services=services,
+            status=status,
+            other_partners=other_partners,
+            start=start,
+            end=end,
+            savings=tuple(report.savings),
+            description=clean(values.get("description")),
+            source_urls=sources,
+            source_title=clean(values.get("source_title")),
+            notes=clean(values.get("notes")),
+        )
+    return report
+
+
+def _resolve_councils(values: dict, register: Register, report: RowReport) -> list[str] | None:
+    cell = values.get("councils")
+    if not clean(cell):
+        report.errors.append(Issue("councils", cell, "list the councils in the partnership, separated by ;"))
+        return None
+    if clean(values.get("council_ids")):
+        return _councils_by_id(values, register, report)
+    ids: list[str] = []
+    failed = False
+    for name in split_councils(cell, register.resolve):
+        try:
+            found = register.resolve(name)
+        except CouncilNotFoundError as exc:
+            report.errors.append(Issue("councils", name, str(exc), exc.suggestions))
+            report.councils.append({"input": name, "id": None, "gss": None, "name": None, "confidence": 0.0})
+            failed = True
+            continue
+        council = found.council
+        entry = {"input": name, "id": council.id, "gss": council.gss, "name": council.name,
+                 "confidence": round(found.confidence, 3), "method": found.method}
+        successors = [] if council.current else register.current_successors(council.id)
+        if successors:
+            entry["successor"] = {"id": successors[0].id, "gss": successors[0].gss,
+                                  "name": " and ".join(s.name for s in successors)}
+        report.councils.append(entry)
+        if found.method == "fuzzy":
+            report.warnings.append(Issue("councils", name, f"read as {council.name} "
+                                         f"({found.confidence:.0%} match); check this is right"))
+        ids.append(council.id)
+    return None if failed else ids
+
+
+def _councils_by_id(values: dict, register: Register, report: RowReport) -> list[str] | None:
+    """Rows that already carry register ids (our own exports and seed) are checked, not re-guessed."""
+    names = split_names(values.get("councils"))
+    ids = split_names(values.get("council_ids"))
+    if len(names) != len(ids):
+        report.errors.append(Issue("council_ids", values.get("council_ids"),
+                                   f"{len(ids)} ids for {len(names)} council names; give one id per council"))
+        return None
+    for name, council_id in zip(names, ids, strict=True):
+        council = register.councils.get(council_id)
+        if council is None:
+            report.errors.append(Issue("council_ids", council_id, "not an id in the council register"))
+            return None
+        report.councils.append({"input": name, "id": council.id, "gss": council.gss, "name": council.name,
+                                "confidence": 1.0, "method": "code"})
+    return ids
+
+
+def _status(values: dict, end, report: RowReport, attempt) -> Status | None:
+    if clean(values.get("status")):
+        return attempt("status", parse_status, values.get("status"))
+    inferred = Status.ENDED if end is not None else Status.OPERATIONAL
+    report.warnings.append(Issue("status", None, f"no status given; read as {inferred.value}"))
+    return inferred
+
+
+def _parse_savings(values: dict, register: Register, report: RowReport, attempt) -> None:
+    cell = values.get("savings")
+    if not clean(cell):
+        return
+    default_kind = attempt("savings_kind", parse_kind, values["savings_kind"]) if clean(
+        values.get("savings_kind")) else None
+    period = clean(values.get("savings_period"))
+    entries = [cell] if isinstance(cell, int | float) else re.split(r"[;\n]+", str(cell))
+    for entry in entries:
+        if not clean(entry):
+            continue
+        parsed = attempt("savings", parse_savings_entry, entry, default_kind, period,
+                         lambda text: _confident_id(register, text))
+        if parsed:
+            saving, warnings = parsed
+            report.savings.append(saving)
+            report.warnings += [Issue("savings", entry, w) for w in warnings]
+
+
+def _confident_id(register: Register, text: str) -> str:
+    """A council named in brackets after a figure; only a sure match counts, as "(York only)" is no council."""
+    found = register.resolve(text)
+    if found.method == "fuzzy":
+        raise CouncilNotFoundError(text, [found.council.name], "not an exact council name")
+    return found.council.id
+
+
+def _flag_duplicates(reports: list[RowReport]) -> None:
+    """A partnership listed twice (same id, or same name and councils) is an error on the later row."""
+    seen: dict[object, int] = {}
+    for report in reports:
+        p = report.partnership
+        if p is None:
+            continue
+        for key in (("id", p.id), ("name", p.name.lower(), frozenset(p.council_ids))):
+            if not key[1]:
+                continue
+            if key in seen:
+                report.errors.append(Issue(key[0], p.id if key[0] == "id" else p.name,
+                                           f"duplicate of row {seen[key]}"))
+                report.partnership = None
+                break
+            seen[key] = report.row
+
+
+def _fill_missing_ids(reports: list[RowReport]) -> None:
+    """Rows without an id get one from their name, kept unique within the file."""
+    taken = {r.partnership.id for r in reports if r.partnership and r.partnership.id}
+    for report in reports:
+        if report.partnership and not report.partnership.id:
+            base = slugify(report.partnership.name) or f"row-{report.row}"
+            candidate, n = base, 2
+            while candidate in taken:
+                candidate, n = f"{base}-{n}", n + 1
+            taken.add(candidate)
+            report.partnership = report.partnership.with_changes(id=candidate)
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def report_records(report: ValidationReport) -> list[dict]:
+    return [to_record(p) for p in report.partnerships]

@@ -1,0 +1,116 @@
+import datetime as dt
+
+import pytest
+
+from sharedmap.errors import ValidationError
+from sharedmap.parsing import parse_date, parse_money, parse_savings_entry, parse_services, parse_status
+from sharedmap.partnerships import PartialDate, SavingsKind, Status, format_gbp
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("£600,000", 600_000),
+        ("£1.2m", 1_200_000),
+        ("£220k", 220_000),
+        ("0.385m", 385_000),
+        ("£15.4m over 10 years", 15_400_000),
+        ("£1.34bn", 1_340_000_000),
+        ("£2 million", 2_000_000),
+        ("GBP 70,000", 70_000),
+        ("over 10 years: £15.4m", 15_400_000),
+        (385000, 385_000),
+    ],
+)
+def test_money_as_officers_write_it(text, amount):
+    assert parse_money(text) == pytest.approx(amount)
+
+
+@pytest.mark.parametrize("text", ["n/a", "TBC", "lots"])
+def test_money_without_a_figure_is_refused(text):
+    with pytest.raises(ValidationError, match="no amount found"):
+        parse_money(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "period", "estimate"),
+    [
+        ("£15.4m target over 10 years", SavingsKind.TARGET, "over 10 years", True),
+        ("£15.4m over 10 years", SavingsKind.TARGET, "over 10 years", True),
+        ("£600,000 annual 2020/21", SavingsKind.ANNUAL, "2020/21", False),
+        ("£1.2m annual expected in 2021/22", SavingsKind.ANNUAL, "expected in 2021/22", True),
+        ("£6m cumulative since 2011", SavingsKind.CUMULATIVE, "since 2011", False),
+        ("£750,000 one-off funding 2013/14", SavingsKind.ONE_OFF_FUNDING, "2013/14", False),
+        ("£725m combined spend per year", SavingsKind.COMBINED_SPEND, "per year", False),
+        ("£430,000 a year", SavingsKind.ANNUAL, "a year", False),
+    ],
+)
+def test_savings_entry_kind_and_period(text, kind, period, estimate):
+    saving, _ = parse_savings_entry(text)
+    assert (saving.kind, saving.period, saving.estimate) == (kind, period, estimate)
+
+
+def test_savings_kind_that_had_to_be_guessed_is_a_warning():
+    saving, warnings = parse_savings_entry("£220k")
+    assert saving.kind is SavingsKind.ANNUAL
+    assert warnings and "not stated" in warnings[0]
+
+
+def test_savings_share_names_its_council():
+    saving, _ = parse_savings_entry("£70,000 annual (Hinckley and Bosworth)", resolve_council=lambda name: "HIN")
+    assert (saving.amount_gbp, saving.council_id) == (70_000, "HIN")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("July 2020", PartialDate(2020, 7)),
+        ("Feb 2011", PartialDate(2011, 2)),
+        ("27/06/2012", PartialDate(2012, 6, 27)),
+        ("2014/15", PartialDate(2014, 4)),
+        ("2020", PartialDate(2020)),
+        ("2020-07-01", PartialDate(2020, 7, 1)),
+        ("1 July 2020", PartialDate(2020, 7, 1)),
+        ("Sept 2019", PartialDate(2019, 9)),
+        (dt.datetime(2012, 6, 27), PartialDate(2012, 6, 27)),
+        (2011, PartialDate(2011)),
+        ("", None),
+    ],
+)
+def test_dates_keep_their_precision(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["soon", "31/02/2012", "2014/16", "Smarch 2020"])
+def test_bad_dates_name_the_column(text):
+    with pytest.raises(ValidationError, match="^end: not a date"):
+        parse_date(text, "end")
+
+
+def test_services_map_to_the_vocabulary():
+    services, errors = parse_services("IT; Legal services, Revs and bens / HR; Environmental health")
+    assert services == ("ICT", "Legal", "Revenues and benefits", "HR", "Regulatory services")
+    assert errors == []
+
+
+def test_unknown_service_is_an_error_with_suggestions():
+    services, errors = parse_services("Managment team; Widgets")
+    assert services == ("Management team",)
+    assert [e.value for e in errors] == ["Widgets"]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [("Operational", Status.OPERATIONAL), ("live", Status.OPERATIONAL), ("Proposed", Status.PLANNED),
+     ("ended", Status.ENDED), ("Closed 2020", Status.ENDED)],
+)
+def test_status_words(text, status):
+    assert parse_status(text) is status
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [(600_000, "£600,000"), (15_400_000, "£15.4m"), (1_340_000_000, "£1.34bn"), (42_000_000, "£42m")],
+)
+def test_money_is_written_the_way_councils_write_it(amount, text):
+    assert format_gbp(amount) == text
