@@ -29,7 +29,8 @@ SERVICE_MAP = {"Environmental health": "Regulatory services", "Health integratio
 EXTRA_SAVINGS = {
     "SS001": ["£600,000 annual 2020/21", "£1.2m annual expected in 2021/22"],
     "SS004": ["£70,000 annual (Hinckley and Bosworth Borough Council)", "£150,000 annual (Blaby District Council)"],
-    "SS012": ["£2.9m annual per year (South Hams District Council)", "£1.5m annual per year (West Devon Borough Council)"],
+    "SS012": ["£2.9m annual per year (South Hams District Council)",
+              "£1.5m annual per year (West Devon Borough Council)"],
 }
 
 

@@ -28,12 +28,142 @@ def fail(message: str, code: int = 2) -> int:
 
 def _add_boundaries(sub: argparse._SubParsersAction) -> None:
     """`boundaries info` and `boundaries fetch` (owned by the boundaries module's author)."""
+    group = sub.add_parser("boundaries", help="inspect boundary files; fetch missing source files")
+    actions = group.add_subparsers(dest="action", required=True)
+    info = actions.add_parser("info", help="layers, feature counts, detected code/name columns, CRS and bounds")
+    info.add_argument("file", help="TopoJSON, GeoJSON, shapefile (.shp or ONS .zip) or GeoPackage")
+    info.add_argument("--layer", help="only this layer (default: every layer)")
+    info.add_argument("--format", choices=("text", "json"), default="text", help="json prints one object on stdout")
+    info.set_defaults(handler=_boundaries_info)
+    fetch = actions.add_parser(
+        "fetch", help="download manifest sources missing from the search path into geo/cache/, SHA-256 checked"
+    )
+    fetch.add_argument("--name", help="only this source (default: every source in the manifest)")
+    fetch.add_argument("--force", action="store_true", help="download even when the file is already on the search path")
+    fetch.add_argument("--dest", help="folder to download into (default: geo/cache/)")
+    fetch.add_argument("--manifest", help="manifest to read (default: geo/sources.json)")
+    fetch.set_defaults(handler=_boundaries_fetch)
+
+
+def _boundaries_info(args: argparse.Namespace) -> int:
+    """Exit 1 when a layer cannot be used (its problem is printed), 0 otherwise."""
+    from sharedmap.boundaries import boundary_info
+
+    report = boundary_info(args.file, args.layer)
+    if args.format == "json":
+        print_json(report)
+    else:
+        print(f"{report['path']}: {len(report['layers'])} layer(s)")
+        for layer in report["layers"]:
+            detected = layer["detected_columns"] or {}
+            years = "/".join(detected.get(k) or "-" for k in ("start", "end"))
+            bounds = layer["bounds_4326"]
+            where = "unknown" if bounds is None else "{:.4f}, {:.4f} to {:.4f}, {:.4f}".format(*bounds)
+            print(f"  {layer['name']}: {layer['features']} features")
+            print(f"    columns: {', '.join(layer['columns'])}")
+            print(f"    code: {detected.get('code', '-')}  name: {detected.get('name', '-')}  start/end: {years}")
+            print(f"    CRS: {layer['source_crs']}  bounds (lon/lat): {where}")
+            if layer["problem"]:
+                print(f"    problem: {layer['problem']}")
+    return 1 if any(layer["problem"] for layer in report["layers"]) else 0
+
+
+def _boundaries_fetch(args: argparse.Namespace) -> int:
+    """Report each source found on the search path; download the missing ones; stop at the first failure."""
+    import http.client
+    from pathlib import Path
+
+    from sharedmap import config, sources
+    from sharedmap.errors import SourceError
+
+    manifest_path = Path(args.manifest) if args.manifest else sources.MANIFEST_PATH
+    try:
+        manifest = sources.load_manifest(manifest_path)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SourceError(f"manifest {manifest_path} cannot be read: {exc}") from exc
+    chosen = [s for s in manifest if args.name in (None, s.name)]
+    if not chosen:
+        known = ", ".join(s.name for s in manifest)
+        raise SourceError(f"no source named {args.name!r} in {manifest_path}; known: {known}")
+    dest = Path(args.dest) if args.dest else sources.CACHE_DIR
+    fetched = 0
+    for source in chosen:
+        found = None if args.force else _find_source(source.file)
+        if found is not None:
+            same = sources.sha256_of(found) == source.sha256
+            print(f"found   {source.name}: {found} ({'checksum ok' if same else 'checksum differs from the manifest'})")
+            continue
+        try:
+            target = sources.fetch(source, dest_dir=dest)
+        except (OSError, ValueError, http.client.HTTPException) as exc:
+            raise SourceError(f"could not fetch {source.name} from {source.url}: {exc}") from exc
+        print(f"fetched {source.name}: {target} (checksum ok)")
+        fetched += 1
+    if not fetched:
+        print(f"All {len(chosen)} source(s) already present; nothing to fetch.")
+    elif dest.resolve() not in [p.resolve() for p in config.data_search_path()]:
+        print(f"note: {dest} is not on the search path; add it to SHAREDMAP_DATA_PATH to use these files.")
+    return 0
+
+
+def _find_source(filename: str):
+    """The file's path on the search path, or None when it is missing there."""
+    from sharedmap import sources
+    from sharedmap.errors import SourceError
+
+    try:
+        return sources.find_file(filename)
+    except SourceError:
+        return None
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    validate = sub.add_parser("validate", help="check an officer's partnership file (CSV or XLSX) without importing it")
+    validate.add_argument("file")
+    validate.add_argument("--format", choices=("text", "json"), default="text")
+    validate.set_defaults(handler=_validate)
+    summary = sub.add_parser("summary", help="national totals of the published partnerships")
+    summary.add_argument("--format", choices=("text", "json"), default="text")
+    summary.set_defaults(handler=_summary)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from sharedmap.errors import FileReadError
+    from sharedmap.report import format_validation
+    from sharedmap.validate import validate_file
+
+    try:
+        report = validate_file(args.file)
+    except FileReadError as exc:
+        return fail(str(exc))
+    if args.format == "json":
+        payload = report.as_dict()
+        payload["file"] = args.file
+        print_json(payload)
+    else:
+        print(format_validation(report))
+    return 0 if report.ok else 1
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from sharedmap.dataset import load_seed
+    from sharedmap.register import load_register
+    from sharedmap.report import format_summary
+    from sharedmap.summary import national_summary
+
+    register = load_register()
+    summary = national_summary(load_seed(register=register), register)
+    if args.format == "json":
+        print_json(summary)
+    else:
+        print(format_summary(summary))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_boundaries,):
+    for add in (_add_boundaries, _add_validate,):
         add(sub)
     return parser
 

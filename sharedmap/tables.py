@@ -20,7 +20,8 @@ HEADER_SEARCH_ROWS = 10
 # Each field and the headers officers use for it; matched after lower-casing and dropping punctuation.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "ref", "reference", "partnership id", "partnership ref"),
-    "name": ("name", "partnership", "partnership name", "title", "arrangement", "shared service", "project"),
+    "name": ("name", "partnership", "partnership name", "name of partnership", "partnership title", "title",
+              "arrangement", "shared service", "project"),
     "councils": ("councils", "councils involved", "member councils", "partner councils", "authorities",
                  "local authorities", "members", "councils sharing", "council partners", "partner authorities"),
     "council_ids": ("council ids", "council codes", "register ids"),
