@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from sharedmap import config, sources
+
+
+def test_every_setting_is_documented_in_the_readme():
+    readme = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [s.name for s in config.SETTINGS if s.name not in readme]
+    assert not missing, f"settings missing from README: {missing}"
+
+
+def test_search_path_prefers_the_environment(tmp_path, monkeypatch):
+    (tmp_path / "uk_topo_2014_2025.json").write_text("{}")
+    monkeypatch.setenv("SHAREDMAP_DATA_PATH", str(tmp_path))
+    assert sources.source_path("uk-topojson") == tmp_path / "uk_topo_2014_2025.json"
+
+
+def test_shared_files_are_found_and_match_the_manifest():
+    for source in sources.load_manifest():
+        path = sources.find_file(source.file)
+        assert sources.sha256_of(path) == source.sha256, source.name
+
+
+def test_no_shared_file_is_committed_into_the_repo():
+    shared = {sources.sha256_of(p) for p in config.shared_data_dir().rglob("*") if p.is_file()}
+    repo = [p for p in Path(config.PROJECT_ROOT).rglob("*") if p.is_file() and ".venv" not in p.parts
+            and ".git" not in p.parts and "cache" not in p.parts]
+    assert not [p for p in repo if p.stat().st_size > 2048 and sources.sha256_of(p) in shared]

@@ -1,0 +1,45 @@
+import pytest
+
+from sharedmap.dataset import load_seed
+from sharedmap.filters import Filters, apply_filters
+from sharedmap.partnerships import Status
+from sharedmap.register import load_register
+
+
+@pytest.fixture(scope="module")
+def register():
+    return load_register()
+
+
+@pytest.fixture(scope="module")
+def seed(register):
+    return load_seed(register=register)
+
+
+def ids(seed, register, **kwargs):
+    return {p.id for p in apply_filters(seed, Filters(**kwargs), register)}
+
+
+def test_no_filters_keeps_everything(seed, register):
+    assert len(ids(seed, register)) == len(seed)
+
+
+def test_service_and_status(seed, register):
+    found = ids(seed, register, services=("ICT",), statuses=(Status.OPERATIONAL,))
+    assert "SS004" in found and "SS001" not in found
+
+
+def test_year_hides_partnerships_not_started_yet(seed, register):
+    assert "SS001" not in ids(seed, register, year=2019)
+    assert "SS001" in ids(seed, register, year=2020)
+
+
+def test_nation_and_minimum_savings(seed, register):
+    scottish = ids(seed, register, nations=("Scotland",))
+    assert "SS091" in scottish and "SS001" not in scottish
+    big = ids(seed, register, min_savings=10_000_000)
+    assert "SS001" in big and "SS004" not in big
+
+
+def test_council_filter_finds_boston_partnerships(seed, register):
+    assert {"SS001", "SS002"} <= ids(seed, register, council_ids=("BOT",))
