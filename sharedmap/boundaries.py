@@ -299,6 +299,8 @@ def _layer_info(path: Path, dataset: str, layer: str) -> dict:
     info["source_crs"] = crs_label(crs)
     try:
         info["detected_columns"] = asdict(detect_columns(fields))
+        if not meta.get("geometry_type"):
+            raise BoundaryDataError(f"{path.name} (layer {layer!r}) has no geometry: it is a table, not boundaries")
         bounds = meta["total_bounds"]
         if bounds is None:
             info["bounds_4326"] = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 
@@ -160,10 +161,141 @@ def _summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_councils(sub: argparse._SubParsersAction) -> None:
+    """`councils resolve NAME...` and `councils list` (owned by the register module's author)."""
+    group = sub.add_parser("councils", help="look up councils in the register; resolve written names")
+    actions = group.add_subparsers(dest="action", required=True)
+    resolve = actions.add_parser("resolve", help="resolve names, GSS codes or register ids; exit 1 if any fail")
+    resolve.add_argument("names", nargs="+", metavar="NAME")
+    resolve.add_argument("--format", choices=("text", "json"), default="text")
+    resolve.set_defaults(handler=_councils_resolve)
+    listing = actions.add_parser("list", help="every council in the register, current and former")
+    listing.add_argument("--current", action="store_true", help="only councils that exist today")
+    listing.add_argument("--year", type=int, help="only councils that existed on 1 April of this year")
+    listing.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    listing.set_defaults(handler=_councils_list)
+
+
+def _councils_resolve(args: argparse.Namespace) -> int:
+    from sharedmap.errors import CouncilNotFoundError
+    from sharedmap.register import load_register
+
+    register = load_register()
+    records = []
+    for name in args.names:
+        try:
+            records.append(register.resolution_record(register.resolve(name)))
+        except CouncilNotFoundError as exc:
+            records.append({"input": name, "error": str(exc), "suggestions": exc.suggestions})
+    if args.format == "json":
+        print_json(records)
+    for record in records if args.format == "text" else ():
+        if "error" in record:
+            print(f"{record['input']} -> not resolved: {record['error']}")
+            continue
+        line = f"{record['input']} -> {record['name']} ({record['id']}, {record['gss'] or 'no GSS code'}, "
+        line += f"{record['type']}) {record['method']} {record['confidence']:.2f}"
+        if not record["current"]:
+            line += f"; former, ended {record['end']}, now " + (" and ".join(record["successors"]) or "no successor")
+        print(line)
+    return 1 if any("error" in record for record in records) else 0
+
+
+def _councils_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from sharedmap.register import load_register
+
+    register = load_register()
+    councils = register.in_year(args.year) if args.year else list(register.councils.values())
+    councils = sorted((c for c in councils if c.current or not args.current), key=lambda c: c.id)
+    if args.format == "csv":
+        frame = register.to_frame()
+        frame[frame["id"].isin({c.id for c in councils})].sort_values("id").to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        print_json([asdict(c) | {"current": c.current} for c in councils])
+    else:
+        for c in councils:
+            former = "" if c.current else f"  (former, ended {c.end})"
+            print(f"{c.id:<5} {c.gss or '-':<10} {c.type:<25} {c.name}{former}")
+    return 0
+
+
+def _add_assets(sub: argparse._SubParsersAction) -> None:
+    """`assets install` and `assets check`: the map's browser files, served by the app (owned by the map's author)."""
+    group = sub.add_parser("assets", help="the browser files the map serves itself (Leaflet, topojson-client)")
+    actions = group.add_subparsers(dest="action", required=True)
+    install = actions.add_parser("install", help="fetch them from the npm registry into static/vendor/ (integrity "
+                                 "checked); does nothing when already there")
+    install.add_argument("--force", action="store_true", help="fetch again even when installed")
+    install.set_defaults(handler=_assets_install)
+    check = actions.add_parser("check", help="exit 1 when a file the map needs is missing")
+    check.set_defaults(handler=_assets_check)
+
+
+def _assets_install(args: argparse.Namespace) -> int:
+    from sharedmap import assets
+
+    done = assets.install(force=args.force)
+    print(f"installed {', '.join(done)} into {assets.VENDOR_DIR}" if done else "map assets already installed")
+    return 0
+
+
+def _assets_check(args: argparse.Namespace) -> int:
+    from sharedmap import assets
+
+    missing = assets.missing_files()
+    if missing:
+        hint = "run `python -m sharedmap assets install`"
+        return fail(f"missing in {assets.VENDOR_DIR}: {', '.join(missing)}; {hint}", 1)
+    print(f"map assets present: {', '.join(f'{k}@{v}' for k, v in assets.installed_versions().items())}")
+    return 0
+
+
+def _add_recommend(sub: argparse._SubParsersAction) -> None:
+    """`recommend COUNCIL` and `recommend --backtest` (owned by the find-a-partner module's author)."""
+    recommend = sub.add_parser("recommend", help="ranked councils to share a service with, with reasons; or --backtest")
+    recommend.add_argument("council", nargs="?", help="a council's name, GSS code or register id")
+    recommend.add_argument("--service", help="the service to share (default: any)")
+    recommend.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
+    recommend.add_argument("--year", type=int, default=2025, help="councils and boundaries of this year (2014-2025)")
+    recommend.add_argument("--backtest", action="store_true",
+                           help="measure the ranking on the real partnerships: hit@5 and MRR against distance alone")
+    recommend.add_argument("--format", choices=("text", "json"), default="text")
+    recommend.set_defaults(handler=_recommend)
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    from sharedmap.dataset import load_published
+    from sharedmap.recommend import format_recommendation, recommend
+    from sharedmap.recommend_backtest import format_backtest, run_backtest
+    from sharedmap.register import load_register
+
+    if args.backtest == bool(args.council):
+        return fail("give either a council or --backtest")
+    if args.top < 1:
+        return fail(f"--top must be at least 1 (got {args.top})")
+    register = load_register()
+    _version, partnerships = load_published(register)
+    if args.backtest:
+        result = run_backtest(partnerships, register)
+        if args.format == "json":
+            print_json(result.as_dict())
+        else:
+            print(format_backtest(result))
+        return 0
+    found = recommend(args.council, partnerships, register, args.service, args.top, args.year)
+    if args.format == "json":
+        print_json(found.as_dict())
+    else:
+        print(format_recommendation(found))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_boundaries, _add_validate,):
+    for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend):
         add(sub)
     return parser
 
@@ -177,3 +309,6 @@ def main(argv: list[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+    except BrokenPipeError:  # output piped into `head` and cut short: not an error worth a traceback
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
