@@ -6,6 +6,8 @@ import pytest
 
 from sharedmap import config
 
+pytest_plugins = ("store_fixtures",)  # store fixtures; also keeps tests off var/ (see there)
+
 
 @pytest.fixture(scope="session")
 def shared_data():
@@ -13,3 +15,18 @@ def shared_data():
     if not (folder / "boundaries" / "uk_topo_2014_2025.json").exists():
         pytest.fail(f"shared data not found at {folder}; set SHAREDMAP_SHARED_DATA")
     return folder
+
+
+@pytest.fixture(scope="session")
+def register():
+    from sharedmap.register import load_register
+
+    return load_register()
+
+
+@pytest.fixture(scope="session")
+def seed(register):
+    """The 95 real partnerships of data/partnerships.csv."""
+    from sharedmap.dataset import load_seed
+
+    return load_seed(register=register)

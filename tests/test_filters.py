@@ -1,19 +1,6 @@
-import pytest
 
-from sharedmap.dataset import load_seed
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.partnerships import Status
-from sharedmap.register import load_register
-
-
-@pytest.fixture(scope="module")
-def register():
-    return load_register()
-
-
-@pytest.fixture(scope="module")
-def seed(register):
-    return load_seed(register=register)
 
 
 def ids(seed, register, **kwargs):

@@ -2,23 +2,11 @@
 
 import pytest
 
-from sharedmap.dataset import load_seed
 from sharedmap.network import attribute_savings, build_network
 from sharedmap.partnerships import SavingsKind
-from sharedmap.register import load_register
 
 BOURNEMOUTH, POOLE, BCP = "E06000028", "E06000029", "E06000058"
 DORSET_CC, DORSET_COUNCIL = "E10000009", "E06000059"
-
-
-@pytest.fixture(scope="module")
-def register():
-    return load_register()
-
-
-@pytest.fixture(scope="module")
-def seed(register):
-    return load_seed(register=register)
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,12 @@ import json
 import pytest
 
 from sharedmap.cli import main
-from sharedmap.dataset import load_seed
-from sharedmap.register import load_register
 from sharedmap.summary import national_summary
 
 
 @pytest.fixture(scope="module")
-def summary():
-    register = load_register()
-    return national_summary(load_seed(register=register), register)
+def summary(seed, register):
+    return national_summary(seed, register)
 
 
 def test_totals_count_every_partnership_once(summary):

@@ -7,7 +7,6 @@ from openpyxl import Workbook
 
 from sharedmap.cli import main
 from sharedmap.errors import FileReadError
-from sharedmap.register import load_register
 from sharedmap.validate import validate_file
 
 MESSY_CSV = (
@@ -22,11 +21,6 @@ MESSY_CSV = (
     "Tri-Council,Staffordshire CC; Shropshire; Worcestershire CC,Procurement,loads,27/06/2012,planned,"
     "https://example.org/tri,\r\n"
 )
-
-
-@pytest.fixture(scope="module")
-def register():
-    return load_register()
 
 
 @pytest.fixture

@@ -1,0 +1,140 @@
+"""Fixtures for the store's tests: a fresh store on SQLite and on the real PostgreSQL, a small real seed, accounts.
+
+Loaded for every test through ``pytest_plugins`` in conftest.py, which also keeps every test off the developer's
+own var/ database: the whole session uses a throw-away SQLite file unless a test opens its own store.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from sharedmap import auth, config
+from sharedmap.dataset import load_seed
+from sharedmap.register import load_register
+from sharedmap.store import Store
+
+POSTGRES_USERS = ("postgres", "root")
+SEED_IDS = ("SS001", "SS002", "SS004", "SS005", "SS011", "SS012")  # real rows of data/partnerships.csv
+PASSWORD = "correct horse battery"
+ACCOUNTS = {  # email: (role, council id)
+    "officer@eastlindsey.gov.uk": ("officer", "ELI"),
+    "officer@boston.gov.uk": ("officer", "BOT"),
+    "reviewer@lga.gov.uk": ("reviewer", None),
+    "second.reviewer@lga.gov.uk": ("reviewer", None),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _store_environment(tmp_path_factory):
+    """Tests never touch var/: the default store is a session SQLite file; hashes use Argon2's cheapest profile."""
+    folder = tmp_path_factory.mktemp("default_store")
+    with pytest.MonkeyPatch.context() as patch:
+        if not os.environ.get("SHAREDMAP_DATABASE_URL"):
+            patch.setenv("SHAREDMAP_DATABASE_URL", f"sqlite:///{folder / 'sharedmap.sqlite'}")
+        patch.setenv("SHAREDMAP_ARGON2_PROFILE", "CHEAPEST")
+        yield
+
+
+@pytest.fixture(scope="session")
+def register():
+    return load_register()
+
+
+@pytest.fixture(scope="session")
+def seed_rows() -> list[dict]:
+    """A handful of real partnerships from the seed table, as CSV rows (the shape officers' files take)."""
+    with open(config.PROJECT_ROOT / "data" / "partnerships.csv", encoding="utf-8", newline="") as fh:
+        rows = {row["id"]: row for row in csv.DictReader(fh)}
+    missing = [i for i in SEED_IDS if i not in rows]
+    assert not missing, f"data/partnerships.csv no longer has {missing}; pick other rows for SEED_IDS"
+    return [rows[i] for i in SEED_IDS]
+
+
+def write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
+    columns = columns or list(rows[0])
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, columns, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_file(tmp_path_factory, seed_rows) -> Path:
+    return write_csv(tmp_path_factory.mktemp("seed") / "seed.csv", seed_rows)
+
+
+@pytest.fixture(scope="session")
+def seed_partnerships(seed_file, register):
+    return load_seed(seed_file, register)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The URL of the PostgreSQL test database (trust auth; user postgres, else root), or skip saying why."""
+    import psycopg
+
+    reasons = []
+    for user in POSTGRES_USERS:
+        try:
+            psycopg.connect(f"postgresql://{user}@127.0.0.1:5432/test", connect_timeout=3).close()
+            return f"postgresql+psycopg://{user}@127.0.0.1:5432/test"
+        except psycopg.Error as exc:
+            reasons.append(f"{user}: {str(exc).strip().splitlines()[0]}")
+    pytest.skip("PostgreSQL is unreachable at 127.0.0.1:5432, database test (" + "; ".join(reasons) + ")")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request, tmp_path) -> str:
+    """A URL to an empty database: a new SQLite file, or a new PostgreSQL schema dropped after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{server}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def empty_store(store_url):
+    store = Store.open(store_url)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(empty_store, seed_partnerships, seed_file):
+    """A migrated store with the small seed published as version 1."""
+    empty_store.ensure_seeded(seed_partnerships, seed_file.name, "0" * 64)
+    return empty_store
+
+
+@pytest.fixture
+def accounts(store, register) -> dict[str, auth.User]:
+    """The four ACCOUNTS, signed in (by password, as the command line and page do)."""
+    for email, (role, council) in ACCOUNTS.items():
+        auth.create_user(store, email, PASSWORD, role, council, register)
+    return {email: auth.authenticate(store, email, PASSWORD) for email in ACCOUNTS}
+
+
+def snapshot(store: Store) -> dict[str, list]:
+    """Every row of every table, to show that a refused action changed nothing."""
+    from sharedmap.db import metadata
+
+    with store.read() as conn:
+        return {name: [tuple(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
+                for name, table in metadata.tables.items()}

@@ -1,0 +1,201 @@
+"""Find a partner on the shipped partnerships, the real register and the real boundaries; and its backtest."""
+
+import json
+
+import pytest
+
+from sharedmap.cli import main
+from sharedmap.dataset import load_seed
+from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.recommend import (
+    WEIGHTS,
+    build_context,
+    compatible,
+    council_for,
+    find_partners,
+    recommend,
+    resolve_service,
+)
+from sharedmap.recommend_backtest import HIT_AT, run_backtest
+from sharedmap.register import load_register
+
+
+@pytest.fixture(scope="module")
+def register(shared_data):
+    return load_register()
+
+
+@pytest.fixture(scope="module")
+def seed(register):
+    return load_seed(register=register)
+
+
+@pytest.fixture(scope="module")
+def context(seed, register):
+    return build_context(seed, register, 2025)
+
+
+def ask(context, name, service=None, top=10, ignore=frozenset()):
+    council, note = council_for(context, name)
+    return find_partners(context, council.id, service, top, ignore, note)
+
+
+def names(councils):
+    return {c.council.short_name for c in councils}
+
+
+def test_boston_is_offered_east_lindseys_neighbours_and_lincolnshire_councils(context):
+    found = ask(context, "Boston")
+    areas = context.areas
+    east_lindsey = context.places[context.register.resolve("East Lindsey").council.id]
+    sharing = {s.gss for s in found.already_sharing}
+    lincolnshire = areas.county[found.gss]
+    wanted = {code for code in areas.neighbours[east_lindsey] if areas.county.get(code) == lincolnshire} - sharing
+    suggested = {s.gss for s in found.suggestions}
+    assert wanted - {found.gss} <= suggested and wanted - {found.gss}
+    in_lincolnshire = [s for s in found.suggestions if areas.county.get(s.gss) == lincolnshire]
+    assert len(in_lincolnshire) >= 3
+    assert all(any(r.kind == "county" for r in s.reasons) for s in in_lincolnshire)
+    assert found.suggestions[0].score >= found.suggestions[-1].score
+
+
+def test_blaby_ict_lists_its_ict_partners_as_already_sharing(context):
+    found = ask(context, "Blaby District Council", "ICT")
+    assert names(found.already_sharing) == {"Hinckley and Bosworth", "Oadby and Wigston"}
+    assert not names(found.already_sharing) & names(found.suggestions)
+    assert {p.id for s in found.already_sharing for p in s.partnerships} == {"SS004"}
+
+
+def test_hidden_partnership_is_not_evidence(context):
+    found = ask(context, "Blaby", "ICT", top=None, ignore=frozenset({"SS004"}))
+    assert "Hinckley and Bosworth" not in names(found.already_sharing)
+    hinckley = next(s for s in found.suggestions if s.council.short_name == "Hinckley and Bosworth")
+    evidence = [p["id"] for r in hinckley.reasons for p in r.evidence.get("partnerships", [])]
+    assert "SS004" not in evidence
+
+
+def test_every_score_is_the_sum_of_its_reasons_weights(context):
+    found = ask(context, "Worcester", "Audit")
+    for suggestion in found.suggestions:
+        assert {r.kind for r in suggestion.reasons} <= WEIGHTS.keys()
+        assert suggestion.score == pytest.approx(sum(r.points for r in suggestion.reasons), abs=0.01)
+        fixed = [r for r in suggestion.reasons if r.kind != "near"]
+        assert all(r.points == WEIGHTS[r.kind].points for r in fixed)
+
+
+def test_without_a_service_every_current_partner_is_already_sharing(context):
+    found = ask(context, "Boston")
+    assert names(found.already_sharing) == {"East Lindsey", "South Holland", "Lincolnshire"}
+
+
+def test_a_partner_in_another_service_is_a_reason(context):
+    found = ask(context, "Boston", "ICT", top=None)
+    east_lindsey = next(s for s in found.suggestions if s.council.short_name == "East Lindsey")
+    partner = next(r for r in east_lindsey.reasons if r.kind == "partner")
+    assert {p["id"] for p in partner.evidence["partnerships"]} == {"SS001", "SS002"}
+    assert found.suggestions.index(east_lindsey) < 3
+
+
+@pytest.mark.parametrize(
+    ("asker", "candidate", "service", "expected"),
+    [
+        ("Boston", "Lincolnshire County Council", None, True),  # a district and its own county
+        ("Boston", "Norfolk County Council", None, False),  # ... but not another county
+        ("Lincolnshire County Council", "Boston", None, True),
+        ("Lincolnshire County Council", "Norfolk County Council", None, True),
+        ("Boston", "Rutland", None, True),  # single-tier councils pair with any tier
+        ("Rutland", "Norfolk County Council", None, True),
+        ("Boston", "City of Lincoln", "Children's services", False),  # an upper-tier service
+        ("Boston", "Lincolnshire County Council", "Children's services", True),
+    ],
+)
+def test_natural_partners_by_tier(context, asker, candidate, service, expected):
+    ask_council, cand = (context.register.resolve(n).council for n in (asker, candidate))
+    assert compatible(context, ask_council, cand, service) is expected
+
+
+def test_a_former_council_stands_for_its_successor(seed, register):
+    found = recommend("Forest Heath", seed, register, "ICT", top=3, year=2025)
+    assert found.council.short_name == "West Suffolk" and "Forest Heath" in found.note
+    then = recommend("Forest Heath", seed, register, "Waste", top=3, year=2018)
+    assert then.council.short_name == "Forest Heath" and not then.note
+    assert then.suggestions[0].council.short_name == "St Edmundsbury"
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("Gotham City Council", r"Unknown council 'Gotham City Council'.*Did you mean"),
+        ("Northamptonshire County Council", r"split by 2025.*North Northamptonshire Council"),
+    ],
+)
+def test_councils_that_cannot_be_asked_about(seed, register, name, match):
+    with pytest.raises(CouncilNotFoundError, match=match):
+        recommend(name, seed, register)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("ict", "ICT"), (" Waste ", "Waste"), ("", None), (None, None)])
+def test_services_are_matched_without_case(text, expected):
+    assert resolve_service(text) == expected
+
+
+def test_an_unknown_service_names_the_closest(seed, register):
+    with pytest.raises(ValidationError, match=r"service: .*did you mean .*ICT") as caught:
+        recommend("Boston", seed, register, "itc")
+    assert "ICT" in caught.value.suggestions
+
+
+def test_a_year_outside_the_boundaries_is_refused(seed, register):
+    with pytest.raises(ValidationError, match=r"year: the boundaries cover 2014 to 2025 \(got 2013\)"):
+        recommend("Boston", seed, register, year=2013)
+
+
+def test_cli_json_shape(capsys):
+    assert main(["recommend", "Blaby", "--service", "ICT", "--top", "3", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["council"]["name"] == "Blaby District Council" and payload["council"]["gss"] == "E07000129"
+    assert payload["service"] == "ICT" and len(payload["suggestions"]) == 3
+    first = payload["suggestions"][0]
+    assert {"gss", "name", "score", "reasons"} <= first.keys()
+    assert all({"kind", "text", "evidence"} <= reason.keys() for reason in first["reasons"])
+    assert {s["name"] for s in payload["already_sharing"]} == {"Hinckley and Bosworth Borough Council",
+                                                               "Oadby and Wigston Borough Council"}
+    assert [w["kind"] for w in payload["weights"]] == list(WEIGHTS)
+
+
+def test_cli_text_shows_reasons_and_weights(capsys):
+    assert main(["recommend", "Boston", "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "1. North Kesteven District Council" in out and "shares a boundary with Boston" in out
+    assert all(w.why in out for w in WEIGHTS.values())
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["recommend", "Gotham City Council"], "error: Unknown council 'Gotham City Council'"),
+        (["recommend"], "error: give either a council or --backtest"),
+        (["recommend", "Boston", "--top", "0"], "error: --top must be at least 1"),
+        (["recommend", "Boston", "--service", "gardening"], "error: service: not a service"),
+    ],
+)
+def test_cli_errors_are_one_line_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(message) and err.count("\n") == 1
+
+
+def test_backtest_on_the_shipped_data(seed, register):
+    result = run_backtest(seed, register)
+    figures = result.figures()
+    assert figures["cases"] == len(result.cases) > 100
+    for key in (f"hit_at_{HIT_AT}", "mrr", f"baseline_hit_at_{HIT_AT}", "baseline_mrr"):
+        assert 0 <= figures[key] <= 1
+    assert all(case.targets and case.council_id not in case.targets for case in result.cases)
+    assert all(case.rank is None or case.rank >= 1 for case in result.cases)
+
+
+def test_cli_backtest_json(capsys):
+    assert main(["recommend", "--backtest", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["cases"] == len(payload["case_list"]) and 0 <= payload["mrr"] <= 1
