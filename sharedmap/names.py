@@ -69,6 +69,7 @@ _CORE_SUFFIXES = _longest_first(
     "metropolitan borough council",
     "metropolitan district council",
     "city and district council",
+    "city and district",
     "county borough council",
     "borough council",
     "district council",

@@ -45,8 +45,8 @@ _KIND_WORDS: tuple[tuple[SavingsKind, tuple[str, ...]], ...] = (
     (SavingsKind.ONE_OFF_FUNDING, ("one-off", "one off", "award", "grant", "funding")),
     (SavingsKind.COMBINED_SPEND, ("combined spend", "spend", "budget", "contract value", "throughput")),
     (SavingsKind.TARGET, ("target", "expected", "expect", "projected", "forecast", "up to", "aim", "planned")),
-    (SavingsKind.CUMULATIVE, ("cumulative", "since", "to date", "so far", "in total", "total")),
     (SavingsKind.ANNUAL, ("annual", "annually", "per year", "a year", "per annum", "p.a.", "each year", "yearly")),
+    (SavingsKind.CUMULATIVE, ("cumulative", "since", "to date", "so far", "in total", "total")),
 )
 _ESTIMATE_WORDS = ("estimate", "estimated", "expected", "about", "around", "approx", "up to", "projected", "forecast")
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
@@ -136,15 +136,20 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
         kind = default_kind
     if kind is None:
         for candidate, words in _KIND_WORDS:
-            if any(word in lowered for word in words):
+            used = [word for word in words if word in lowered]
+            if used:
                 kind = candidate
+                if candidate is SavingsKind.ANNUAL:  # "p.a." says the kind, not the period
+                    pattern = "|".join(re.escape(w) for w in sorted(used, key=len, reverse=True))
+                    rest = clean(re.sub(rf"(?<!\w)({pattern})(?!\w)", " ", rest, flags=re.IGNORECASE))
                 break
         else:
             kind = SavingsKind.TARGET if re.search(r"\bover\b.*\byears?\b", lowered) else SavingsKind.ANNUAL
             warnings.append(f"savings kind not stated for {text!r}; read as {kind.value}")
-    rest = re.sub(r"\b(about|around|approx(imately)?|c\.|some|of)\b", " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"\b(about|around|approx(imately)?|c\.?|circa|some|of)(?=\s|$)", " ", rest, flags=re.IGNORECASE)
     period = clean(re.sub(r"^(in|for)\s+", "", clean(rest), flags=re.IGNORECASE)) or default_period
-    estimate = kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)
+    estimate = (kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)
+                or re.search(r"(?<!\w)(c\.|circa)", lowered) is not None)
     return Savings(amount, kind, period, council_id, estimate), warnings
 
 

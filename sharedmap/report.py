@@ -26,7 +26,7 @@ def format_validation(report: ValidationReport) -> str:
         for issue in row.errors:
             listed = issue.suggestions and "Did you mean" not in issue.message
             hint = f" Suggestions: {'; '.join(issue.suggestions)}." if listed else ""
-            lines.append(f"    error in {issue.column}: {issue.message}{hint}")
+            lines.append(f"    error in {issue.column}: {issue.message.rstrip('.')}.{hint}")
         for issue in row.warnings:
             lines.append(f"    warning in {issue.column}: {issue.message}")
     ok = sum(r.ok for r in report.rows)

@@ -42,7 +42,9 @@ def test_money_without_a_figure_is_refused(text):
         ("£6m cumulative since 2011", SavingsKind.CUMULATIVE, "since 2011", False),
         ("£750,000 one-off funding 2013/14", SavingsKind.ONE_OFF_FUNDING, "2013/14", False),
         ("£725m combined spend per year", SavingsKind.COMBINED_SPEND, "per year", False),
-        ("£430,000 a year", SavingsKind.ANNUAL, "a year", False),
+        ("£430,000 a year", SavingsKind.ANNUAL, "", False),
+        ("c. £400k p.a.", SavingsKind.ANNUAL, "", True),
+        ("£1.5m annually since 2019", SavingsKind.ANNUAL, "since 2019", False),
     ],
 )
 def test_savings_entry_kind_and_period(text, kind, period, estimate):
