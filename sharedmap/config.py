@@ -38,6 +38,22 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "SQLAlchemy URL of the store; empty means an embedded SQLite file under var/.",
     ),
+    Setting(
+        "SHAREDMAP_ARGON2_PROFILE",
+        "RFC_9106_LOW_MEMORY",
+        "Argon2 parameters for new password hashes (a name in argon2.profiles); CHEAPEST is for tests only.",
+    ),
+    Setting(
+        "SHAREDMAP_TILES",
+        "",
+        "Basemap tile URL template for the map, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty (the "
+        "default) draws no tiles, so the map makes no third-party request.",
+    ),
+    Setting(
+        "SHAREDMAP_TILES_ATTRIBUTION",
+        "",
+        "Attribution shown for SHAREDMAP_TILES (required by most tile providers), e.g. © OpenStreetMap contributors.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

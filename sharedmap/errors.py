@@ -43,3 +43,32 @@ class ValidationError(SharedMapError):
 
 class SourceError(SharedMapError):
     """A data source could not be found or fetched, or its checksum does not match."""
+
+
+class AuthenticationError(SharedMapError):
+    """Sign-in refused: unknown email, wrong password, or locked after too many failed attempts."""
+
+
+class PermissionDeniedError(SharedMapError):
+    """The signed-in user's role or council does not allow the action."""
+
+
+class ConflictError(SharedMapError):
+    """A submission no longer applies: what it changes was changed by another publish since it was made."""
+
+
+class StoreError(SharedMapError):
+    """The store cannot be opened, or holds no such user, version or submission."""
+
+
+class InvalidRowsError(SharedMapError):
+    """An upload has rows with errors, so none of it is staged; ``problems`` holds (row, column, message)."""
+
+    def __init__(self, file_name: str, problems: list[tuple[int, str, str]], rows: int) -> None:
+        self.file_name = file_name
+        self.problems = problems
+        bad_rows = sorted({row for row, _, _ in problems})
+        shown = "; ".join(f"row {row}, {column}: {message}" for row, column, message in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{file_name}: {len(bad_rows)} of {rows} rows have errors, nothing was imported: "
+                         f"{shown}{more}")

@@ -146,6 +146,7 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
         else:
             kind = SavingsKind.TARGET if re.search(r"\bover\b.*\byears?\b", lowered) else SavingsKind.ANNUAL
             warnings.append(f"savings kind not stated for {text!r}; read as {kind.value}")
+    rest = re.sub(r"\(\s*estimated?\s*\)", " ", rest, flags=re.IGNORECASE)  # as Savings.label() writes it
     rest = re.sub(r"\b(about|around|approx(imately)?|c\.?|circa|some|of)(?=\s|$)", " ", rest, flags=re.IGNORECASE)
     period = clean(re.sub(r"^(in|for)\s+", "", clean(rest), flags=re.IGNORECASE)) or default_period
     estimate = (kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)

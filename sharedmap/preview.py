@@ -1,0 +1,209 @@
+"""What an upload would change in the published partnerships: new, changed (field by field), unchanged, withdrawn.
+
+Pure functions on records (``partnerships.to_record`` dicts), so a page can show the same preview the store keeps.
+An uploaded partnership matches a published one by id, else by its normalised name (officers' own files rarely
+carry our ids); a match keeps the published id so that history follows one partnership across versions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from sharedmap.partnerships import Partnership, from_record, to_record
+
+NEW, CHANGED, UNCHANGED, WITHDRAWN = "new", "changed", "unchanged", "withdrawn"
+KINDS = (NEW, CHANGED, UNCHANGED, WITHDRAWN)
+TOUCHING = (NEW, CHANGED, WITHDRAWN)  # the kinds that alter the published data
+FIELD_LABELS = {
+    "name": "name",
+    "council_ids": "councils",
+    "services": "services",
+    "status": "status",
+    "other_partners": "other partners",
+    "start": "start",
+    "end": "end",
+    "savings": "savings",
+    "description": "description",
+    "source_urls": "sources",
+    "source_title": "source title",
+    "notes": "notes",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: object
+    new: object
+
+    @property
+    def label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def old_text(self) -> str:
+        return display(self.old)
+
+    @property
+    def new_text(self) -> str:
+        return display(self.new)
+
+
+def display(value: object) -> str:
+    """A record field's value as a person reads it: lists joined with '; ', savings figures as their labels."""
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        bare = {"id": "", "name": "", "council_ids": [], "services": [], "status": "operational", "savings": value}
+        return "; ".join(s.label() for s in from_record(bare).savings)
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One partnership's fate: ``record`` is the uploaded version (None if withdrawn), ``base_record`` the published
+    one it was compared with (None if new). ``row`` is the spreadsheet row it came from."""
+
+    kind: str
+    partnership_id: str
+    name: str
+    record: dict | None
+    base_record: dict | None
+    row: int | None = None
+    matched_by: str | None = None  # "id" or "name"
+
+    @property
+    def fields(self) -> list[FieldChange]:
+        """Field-by-field differences for a changed partnership (empty for the other kinds)."""
+        if self.kind != CHANGED:
+            return []
+        return [FieldChange(f, self.base_record.get(f), self.record.get(f)) for f in FIELD_LABELS
+                if self.base_record.get(f) != self.record.get(f)]
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "id": self.partnership_id, "name": self.name, "row": self.row,
+                "matched_by": self.matched_by,
+                "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in self.fields]}
+
+
+@dataclass
+class Preview:
+    base_version: int | None
+    changes: list[Change] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[Change]:
+        return [c for c in self.changes if c.kind == kind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.of_kind(kind)) for kind in KINDS}
+
+    @property
+    def has_effect(self) -> bool:
+        return any(c.kind in TOUCHING for c in self.changes)
+
+    def as_dict(self) -> dict:
+        return {"base_version": self.base_version, "counts": self.counts,
+                "changes": [c.as_dict() for c in self.changes]}
+
+
+def name_key(name: str) -> str:
+    """Case, punctuation and '&'/'and' do not make two partnership names different."""
+    text = name.casefold().replace("&", " and ")
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+@dataclass(frozen=True)
+class Uploaded:
+    """A valid row of an upload: its spreadsheet row, the partnership, whether the file gave its id, and which
+    record fields the file has columns for (None: all). A field without a column keeps its published value, so
+    a file without, say, a notes column does not wipe the published notes."""
+
+    row: int
+    partnership: Partnership
+    id_given: bool
+    fields: frozenset[str] | None = None
+
+
+def compare(published: Sequence[Partnership], uploaded: Sequence[Uploaded], base_version: int | None,
+            withdraw: Callable[[Partnership], bool] | None = None) -> Preview:
+    """The preview of an upload against the published partnerships; ``withdraw`` says which published partnerships
+    missing from the upload are withdrawn (None: the upload only adds and updates)."""
+    by_id = {p.id: p for p in published}
+    by_name: dict[str, list[Partnership]] = {}
+    for p in published:
+        by_name.setdefault(name_key(p.name), []).append(p)
+    matched: set[str] = set()
+    taken = set(by_id)
+    preview = Preview(base_version)
+    for item in uploaded:
+        base, how = _match(item, by_id, by_name, matched)
+        p = item.partnership
+        if base is None:
+            new_id = _unique_id(p.id, taken)
+            taken.add(new_id)
+            preview.changes.append(Change(NEW, new_id, p.name, to_record(p.with_changes(id=new_id)), None, item.row))
+            continue
+        matched.add(base.id)
+        record, base_record = to_record(p.with_changes(id=base.id)), to_record(base)
+        if item.fields is not None:
+            record.update({f: base_record[f] for f in FIELD_LABELS if f not in item.fields})
+        kind = UNCHANGED if record == base_record else CHANGED
+        preview.changes.append(Change(kind, base.id, p.name, record, base_record, item.row, how))
+    if withdraw is not None:
+        preview.changes += [Change(WITHDRAWN, p.id, p.name, None, to_record(p)) for p in published
+                            if p.id not in matched and withdraw(p)]
+    return preview
+
+
+def _match(item: Uploaded, by_id: dict[str, Partnership], by_name: dict[str, list[Partnership]],
+           matched: set[str]) -> tuple[Partnership | None, str | None]:
+    p = item.partnership
+    if item.id_given and p.id in by_id and p.id not in matched:
+        return by_id[p.id], "id"
+    candidates = [c for c in by_name.get(name_key(p.name), []) if c.id not in matched]
+    if len(candidates) > 1:  # the same name twice in the published data: the councils decide
+        candidates = [c for c in candidates if set(c.council_ids) == set(p.council_ids)]
+    return (candidates[0], "name") if len(candidates) == 1 else (None, None)
+
+
+def _unique_id(wanted: str, taken: set[str]) -> str:
+    candidate, n = wanted, 2
+    while candidate in taken:
+        candidate, n = f"{wanted}-{n}", n + 1
+    return candidate
+
+
+def apply_changes(current: Sequence[dict], changes: Iterable[Change]) -> list[dict]:
+    """The next version's records: updates in place, withdrawals dropped, new partnerships at the end."""
+    changes = list(changes)
+    updated = {c.partnership_id: c.record for c in changes if c.kind == CHANGED}
+    withdrawn = {c.partnership_id for c in changes if c.kind == WITHDRAWN}
+    records = [updated.get(r["id"], r) for r in current if r["id"] not in withdrawn]
+    return records + [c.record for c in changes if c.kind == NEW]
+
+
+def find_conflicts(changes: Iterable[Change], current: Sequence[dict], base: Sequence[dict]) -> list[str]:
+    """Why a submission no longer applies to the current records, one line per partnership; empty when it does.
+
+    A submission changes only what it touched, so it still applies after another publish (``base`` is the version
+    it was made against) unless that publish changed or withdrew the same partnership, or added one with the same
+    id or name as a new one here."""
+    by_id = {r["id"]: r for r in current}
+    base_names = {name_key(r["name"]) for r in base}
+    names_since = {name_key(r["name"]): r["id"] for r in current if name_key(r["name"]) not in base_names}
+    problems = []
+    for c in changes:
+        now = by_id.get(c.partnership_id)
+        if c.kind in (CHANGED, WITHDRAWN) and now is None:
+            problems.append(f"{c.partnership_id} ({c.name}) has been withdrawn since this submission was made")
+        elif c.kind in (CHANGED, WITHDRAWN) and now != c.base_record:
+            problems.append(f"{c.partnership_id} ({c.name}) has been changed since this submission was made")
+        elif c.kind == NEW and now is not None:
+            problems.append(f"{c.partnership_id} ({c.name}): a partnership with this id has been published since")
+        elif c.kind == NEW and name_key(c.name) in names_since:
+            problems.append(f"{c.partnership_id} ({c.name}): a partnership of the same name has been published "
+                            f"since (id {names_since[name_key(c.name)]})")
+    return problems

@@ -1,0 +1,253 @@
+"""The officer's path on the store: check an upload, preview it, submit it; a reviewer approves, rejects, rolls back.
+
+Each step takes the store and a signed-in ``auth.User`` (no user, no change). The rules:
+- An officer submits only partnerships that include their own council (or a council it has since replaced);
+  a file from an officer is the complete list of their council's partnerships, so with ``withdraw_missing`` the
+  published ones missing from it are withdrawn. A reviewer submits any partnership; their file is the whole map.
+- Only a reviewer approves or rejects, and nobody approves their own submission.
+- Approval publishes the submission's changes as a new version in one transaction. When another publish came
+  first, the submission is rebased onto it if they touch different partnerships, and refused with the reasons
+  if they touch the same one (the officer uploads again against what is now published).
+- A rollback (reviewer) publishes a new version equal to an earlier one; nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sharedmap.auth import Role, User, require_role
+from sharedmap.errors import (
+    ConflictError,
+    FileReadError,
+    InvalidRowsError,
+    PermissionDeniedError,
+    StoreError,
+    ValidationError,
+)
+from sharedmap.parsing import clean
+from sharedmap.partnerships import Partnership, from_record
+from sharedmap.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
+from sharedmap.register import Register
+from sharedmap.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
+from sharedmap.tables import MAX_UPLOAD_BYTES, Table, read_table
+from sharedmap.validate import ValidationReport, validate_table
+
+# The file's columns (tables.FIELD_ALIASES) and the partnership record fields they fill.
+RECORD_FIELDS = {"name": "name", "councils": "council_ids", "council_ids": "council_ids", "services": "services",
+                 "other_partners": "other_partners", "status": "status", "start": "start", "end": "end",
+                 "savings": "savings", "description": "description", "source_url": "source_urls",
+                 "source_title": "source_title", "notes": "notes"}
+Fixes = Mapping[tuple[int, str, str], str]  # (row, column, text as typed) -> replacement, e.g. a picked suggestion
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A checked file: its name and SHA-256 (for the audit log), the row-by-row report, and which rows gave ids."""
+
+    file_name: str
+    sha256: str
+    report: ValidationReport
+    id_rows: frozenset[int]
+    fixes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The partnership record fields this file has columns for."""
+        return frozenset(RECORD_FIELDS[f] for f in self.report.columns.values() if f in RECORD_FIELDS)
+
+    @property
+    def rows(self) -> list[Uploaded]:
+        return [Uploaded(r.row, r.partnership, r.row in self.id_rows, self.fields) for r in self.report.rows
+                if r.ok and r.partnership is not None]
+
+
+def read_upload(source: bytes | str | Path, register: Register, file_name: str | None = None,
+                fixes: Fixes | None = None) -> Upload:
+    """Read and check a CSV/XLSX upload (FileReadError if it cannot be read at all), applying the fixes an
+    officer picked on the page, such as a suggested council for a name the register could not resolve."""
+    data = source if isinstance(source, bytes) else _read_bytes(Path(source))
+    name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    table = read_table(data, name)
+    if fixes:
+        table = apply_fixes(table, fixes)
+    id_rows = frozenset(row for row, values in table.rows if clean(values.get("id")))
+    return Upload(name, hashlib.sha256(data).hexdigest(), validate_table(table, register), id_rows, len(fixes or {}))
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing an oversized file before reading it into memory."""
+    try:
+        if path.stat().st_size > MAX_UPLOAD_BYTES:
+            raise FileReadError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
+                                f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        return path.read_bytes()
+    except OSError as exc:
+        raise FileReadError(f"cannot open {path}: {exc.strerror or exc}") from exc
+
+
+def apply_fixes(table: Table, fixes: Fixes) -> Table:
+    """The table with each fix's text replaced in its row and column; a fix that matches nothing is an error."""
+    rows = []
+    for number, values in table.rows:
+        values = dict(values)
+        for (row, column, typed), replacement in fixes.items():
+            if row != number:
+                continue
+            cell = "" if values.get(column) is None else str(values.get(column))
+            if typed not in cell:
+                raise ValidationError(column, typed, f"row {row}: the text to fix is not in this cell")
+            values[column] = cell.replace(typed, replacement)
+        rows.append((number, values))
+    missing = {row for row, _, _ in fixes} - {number for number, _ in table.rows}
+    if missing:
+        raise ValidationError("row", min(missing), "a fix names a row the file does not have")
+    return replace(table, rows=rows)
+
+
+def require_valid(upload: Upload) -> None:
+    """All or nothing: one bad row refuses the whole file, naming every row and column at fault."""
+    if not upload.ok:
+        problems = [(r.row, e.column, e.message) for r in upload.report.rows for e in r.errors]
+        raise InvalidRowsError(upload.file_name, problems, len(upload.report.rows))
+
+
+def covers(user: User, register: Register) -> Callable[[Partnership], bool]:
+    """Whether a partnership is the user's to submit or withdraw: a reviewer's, any; an officer's, those that
+    include their council or a council their council has replaced."""
+    if user.is_reviewer:
+        return lambda p: True
+    own = user.council_id
+
+    def includes_own(p: Partnership) -> bool:
+        for council_id in p.council_ids:
+            successors = register.current_successors(council_id) if council_id in register.councils else ()
+            if council_id == own or any(c.id == own for c in successors):
+                return True
+        return False
+
+    return includes_own
+
+
+def preview_upload(store: Store, user: User, upload: Upload, register: Register,
+                   withdraw_missing: bool = True) -> Preview:
+    """What submitting this upload would change, against the version published now."""
+    require_role(user, Role.OFFICER, "upload partnerships")
+    require_valid(upload)
+    mine = covers(user, register)
+    foreign = [item for item in upload.rows if not mine(item.partnership)]
+    if foreign:
+        council = register.get(user.council_id).name if user.council_id in register.councils else user.council_id
+        listed = "; ".join(f"row {i.row} ({i.partnership.name})" for i in foreign[:5])
+        raise PermissionDeniedError(f"an officer may only submit partnerships that include their own council "
+                                    f"({council}); these do not: {listed}")
+    with store.read() as conn:
+        number = store.current(conn)[0]
+        published = [from_record(r) for r in store.records(number, conn)] if number else []
+    return compare(published, upload.rows, number, mine if withdraw_missing else None)
+
+
+def submit(store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True,
+           comment: str = "") -> Submission:
+    """Stage the upload as a pending submission for a reviewer; nothing is published yet."""
+    preview = preview_upload(store, user, upload, register, withdraw_missing)
+    if not preview.has_effect:
+        raise ValidationError("file", upload.file_name, f"nothing to submit: all {len(preview.changes)} "
+                              "partnerships in it match the published version")
+    counts = {"rows": len(upload.report.rows), **preview.counts}
+    with store.write() as conn:
+        submission_id = store.add_submission(
+            conn, preview.changes, submitted_by=user.email, scope_council_id=None if user.is_reviewer
+            else user.council_id, withdraw_missing=withdraw_missing, base_version=preview.base_version,
+            file_name=upload.file_name, file_sha256=upload.sha256, file_rows=len(upload.report.rows),
+            fixes=upload.fixes, comment=comment)
+        store.audit(conn, "submit", user.email, submission_id=submission_id, version=preview.base_version,
+                    file_name=upload.file_name, file_sha256=upload.sha256, counts=counts, detail=comment)
+    return store.submission(submission_id)
+
+
+def submission_preview(store: Store, submission_id: int) -> Preview:
+    """A staged submission's changes as they were previewed when it was made."""
+    submission = store.submission(submission_id)
+    return Preview(submission.base_version, store.changes(submission_id))
+
+
+def conflicts(store: Store, submission_id: int) -> list[str]:
+    """Why approving the submission now would be refused (empty when it would publish): for the review page."""
+    with store.read() as conn:
+        submission = store.submission(submission_id, conn)
+        return _conflicts(store, conn, submission)
+
+
+def _conflicts(store: Store, conn, submission: Submission) -> list[str]:
+    base = store.records(submission.base_version, conn) if submission.base_version else []
+    return find_conflicts(store.changes(submission.id, conn), store.records(None, conn), base)
+
+
+def approve(store: Store, user: User, submission_id: int, comment: str = "") -> Version:
+    """Publish a pending submission as the new version, atomically; refused when it conflicts (see module doc)."""
+    require_role(user, Role.REVIEWER, "approve submissions")
+    with store.write() as conn:
+        current = store.lock_current(conn)
+        submission = _pending(store, conn, submission_id)
+        if submission.submitted_by == user.email:
+            raise PermissionDeniedError(f"nobody approves their own submission: submission {submission_id} is "
+                                        f"{user.email}'s, so another reviewer must approve it")
+        problems = _conflicts(store, conn, submission)
+        if problems:
+            raise ConflictError(
+                f"submission {submission_id} was made against version {submission.base_version} and conflicts with "
+                f"version {current}, published since: " + "; ".join(problems)
+                + f". Reject it and ask {submission.submitted_by} to upload again against the current version.")
+        records = apply_changes(store.records(current, conn), store.changes(submission_id, conn))
+        version = store.write_version(conn, records, actor=user.email, action="publish", submission_id=submission_id,
+                                      note=comment or f"submission {submission_id} from {submission.submitted_by}")
+        store.decide(conn, submission_id, APPROVED, user.email, comment, version.number)
+        store.audit(conn, "approve", user.email, submission_id=submission_id, version=version.number,
+                    file_name=submission.file_name, file_sha256=submission.file_sha256,
+                    counts={**submission.counts, "partnerships": version.partnership_count}, detail=comment)
+    return version
+
+
+def reject(store: Store, user: User, submission_id: int, reason: str) -> Submission:
+    """Close a pending submission without publishing it; the reason is kept for the officer."""
+    require_role(user, Role.REVIEWER, "reject submissions")
+    if not reason.strip():
+        raise ValidationError("reason", reason, "say why the submission is rejected, for the officer who sent it")
+    with store.write() as conn:
+        submission = _pending(store, conn, submission_id)
+        store.decide(conn, submission_id, REJECTED, user.email, reason.strip())
+        store.audit(conn, "reject", user.email, submission_id=submission_id, version=submission.base_version,
+                    file_name=submission.file_name, file_sha256=submission.file_sha256, counts=submission.counts,
+                    detail=reason.strip())
+    return store.submission(submission_id)
+
+
+def rollback(store: Store, user: User, number: int, reason: str = "") -> Version:
+    """Publish a new version equal to version ``number``; the versions in between stay in the history."""
+    require_role(user, Role.REVIEWER, "roll back the published data")
+    with store.write() as conn:
+        current = store.lock_current(conn)
+        if number == current:
+            raise StoreError(f"version {number} is already the published version")
+        records = store.records(number, conn)
+        version = store.write_version(conn, records, actor=user.email, action="rollback", restored_from=number,
+                                      note=reason or f"restored version {number}")
+        store.audit(conn, "rollback", user.email, version=version.number,
+                    counts={"partnerships": version.partnership_count, "restored_from": number,
+                            "replaced": current}, detail=reason)
+    return version
+
+
+def _pending(store: Store, conn, submission_id: int) -> Submission:
+    submission = store.submission(submission_id, conn, lock=True)
+    if submission.status != PENDING:
+        by = f" by {submission.decided_by}" if submission.decided_by else ""
+        raise ConflictError(f"submission {submission_id} is already {submission.status}{by}")
+    return submission
