@@ -292,10 +292,18 @@ def _recommend(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_workflow(sub: argparse._SubParsersAction) -> None:
+    """`users`, `import`, `submissions`, `approve`, `reject`, `history`, `rollback`, `export`: the officer's path on
+    the store, kept in sharedmap/cli_workflow.py."""
+    from sharedmap.cli_workflow import add_commands
+
+    add_commands(sub)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend):
+    for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend, _add_workflow):
         add(sub)
     return parser
 

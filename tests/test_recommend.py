@@ -4,8 +4,8 @@ import json
 
 import pytest
 
+from sharedmap import config
 from sharedmap.cli import main
-from sharedmap.dataset import load_seed
 from sharedmap.errors import CouncilNotFoundError, ValidationError
 from sharedmap.recommend import (
     WEIGHTS,
@@ -17,21 +17,10 @@ from sharedmap.recommend import (
     resolve_service,
 )
 from sharedmap.recommend_backtest import HIT_AT, run_backtest
-from sharedmap.register import load_register
 
 
 @pytest.fixture(scope="module")
-def register(shared_data):
-    return load_register()
-
-
-@pytest.fixture(scope="module")
-def seed(register):
-    return load_seed(register=register)
-
-
-@pytest.fixture(scope="module")
-def context(seed, register):
+def context(seed, register, shared_data):
     return build_context(seed, register, 2025)
 
 
@@ -199,3 +188,21 @@ def test_cli_backtest_json(capsys):
     assert main(["recommend", "--backtest", "--format", "json"]) == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["cases"] == len(payload["case_list"]) and 0 <= payload["mrr"] <= 1
+
+
+def test_find_partner_page(shared_data):
+    """The page in the real app: Blaby asking about ICT sees its ICT partners apart and ranked suggestions."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/find_partner.py").run()
+    assert not at.exception
+    assert any("Type your council" in info.value for info in at.info)
+    at.text_input(key="partner_council").input("Blaby").run()
+    at.selectbox(key="partner_service").select("ICT").run()
+    assert not at.exception and not at.error
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Already sharing with you:" in shown and "Hinckley and Bosworth" in shown and "Oadby and Wigston" in shown
+    assert "**1. Harborough District Council**" in shown
+    at.text_input(key="partner_council").input("Gotham City Council").run()
+    assert at.error and "Did you mean" in at.error[0].value

@@ -1,0 +1,24 @@
+"""The Shared Services Map: `streamlit run app.py`. The frame: page config, the shared sidebar, the pages."""
+
+import streamlit as st
+
+from sharedmap import ui
+from sharedmap.errors import SharedMapError
+
+st.set_page_config(page_title="Shared Services Map", page_icon="🤝", layout="wide")
+
+PAGES = [
+    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("pages/find_partner.py", title="Find a partner", icon=":material/handshake:"),
+    st.Page("pages/statistics.py", title="Statistics", icon=":material/bar_chart:"),
+    st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/about.py", title="About", icon=":material/info:"),
+]
+
+page = st.navigation(PAGES)
+try:
+    ui.sidebar()
+    page.run()
+except SharedMapError as exc:  # the data's own errors, in its own words; anything else is a bug and shows as one
+    st.error(str(exc))
+ui.footer()

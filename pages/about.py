@@ -1,0 +1,46 @@
+"""About: what the map shows, how it is drawn, its sources, licences and attribution."""
+
+import streamlit as st
+
+from sharedmap import sources, ui
+
+st.title("About the Shared Services Map")
+st.markdown("""
+UK councils share services (a management team, ICT, revenues and benefits, waste, legal, audit…) to save money
+and keep services going. This map shows who shares what with whom, and what the public sources say it saved.
+
+**How to read the map**
+
+- Each council is coloured by the measure chosen in the sidebar: the number of partnerships it is part of, its
+  annual savings, or its annual savings per resident (population from the council register).
+- Lines join the councils of each partnership, coloured by the group of its first-listed service, wider for a
+  bigger saving, dashed when planned and dotted when ended. A partnership of four or more councils is drawn as a
+  hub with spokes.
+- Where a source gives only a partnership's total, each council's share is an equal split, marked *estimated*.
+  Annual, cumulative and target savings are never added together; one-off funding and combined spend are not
+  savings and are listed apart.
+- Choose a year to see the councils as they were then; a council abolished since is drawn as it was, and one
+  that has been merged is drawn as the council that took it over (“now part of …”).
+- The lower-tier view draws districts and unitary councils, with county councils as dots; the upper-tier view
+  draws counties and unitaries, with districts as dots. A county–district partnership appears in both.
+
+**Accessibility.** The map has a text alternative: the tables under it hold the same information and can be
+used with a keyboard and a screen reader; choosing a row selects that council. Colours are colour-blind-safe
+(ColorBrewer Blues; Okabe and Ito's palette for lines) and never the only cue: every figure is in the tooltips,
+the panel and the tables. We aim to meet WCAG 2.2 AA.
+
+**Works offline.** The map's scripts are served by this app; it loads nothing from other sites and uses no map
+tiles unless its operator configures them.
+""")
+
+st.header("Sources, licences and attribution")
+for source in sources.load_manifest():
+    st.markdown(f"**{ui.md(source.title)}**  \n{ui.md(source.attribution)}  \n"
+                f"Licence: [{ui.md(source.licence)}](<{source.licence_url}>) · [Source file](<{source.url}>)")
+st.markdown("""
+**Partnerships.** Compiled from councils' own reports, committee papers and local news; every partnership
+names its sources, shown in the panel and in the downloads.
+
+**Software.** Leaflet (BSD-2-Clause) and topojson-client (ISC), served from this app; Streamlit, folium,
+streamlit-folium, GeoPandas and Altair.
+""")

@@ -1,0 +1,75 @@
+"""Find a partner: councils to talk to about sharing a service, ranked, with the reasons a councillor can repeat."""
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from sharedmap import mapdata, mapview, ui
+from sharedmap.errors import CouncilNotFoundError
+from sharedmap.partnerships import SERVICES
+from sharedmap.recommend import council_for, find_partners, weights_table
+
+ANY_SERVICE = "Any service"
+
+view = ui.view()
+register = ui.register()
+label, _all = ui.published()
+
+st.title("Find a partner")
+st.markdown(f"Pick your council and the service you want to share: you get the councils of {view.year} to talk to "
+            "first, each with its reasons. Councils already sharing that service with you are listed apart.")
+name_column, service_column, top_column = st.columns([3, 2, 1])
+name = name_column.text_input("Your council", key="partner_council", placeholder="e.g. Boston, Blaby, E07000136")
+service = service_column.selectbox("Service", [ANY_SERVICE, *SERVICES], key="partner_service")
+top = top_column.number_input("How many", min_value=1, max_value=30, value=10, key="partner_top")
+if not name.strip():
+    st.info("Type your council's name to see suggestions.")
+    st.stop()
+
+context = ui.partner_context(label, view.year)
+try:
+    council, note = council_for(context, name)
+except CouncilNotFoundError as exc:
+    st.error(str(exc))
+    st.stop()
+found = find_partners(context, council.id, None if service == ANY_SERVICE else service, int(top), note=note)
+
+st.subheader(f"Partners for {ui.md(found.council.name)}: {ui.md(found.service or 'any service')}")
+if found.note:
+    st.caption(ui.md(found.note))
+if found.already_sharing:
+    st.markdown("**Already sharing with you:** " + "; ".join(
+        f"{ui.md(s.council.name)} ({ui.md(', '.join(p.name for p in s.partnerships))})" for s in found.already_sharing))
+
+list_column, map_column = st.columns(2, gap="medium")
+with list_column:
+    for number, suggestion in enumerate(found.suggestions, 1):
+        with st.container(border=True):
+            st.markdown(f"**{number}. {ui.md(suggestion.council.name)}** · score {suggestion.score:.2f}  \n"
+                        + "  \n".join(f"+{r.points:.2f} {ui.md(r.text)}" for r in suggestion.reasons))
+            if st.button("Its partnerships on the map", key=f"partner_show_{suggestion.council.id}"):
+                ui.select(council=suggestion.council.id)
+                st.switch_page("pages/map.py")
+with map_column:
+    areas = ui.areas(view.year)
+    payload = ui.view_payload(label, view.filters, view.tier, view.measure)
+    base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
+                             payload.legend_classes, static_url=ui.static_url(), **ui.tiles())
+    codes = [s.gss for s in found.suggestions]
+    empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
+    layer = mapview.selection_layer(mapdata.script_json(mapdata.area_features(areas, {found.gss})),
+                                    mapdata.script_json(mapdata.area_features(areas, codes)), empty)
+    minx, miny, maxx, maxy = areas.loc[[found.gss, *codes]].total_bounds
+    for child_name in [n for n, child in base._children.items() if isinstance(child, folium.FitBounds)]:
+        del base._children[child_name]  # the base map's fit to the UK: two fits in a row leave the first view
+    base.fit_bounds([[miny, minx], [maxy, maxx]])
+    st_folium(base, key="partner_map", height=600, use_container_width=True, feature_group_to_add=layer,
+              returned_objects=[])
+    st.caption("Your council is filled; the suggestions are outlined. " + ui.ATTRIBUTION_SHORT)
+
+st.subheader("How the score works")
+st.markdown("Each reason adds its points; the list is sorted by the total, then by distance. Neighbours are "
+            "councils whose boundaries touch in the chosen year; counties come from the same boundaries.")
+weights = pd.DataFrame(weights_table())[["label", "points", "why"]]
+st.dataframe(weights, hide_index=True, column_config={"label": "reason", "why": "why it counts"})

@@ -1,0 +1,62 @@
+"""Statistics: national totals of the partnerships in view, as charts and the same figures as tables."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from sharedmap import ui
+from sharedmap.partnerships import format_gbp
+from sharedmap.summary import national_summary
+
+view = ui.view()
+label, _all = ui.published()
+partnerships, _network = ui.filtered(label, view.filters)
+summary = national_summary(partnerships, ui.register())
+
+st.title("Statistics")
+st.markdown(f"Partnerships active in {view.year} under the sidebar's filters. Savings of different kinds are never "
+            "added together: each is shown as the sources state it.")
+
+totals = st.columns(4)
+totals[0].metric("Partnerships", summary["partnerships"])
+totals[1].metric("Councils involved", summary["councils_involved"])
+totals[2].metric("Today's councils involved", summary["current_councils_involved"])
+annual = summary["savings_by_kind"]["annual"]
+totals[3].metric("Annual savings stated", format_gbp(annual["total_gbp"]),
+                 help=f"Sum over the {annual['partnerships']} partnerships that state an annual saving.")
+
+st.subheader("Savings by kind")
+kinds = pd.DataFrame([{"kind": kind, "total (£)": round(v["total_gbp"]), "partnerships stating it": v["partnerships"]}
+                      for kind, v in summary["savings_by_kind"].items()])
+st.dataframe(kinds, hide_index=True, column_config={"total (£)": st.column_config.NumberColumn(format="localized")})
+
+
+def bar_chart(frame: pd.DataFrame, category: str, title: str, sort: str | list = "-x") -> None:
+    """A horizontal bar chart with its numbers as a table beside it (the chart's text alternative)."""
+    if frame.empty:
+        st.markdown(f"No {title.lower()} to show.")
+        return
+    chart = alt.Chart(frame, title=title).mark_bar(color="#0b5394").encode(
+        x=alt.X("partnerships:Q", title="Partnerships", axis=alt.Axis(tickMinStep=1, format="d")),
+        y=alt.Y(f"{category}:N", sort=sort, title=None, axis=alt.Axis(labelLimit=220)),
+        tooltip=list(frame.columns),
+    ).configure_axis(labelColor="#1a1a1a", titleColor="#1a1a1a", labelFontSize=12)
+    chart_column, table_column = st.columns([3, 2])
+    chart_column.altair_chart(chart, use_container_width=True)
+    table_column.dataframe(frame, hide_index=True)
+
+
+st.subheader("By service")
+services = pd.DataFrame(summary["by_service"], columns=["service", "partnerships", "annual_savings_gbp"])
+bar_chart(services.rename(columns={"annual_savings_gbp": "annual savings stated (£)"}), "service",
+          "Partnerships by service")
+st.subheader("By region")
+st.caption("Counted by the region (or nation) of the first-named council.")
+bar_chart(pd.DataFrame(summary["by_region"], columns=["region", "partnerships"]), "region",
+          "Partnerships by region")
+st.subheader("By start year")
+years = pd.DataFrame(summary["by_start_year"], columns=["year", "partnerships"])
+years["year"] = years["year"].astype(str)
+bar_chart(years, "year", "Partnerships by year started", sort=None)
+if summary["no_start_date"]:
+    st.caption(f"{summary['no_start_date']} partnership(s) have no known start date.")

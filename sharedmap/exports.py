@@ -1,0 +1,100 @@
+"""Downloads of the partnerships a view shows: CSV that is safe to open in a spreadsheet, and GeoJSON that
+carries its licence and attribution.
+
+A cell starting with = + - @ (or a tab or carriage return) can run as a formula when a spreadsheet opens the
+file (CSV injection); such text cells get a leading apostrophe, as OWASP advises. Numbers are left as numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from sharedmap import sources
+from sharedmap.network import Network, headline_saving
+from sharedmap.partnerships import Partnership, to_record
+from sharedmap.register import Register
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LICENCE_SOURCES = ("uk-topojson", "council-register")  # the files behind the names, codes and places we export
+DATA_NOTE = ("Partnerships compiled from the public sources named in each row. Savings are as the sources state "
+             "them: kind (annual, cumulative, target, one-off funding) and period are given; estimates are marked.")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, made inert with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def attribution_lines() -> list[str]:
+    """Licence and attribution of each source the exports (and the map) rest on, from the source manifest."""
+    lines = []
+    for source in sources.load_manifest():
+        if source.name in LICENCE_SOURCES:
+            lines.append(f"{source.title}: {source.attribution} Licence: {source.licence} ({source.licence_url})")
+    return lines
+
+
+def partnerships_frame(partnerships: list[Partnership], register: Register) -> pd.DataFrame:
+    """One readable row per partnership: what the Data page shows and the CSV holds."""
+    rows = []
+    for p in partnerships:
+        rows.append({
+            "id": p.id,
+            "name": p.name,
+            "councils": "; ".join(register.get(c).name for c in p.council_ids),
+            "council_ids": "; ".join(p.council_ids),
+            "other_partners": "; ".join(p.other_partners),
+            "services": "; ".join(p.services),
+            "status": p.status.value,
+            "start": p.start.iso() if p.start else "",
+            "end": p.end.iso() if p.end else "",
+            "headline_saving_gbp": headline_saving(p),
+            "savings": "; ".join(s.label() for s in p.savings),
+            "description": p.description,
+            "source_urls": " ".join(p.source_urls),
+            "source_title": p.source_title,
+        })
+    return pd.DataFrame(rows, columns=["id", "name", "councils", "council_ids", "other_partners", "services", "status",
+                                       "start", "end", "headline_saving_gbp", "savings", "description",
+                                       "source_urls", "source_title"])
+
+
+def partnerships_csv(partnerships: list[Partnership], register: Register) -> bytes:
+    """UTF-8 with a byte-order mark (so Excel shows £ correctly), every text cell neutralised."""
+    frame = partnerships_frame(partnerships, register)
+    safe = frame.apply(lambda column: column.map(neutralise))
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def partnerships_geojson(partnerships: list[Partnership], register: Register, network: Network) -> bytes:
+    """One feature per partnership: its members where the map draws them that year (a MultiPoint), with the full
+    record as properties; the collection names its licence and attribution."""
+    members = network.members
+    features = []
+    for p in partnerships:
+        rows = members[members["partnership_id"] == p.id]
+        points = [[round(float(lon), 5), round(float(lat), 5)] for lon, lat in zip(rows["lon"], rows["lat"],
+                                                                                      strict=True)]
+        record = to_record(p)
+        record["councils"] = [{"id": c, "name": register.get(c).name} for c in p.council_ids]
+        record["drawn_as"] = [{"council_id": r.council_id, "gss": r.gss, "name": r.drawn_name, "note": r.note}
+                              for r in rows.itertuples()]
+        record["savings_text"] = [s.label() for s in p.savings]
+        features.append({"type": "Feature", "id": p.id,
+                         "geometry": {"type": "MultiPoint", "coordinates": points} if points else None,
+                         "properties": record})
+    collection = {
+        "type": "FeatureCollection",
+        "name": f"Shared services partnerships, councils as in {network.year}",
+        "licence": DATA_NOTE,
+        "attribution": attribution_lines(),
+        "features": features,
+    }
+    return json.dumps(collection, ensure_ascii=False, indent=1).encode("utf-8")

@@ -1,0 +1,311 @@
+"""What the map sends to the browser, built compactly: a simplified TopoJSON of the year's councils, one line
+feature per partnership, lean tooltips (escaped), and the per-council table the map and its text alternative share.
+
+Pure data in, plain dicts and DataFrames out: no folium here, so sizes and contents are testable directly.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import topojson
+from jinja2.utils import htmlsafe_json_dumps
+
+from sharedmap.boundaries import load_councils
+from sharedmap.errors import BoundaryDataError
+from sharedmap.network import Network
+from sharedmap.partnerships import Partnership, format_gbp
+from sharedmap.register import Register
+
+TIERS = {"ltla": "Lower tier and unitary councils", "utla": "Upper tier (county) and unitary councils"}
+SIMPLIFY_DEGREES = 0.005  # about 350-550 m: invisible at national zoom, keeps the payload small
+QUANTIZE = 1e4  # grid steps across the UK's extent: about 100 m
+MIN_PART_DEGREES2 = 2e-5  # islets under about 0.15 km² are left out (a council's largest part is always kept)
+COORD_DECIMALS = 3  # link ends: about 100 m
+
+NO_DATA_COLOUR = "#e3e3e3"  # councils with no partnership (or no figure) in the view
+CHOROPLETH = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")  # ColorBrewer Blues: colour-blind safe
+# Link colours: Okabe & Ito's colour-blind-safe palette, one per group of services (a partnership's first service).
+SERVICE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "Shared management": ("#000000", ("Management team",)),
+    "Corporate services": ("#E69F00", ("ICT", "HR", "Finance", "Procurement", "Legal", "Audit", "Customer services",
+                                       "Property and assets")),
+    "Revenues, benefits and fraud": ("#D55E00", ("Revenues and benefits", "Fraud")),
+    "Waste, regulation and planning": ("#009E73", ("Waste", "Regulatory services", "Planning", "Building control",
+                                                   "Economic development")),
+    "People's services": ("#CC79A7", ("Children's services", "Adult social care", "Education")),
+    "Other": ("#6b6b6b", ("Other",)),
+}
+DASHES = {"operational": "", "planned": "6 5", "ended": "1 5"}
+
+
+@dataclass(frozen=True)
+class Measure:
+    label: str
+    column: str
+    money: bool
+
+
+MEASURES: dict[str, Measure] = {
+    "partnerships": Measure("Number of partnerships", "partnerships", False),
+    "savings": Measure("Annual savings (£ a year)", "savings_annual", True),
+    "per_resident": Measure("Annual savings per resident (£)", "per_resident", True),
+}
+
+
+def service_group(services: tuple[str, ...] | list[str]) -> str:
+    """The group a partnership's line is coloured by: that of its first-listed service."""
+    first = services[0] if services else "Other"
+    return next((group for group, (_, members) in SERVICE_GROUPS.items() if first in members), "Other")
+
+
+def script_json(payload: object) -> str:
+    """Compact JSON that is safe inside a <script> (<, >, & and ' are \\u-escaped)."""
+    return str(htmlsafe_json_dumps(payload, separators=(",", ":"), ensure_ascii=False))
+
+
+def drop_small_parts(geometry, min_area: float = MIN_PART_DEGREES2):
+    """Leave out islets too small to see at national zoom, always keeping the largest part."""
+    parts = shapely.get_parts(geometry)
+    if len(parts) <= 1:
+        return geometry
+    areas = shapely.area(parts)
+    kept = parts[(areas >= min_area) | (areas == areas.max())]
+    return kept[0] if len(kept) == 1 else shapely.multipolygons(kept)
+
+
+def build_topology(areas: gpd.GeoDataFrame, simplify: float = SIMPLIFY_DEGREES, quantize: float = QUANTIZE) -> dict:
+    """The areas as one TopoJSON object ``councils`` (shared borders stored once, delta-encoded integers),
+    simplified along shared arcs so neighbours never gap; each geometry carries only its code."""
+    frame = gpd.GeoDataFrame({"c": areas["code"].to_numpy()},
+                             geometry=[drop_small_parts(g) for g in areas.geometry], crs=areas.crs)
+    topo = topojson.Topology(frame, prequantize=quantize, toposimplify=simplify, object_name="councils")
+    result = topo.to_dict()
+    for geometry in result["objects"]["councils"]["geometries"]:
+        geometry.pop("id", None)
+    return result
+
+
+def breaks_for(values: pd.Series, money: bool, classes: int = len(CHOROPLETH)) -> list[float]:
+    """Lower bounds of each colour class over the positive values: quantiles (rounded to two significant figures
+    for money, whole numbers for counts). Few distinct values give one class each; duplicates collapse."""
+    positive = values[values > 0].dropna()
+    if positive.empty:
+        return []
+    if not money and positive.nunique() <= classes:
+        return [float(v) for v in sorted(positive.unique())]
+    quantiles = positive.quantile(np.linspace(0, 1, classes + 1)[:-1], interpolation="lower")
+    if not money:
+        return sorted({float(max(1, math.floor(q))) for q in quantiles})
+    rounded = [round(float(q), 1 - int(math.floor(math.log10(q)))) for q in quantiles]
+    rounded[0] = min(rounded[0], float(positive.min()))
+    return sorted(set(rounded))
+
+
+def tier_areas(areas: gpd.GeoDataFrame, year: int, tier: str) -> gpd.GeoDataFrame:
+    """The year's areas drawn in one view: lower tier and unitary (``ltla``) or upper tier and unitary (``utla``)."""
+    if tier not in TIERS:
+        raise BoundaryDataError(f"tier must be one of {', '.join(TIERS)} (got {tier!r})")
+    codes = set(load_councils(year, tier)["code"])
+    return areas[areas["code"].isin(codes)]
+
+
+def colour_for(value: float, breaks: list[float]) -> str:
+    if value is None or pd.isna(value) or value <= 0 or not breaks:
+        return NO_DATA_COLOUR
+    index = max(i for i, low in enumerate(breaks) if value >= low) if value >= breaks[0] else 0
+    return CHOROPLETH[index]
+
+
+def legend_classes(breaks: list[float], measure: Measure) -> list[tuple[str, str]]:
+    """(colour, label) per class for the legend, e.g. ('#9ecae1', '£50,000 to £120,000')."""
+    def show(v: float) -> str:
+        return (format_gbp(v) if v >= 1 else f"£{v:.2f}") if measure.money else f"{v:,.0f}"
+
+    rows = [(NO_DATA_COLOUR, "None recorded")]
+    for i, low in enumerate(breaks):
+        if i + 1 < len(breaks):
+            high = breaks[i + 1]
+            label = f"{show(low)} to under {show(high)}" if measure.money else (
+                show(low) if high - low == 1 else f"{show(low)} to {show(high - 1)}")
+        else:
+            label = f"{show(low)} or more"
+        rows.append((CHOROPLETH[i], label))
+    return rows
+
+
+def council_table(network: Network, drawn: gpd.GeoDataFrame, register: Register) -> pd.DataFrame:
+    """One row per council the view shows: its areas (``drawn``, one tier) plus members drawn as points because
+    their area belongs to the other tier. The map's colours and tooltips come from this table, and the page shows
+    it as the map's text alternative."""
+    areas = pd.DataFrame({"code": drawn["code"], "name": drawn["name"], "drawn_as": "area",
+                          "lon": drawn["lon"], "lat": drawn["lat"]})
+    others = network.members[~network.members["gss"].isin(areas["code"])].drop_duplicates("gss")
+    points = pd.DataFrame({"code": others["gss"], "name": others["drawn_name"], "drawn_as": "point",
+                           "lon": others["lon"], "lat": others["lat"]})
+    table = pd.concat([areas, points], ignore_index=True)
+    figures = network.figures.set_index("gss") if not network.figures.empty else network.figures
+    for column in ("partnerships", "savings_annual", "savings_cumulative", "savings_target"):
+        table[column] = table["code"].map(figures[column]).fillna(0) if len(figures) else 0.0
+    table["partnerships"] = table["partnerships"].astype(int)
+    table["estimated"] = table["code"].map(figures["estimated"]).fillna(False).astype(bool) if len(figures) else False
+    table["partnership_ids"] = [list(figures["partnership_ids"].get(c, [])) if len(figures) else [] for c in
+                                table["code"]]
+    councils = [register.by_gss(code) for code in table["code"]]
+    table["council_id"] = [c.id if c else "" for c in councils]
+    table["council"] = [c.name if c else name for c, name in zip(councils, table["name"], strict=True)]
+    table["type"] = [c.type if c else "" for c in councils]
+    table["ended"] = [c.end.year if c and c.end else None for c in councils]
+    population = pd.Series([c.population if c and c.population else np.nan for c in councils], index=table.index)
+    table["population"] = population
+    table["per_resident"] = (table["savings_annual"] / population).where(table["savings_annual"] > 0)
+    return table
+
+
+def savings_text(row) -> str:
+    parts = []
+    for column, label in (("savings_annual", "a year"), ("savings_cumulative", "to date"),
+                          ("savings_target", "target")):
+        if row[column] > 0:
+            parts.append(f"{format_gbp(row[column])} {label}")
+    if not parts:
+        return "no savings figure published"
+    return "; ".join(parts) + (" (shares estimated)" if row["estimated"] else "")
+
+
+def council_tooltip(row) -> str:
+    """Escaped HTML: the council's name, type, number of partnerships and savings."""
+    lines = [f"<strong>{html.escape(str(row['council']))}</strong>"]
+    kind = str(row["type"] or "council")
+    if row["ended"] is not None and not pd.isna(row["ended"]):
+        kind = f"former {kind}, abolished {int(row['ended'])}"
+    lines.append(html.escape(kind))
+    count = int(row["partnerships"])
+    lines.append(f"{count} partnership{'s' if count != 1 else ''} shown" if count else "no partnership shown")
+    if count:
+        lines.append(html.escape(savings_text(row)))
+    return "<br>".join(lines)
+
+
+def councils_payload(topology: dict, table: pd.DataFrame, measure: Measure, breaks: list[float]) -> dict:
+    """The topology with each area's fill colour (``f``) and tooltip (``t``) added; arcs shared, not copied."""
+    rows = table[table["drawn_as"] == "area"].set_index("code")
+    geometries = []
+    for geometry in topology["objects"]["councils"]["geometries"]:
+        code = geometry["properties"]["c"]
+        row = rows.loc[code]
+        properties = {"c": code, "f": colour_for(row[measure.column], breaks), "t": council_tooltip(row)}
+        geometries.append({**geometry, "properties": properties})
+    objects = {"councils": {**topology["objects"]["councils"], "geometries": geometries}}
+    return {**topology, "objects": objects}
+
+
+def points_payload(table: pd.DataFrame, measure: Measure, breaks: list[float]) -> dict:
+    """Members whose area is in the other tier (a county in the lower-tier view), as clickable points."""
+    features = []
+    for _, row in table[table["drawn_as"] == "point"].iterrows():
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [
+            round(float(row["lon"]), COORD_DECIMALS), round(float(row["lat"]), COORD_DECIMALS)]},
+            "properties": {"c": row["code"], "f": colour_for(row[measure.column], breaks), "t": council_tooltip(row)}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def link_tooltip(p: Partnership) -> str:
+    """Escaped HTML: the partnership, its services, status and each savings figure with kind, period, estimate."""
+    savings = "<br>".join(html.escape(s.label()) for s in p.savings) or "no savings figure published"
+    return (f"<strong>{html.escape(p.name)}</strong><br>{html.escape(', '.join(p.services))} · "
+            f"{html.escape(p.status.value)}<br>{savings}")
+
+
+def link_weight(headline_gbp: float | None) -> float:
+    """Line width grows with the log of the headline saving: £100k → 2 px, £1m → 3, £10m → 4 (at most 6)."""
+    if headline_gbp is None or pd.isna(headline_gbp) or headline_gbp <= 0:
+        return 1.5
+    return round(min(6.0, max(2.0, 2 + math.log10(headline_gbp / 1e5))), 1)
+
+
+def curved(start: tuple[float, float], end: tuple[float, float], bend: float, steps: int = 8) -> list[list[float]]:
+    """A gentle arc from start to end (a quadratic Bézier whose control point sits ``bend`` × the length off the
+    middle), so partnerships joining the same two councils do not hide one another."""
+    (x0, y0), (x1, y1) = start, end
+    cx, cy = (x0 + x1) / 2 - (y1 - y0) * bend, (y0 + y1) / 2 + (x1 - x0) * bend
+    points = []
+    for i in range(steps + 1):
+        t = i / steps
+        x = (1 - t) ** 2 * x0 + 2 * (1 - t) * t * cx + t**2 * x1
+        y = (1 - t) ** 2 * y0 + 2 * (1 - t) * t * cy + t**2 * y1
+        points.append([round(x, COORD_DECIMALS), round(y, COORD_DECIMALS)])
+    return points
+
+
+def link_features(network: Network, partnerships: list[Partnership]) -> dict:
+    """One MultiLineString per partnership (its pairs, or its hub's spokes) plus a point for each hub. The second,
+    third … partnership between the same two places is drawn as an arc, alternately either side."""
+    by_id = {p.id: p for p in partnerships}
+    features, drawn_pairs = [], {}
+    for pid, group in network.links.groupby("partnership_id", sort=False):
+        p = by_id[pid]
+        lines = []
+        for r in group.itertuples():
+            start, end = (r.from_lon, r.from_lat), (r.to_lon, r.to_lat)
+            pair = tuple(sorted((r.from_gss, r.to_gss)))
+            seen = drawn_pairs[pair] = drawn_pairs.get(pair, -1) + 1
+            if seen == 0:
+                lines.append([[round(v, COORD_DECIMALS) for v in start], [round(v, COORD_DECIMALS) for v in end]])
+            else:
+                side = 1 if seen % 2 else -1
+                lines.append(curved(start, end, side * 0.2 * ((seen + 1) // 2)))
+        properties = {"p": pid, "t": link_tooltip(p), "k": SERVICE_GROUPS[service_group(p.services)][0],
+                      "w": link_weight(group["headline_gbp"].iloc[0]), "d": DASHES.get(p.status.value, "")}
+        features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
+                         "properties": properties})
+        if group["kind"].iloc[0] == "spoke":
+            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": lines[0][0]},
+                             "properties": {**properties, "hub": 1}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def area_features(areas: gpd.GeoDataFrame, codes: list[str] | set[str]) -> dict:
+    """A few areas as simplified GeoJSON with rounded coordinates: the highlight of a selection."""
+    chosen = areas[areas["code"].isin(list(codes))]
+    simplified = shapely.simplify(chosen.geometry.values, SIMPLIFY_DEGREES, preserve_topology=True)
+    simplified = shapely.set_precision(simplified, 10**-COORD_DECIMALS, mode="pointwise")
+    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {"c": code}}
+                for code, geometry in zip(chosen["code"], simplified, strict=True) if not geometry.is_empty]
+    return {"type": "FeatureCollection", "features": features}
+
+
+@dataclass(frozen=True)
+class ViewPayload:
+    """Everything the base map of one view needs, serialised once (and cached by the app)."""
+
+    councils_json: str
+    links_json: str
+    points_json: str
+    legend_title: str
+    legend_classes: list[tuple[str, str]]
+    table: pd.DataFrame
+
+
+def build_view_payload(network: Network, partnerships: list[Partnership], register: Register,
+                       drawn: gpd.GeoDataFrame, topology: dict, measure_key: str) -> ViewPayload:
+    """Join the view's figures onto its areas and serialise the three layers and the legend."""
+    if measure_key not in MEASURES:
+        raise BoundaryDataError(f"measure must be one of {', '.join(MEASURES)} (got {measure_key!r})")
+    measure = MEASURES[measure_key]
+    table = council_table(network, drawn, register)
+    breaks = breaks_for(table[measure.column], measure.money)
+    return ViewPayload(
+        councils_json=script_json(councils_payload(topology, table, measure, breaks)),
+        links_json=script_json(link_features(network, partnerships)),
+        points_json=script_json(points_payload(table, measure, breaks)),
+        legend_title=measure.label,
+        legend_classes=legend_classes(breaks, measure),
+        table=table,
+    )

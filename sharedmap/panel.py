@@ -1,0 +1,119 @@
+"""What the panel beside the map shows for a selection: a council's partnerships, or one partnership, with
+partners, services, status, dates, savings and sources; and which areas and lines to highlight for it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import geopandas as gpd
+
+from sharedmap.errors import CouncilNotFoundError
+from sharedmap.network import Network, new_codes, place_council
+from sharedmap.partnerships import PartialDate, Partnership
+from sharedmap.register import Register
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A resolved selection: the council drawn (GSS code of its area this year) and the partnerships shown."""
+
+    title: str
+    gss: str | None
+    council_id: str | None
+    note: str
+    partnerships: tuple[Partnership, ...]
+    partner_codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PartnershipFacts:
+    id: str
+    name: str
+    status: str
+    services: str
+    partners: tuple[str, ...]  # member names, with "now part of …" where drawn as a successor
+    dates: str
+    savings: tuple[str, ...]
+    sources: tuple[tuple[str, str], ...]  # (title, http(s) URL)
+    description: str
+
+
+def date_text(d: PartialDate | None) -> str:
+    if d is None:
+        return "unknown"
+    if d.month and d.day:
+        return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+    return f"{calendar.month_name[d.month]} {d.year}" if d.month else str(d.year)
+
+
+def safe_url(url: str) -> str | None:
+    """Only web links are shown as links: anything else (javascript:, data:) is refused."""
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def partnership_facts(p: Partnership, register: Register, network: Network | None = None) -> PartnershipFacts:
+    notes = {}
+    if network is not None and not network.members.empty:
+        rows = network.members[network.members["partnership_id"] == p.id]
+        notes = dict(zip(rows["council_id"], rows["note"], strict=True))
+    partners = []
+    for council_id in p.council_ids:
+        name = register.get(council_id).name
+        partners.append(f"{name} ({notes[council_id]})" if notes.get(council_id) else name)
+    partners += [f"{other} (not a council)" for other in p.other_partners]
+    dates = f"from {date_text(p.start)}" + (f" to {date_text(p.end)}" if p.end else "")
+    title = p.source_title or "Source"
+    sources = tuple((title if i == 0 else f"{title} ({i + 1})", url) for i, raw in enumerate(p.source_urls)
+                    if (url := safe_url(raw)))
+    return PartnershipFacts(p.id, p.name, p.status.value, ", ".join(p.services), tuple(partners), dates,
+                            tuple(s.label() for s in p.savings) or ("no savings figure published",), sources,
+                            p.description)
+
+
+def member_codes(partnerships: list[Partnership] | tuple[Partnership, ...], network: Network) -> frozenset[str]:
+    ids = {p.id for p in partnerships}
+    return frozenset(network.members.loc[network.members["partnership_id"].isin(ids), "gss"])
+
+
+def select_council(text: str, register: Register, network: Network, areas: gpd.GeoDataFrame,
+                   partnerships: list[Partnership]) -> Selection:
+    """A council named in the URL or search box (register id, GSS code or name), placed on this year's map:
+    itself, or the successor that covers it ("now part of …"; the first one when it was split). Raises
+    CouncilNotFoundError when unknown or not on this year's map."""
+    council = register.resolve(text).council
+    placed = place_council(council, register, areas.index, areas["name"], network.year, new_codes())
+    drawn = [p for p in placed if p.drawn_gss]
+    if not drawn:
+        raise CouncilNotFoundError(text, [], placed[0].reason if placed else f"not on the {network.year} map")
+    note = "; ".join(p.note for p in drawn if p.note)
+    return select_area(drawn[0].drawn_gss, register, network, areas, partnerships, council_id=council.id,
+                       note=note)
+
+
+def select_area(gss: str, register: Register, network: Network, areas: gpd.GeoDataFrame,
+                partnerships: list[Partnership], council_id: str | None = None, note: str = "") -> Selection:
+    """A clicked area: every partnership drawn there, including those of councils it has since absorbed."""
+    council = register.by_gss(gss)
+    title = council.name if council else str(areas["name"].get(gss, gss))
+    figures = network.figures.set_index("gss") if not network.figures.empty else None
+    ids = set(figures["partnership_ids"].get(gss, [])) if figures is not None else set()
+    chosen = tuple(p for p in partnerships if p.id in ids)
+    return Selection(title, gss, council_id or (council.id if council else None), note, chosen,
+                     member_codes(chosen, network) - {gss})
+
+
+def select_partnership(pid: str, network: Network, partnerships: list[Partnership]) -> Selection | None:
+    chosen = tuple(p for p in partnerships if p.id == pid)
+    if not chosen:
+        return None
+    return Selection(chosen[0].name, None, None, "", chosen, member_codes(chosen, network))
+
+
+def selection_bounds(selection: Selection, areas: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
+    codes = set(selection.partner_codes) | ({selection.gss} if selection.gss else set())
+    chosen = areas[areas["code"].isin(codes)]
+    return None if chosen.empty else tuple(float(b) for b in chosen.total_bounds)

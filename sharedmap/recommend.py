@@ -1,0 +1,372 @@
+"""Find a partner: a ranked list of councils to share a service with, each with the reasons and their evidence.
+
+The score is a plain sum of points, one entry of ``WEIGHTS`` per reason, so a councillor can see and repeat why
+a council is on the list. Councils already sharing the service with the asker are listed apart, not suggested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import process, utils
+
+from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.neighbours import TOUCH_TOLERANCE_M, YearAreas, year_areas
+from sharedmap.partnerships import SERVICES, Partnership, Status
+from sharedmap.register import Council, Register
+
+FIRST_YEAR, CURRENT_YEAR = 2014, 2025  # the years the shared boundaries cover
+NEAR_RANGE_KM = 60.0  # "near" points fall from full at 0 km to none at this distance between centres
+SIMILAR_POPULATION_RATIO = 1.5  # "similar population": the larger is at most this many times the smaller
+DEFAULT_TOP = 10
+# Council types that deliver services (combined authorities and the GLA do not take part in sharing here).
+COUNCIL_TYPES = frozenset({"NMD", "CTY", "UA", "MD", "LBO", "WPA", "SCO", "NID", "CC"})
+# Services only upper-tier councils (counties and unitaries) provide: districts are never suggested for them.
+UPPER_TIER_SERVICES = frozenset({"Children's services", "Adult social care", "Education"})
+
+
+@dataclass(frozen=True)
+class Weight:
+    points: float
+    label: str
+    why: str
+
+
+WEIGHTS: dict[str, Weight] = {
+    "partner": Weight(3.0, "already a partner of yours",
+                      "It already shares another service with you: the trust, contacts and governance exist."),
+    "neighbour": Weight(3.0, "shares a boundary",
+                        "Services are easiest to share across a common border: the same roads, residents and firms."),
+    "county": Weight(2.0, "same county",
+                     "Districts of one county, and their county council, already work to county-wide arrangements."),
+    "combined_authority": Weight(1.0, "same combined authority",
+                                 "Members of a combined authority already plan and commission together."),
+    "similar": Weight(1.0, "same type, similar population",
+                      "A council of the same type and size runs the same services at a similar scale."),
+    "near": Weight(2.0, "near",
+                   f"Full points at 0 km, falling to none at {NEAR_RANGE_KM:.0f} km between centres: shared staff "
+                   "and vans travel less."),
+    "experienced": Weight(0.5, "already runs a shared service",
+                          "It already shares this service with others: a team and a contract you could join (a weak "
+                          "sign it wants you, hence half a point)."),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # a key of WEIGHTS
+    text: str
+    points: float
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    council: Council
+    gss: str  # the council's area code in the chosen year
+    name: str
+    score: float
+    distance_km: float
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """A council already sharing the service with the asker, and through which partnerships."""
+
+    council: Council
+    gss: str
+    name: str
+    partnerships: tuple[Partnership, ...]
+    evidence: tuple[dict, ...]  # each partnership as ``partnership_evidence`` gives it
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    council: Council
+    gss: str
+    year: int
+    service: str | None
+    suggestions: list[Suggestion]
+    already_sharing: list[Sharing]
+    note: str = ""  # e.g. "Forest Heath District Council is now part of West Suffolk Council"
+
+    def as_dict(self) -> dict:
+        """The JSON shape of the command line and downloads."""
+        return {
+            "council": {"gss": self.gss, "name": self.council.name, "id": self.council.id},
+            "service": self.service,
+            "year": self.year,
+            "note": self.note,
+            "suggestions": [
+                {"gss": s.gss, "name": s.council.name, "id": s.council.id, "score": s.score,
+                 "distance_km": round(s.distance_km, 1),
+                 "reasons": [{"kind": r.kind, "text": r.text, "points": r.points, "evidence": r.evidence}
+                             for r in s.reasons]}
+                for s in self.suggestions
+            ],
+            "already_sharing": [
+                {"gss": s.gss, "name": s.council.name, "id": s.council.id,
+                 "partnerships": list(s.evidence)}
+                for s in self.already_sharing
+            ],
+            "weights": weights_table(),
+        }
+
+
+@dataclass
+class PartnerContext:
+    """Everything a recommendation needs for one year, built once: the councils with an area that year, the
+    areas' neighbours and centres, and each partnership's members as the councils standing for them that year."""
+
+    register: Register
+    year: int
+    areas: YearAreas
+    places: dict[str, str]  # council id → area code, for every council of the year with an area
+    members: dict[str, frozenset[str]]  # partnership id → council ids in the year
+    by_council: dict[str, list[Partnership]]  # council id in the year → its partnerships
+
+
+def weights_table() -> list[dict]:
+    """The weights as rows (kind, points, label, why), for the page, the CLI and the JSON output."""
+    return [{"kind": kind, "points": w.points, "label": w.label, "why": w.why} for kind, w in WEIGHTS.items()]
+
+
+def partnership_evidence(p: Partnership, register: Register) -> dict:
+    return {"id": p.id, "name": p.name, "services": list(p.services), "status": p.status.value,
+            "savings": savings_text(p, register)}
+
+
+def savings_text(p: Partnership, register: Register) -> str:
+    """The partnership's savings figures (not funding or spend), naming the council of a per-council share."""
+    labels = [s.label() + (f" for {register.get(s.council_id).short_name}" if s.council_id else "")
+              for s in p.savings if s.kind.is_saving]
+    return "; ".join(labels)
+
+
+def resolve_service(text: str | None) -> str | None:
+    """A service of the vocabulary, matched without regard to case; ValidationError with the closest otherwise."""
+    if text is None or not text.strip():
+        return None
+    by_key = {s.casefold(): s for s in SERVICES}
+    if text.strip().casefold() in by_key:
+        return by_key[text.strip().casefold()]
+    close = [name for name, _score, _i in process.extract(text, SERVICES, processor=utils.default_process, limit=3)]
+    raise ValidationError("service", text, f"not a service of the vocabulary; did you mean {', '.join(close)}? "
+                          f"All services: {', '.join(SERVICES)}", close)
+
+
+def check_year(year: int) -> int:
+    if not FIRST_YEAR <= year <= CURRENT_YEAR:
+        raise ValidationError("year", year, f"the boundaries cover {FIRST_YEAR} to {CURRENT_YEAR}")
+    return year
+
+
+def place_councils(register: Register, areas: YearAreas) -> dict[str, str]:
+    """Council id → its area code, for the councils with an area in the areas' year. Councils that existed on
+    1 April of the year come first; an area still without one takes the council its code names, since the
+    boundaries can show a council a little before the register's start date (Northern Ireland's 2015 councils)."""
+    places: dict[str, str] = {}
+    for council in register.in_year(areas.year):
+        code = areas.code_for((council.gss, *council.former_gss))
+        if code and council.type_code in COUNCIL_TYPES:
+            places[council.id] = code
+    unplaced = set(areas.names) - set(places.values())
+    for council in register.councils.values():
+        code = areas.code_for((council.gss, *council.former_gss))
+        if code in unplaced and council.type_code in COUNCIL_TYPES and council.id not in places:
+            places[council.id] = code
+            unplaced.discard(code)
+    return places
+
+
+def councils_standing_for(register: Register, council_id: str, places: dict[str, str]) -> tuple[str, ...]:
+    """The placed councils that stand for this one: itself, or its successors (two for a split); none when it
+    did not exist yet."""
+    found, queue, seen = [], [council_id], set()
+    while queue:
+        current = queue.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        if current in places:
+            found.append(current)
+        else:
+            queue.extend(register.get(current).successor_ids)
+    return tuple(found)
+
+
+def build_context(partnerships: Iterable[Partnership], register: Register, year: int = CURRENT_YEAR) -> PartnerContext:
+    areas = year_areas(check_year(year))
+    places = place_councils(register, areas)
+    members, by_council = {}, {}
+    for p in partnerships:
+        ids = {cid for member in p.council_ids for cid in councils_standing_for(register, member, places)}
+        members[p.id] = frozenset(ids)
+        for council_id in members[p.id]:
+            by_council.setdefault(council_id, []).append(p)
+    return PartnerContext(register, year, areas, places, members, by_council)
+
+
+def council_for(context: PartnerContext, name: str) -> tuple[Council, str]:
+    """The council of the context's year a written name stands for, with a note when it is a successor."""
+    council = context.register.resolve(name).council
+    standing = councils_standing_for(context.register, council.id, context.places)
+    if len(standing) == 1:
+        found = context.register.get(standing[0])
+        note = "" if found.id == council.id else f"{council.name} is part of {found.name} in {context.year}"
+        return found, note
+    if not standing:
+        raise CouncilNotFoundError(name, [], f"{council.name} has no area on the {context.year} boundaries")
+    names = [context.register.get(cid).name for cid in standing]
+    raise CouncilNotFoundError(name, names, f"{council.name} was split by {context.year}; choose one of its successors")
+
+
+def compatible(context: PartnerContext, asker: Council, candidate: Council, service: str | None) -> bool:
+    """Natural partners: a district pairs with districts, single-tier councils and its own county; a county with
+    counties, single-tier councils and its own districts; a single-tier council with any council. Districts are
+    never suggested for an upper-tier service (``UPPER_TIER_SERVICES``)."""
+    if service in UPPER_TIER_SERVICES and candidate.type_code == "NMD":
+        return False
+    if {asker.type_code, candidate.type_code} == {"NMD", "CTY"}:
+        own, other = context.places[asker.id], context.places[candidate.id]
+        return context.areas.county.get(own) == other or context.areas.county.get(other) == own
+    return True
+
+
+def find_partners(context: PartnerContext, council_id: str, service: str | None = None, top: int | None = DEFAULT_TOP,
+                  ignore: frozenset[str] = frozenset(), note: str = "") -> Recommendation:
+    """Rank the councils of the context's year as partners for ``council_id`` in ``service`` (any when None).
+
+    Partnerships in ``ignore`` are left out of the evidence (the backtest hides the one it tests).
+    ``top=None`` ranks every candidate.
+    """
+    register = context.register
+    asker = register.get(council_id)
+    own = [p for p in context.by_council.get(asker.id, ()) if p.id not in ignore]
+    sharing: dict[str, list[Partnership]] = {}
+    partnered: dict[str, list[Partnership]] = {}
+    for p in own:
+        live = p.status is not Status.ENDED and (service is None or service in p.services)
+        for other in context.members[p.id] - {asker.id}:
+            (sharing if live else partnered).setdefault(other, []).append(p)
+    suggestions = []
+    for candidate_id, code in context.places.items():
+        candidate = register.get(candidate_id)
+        if candidate_id == asker.id or candidate_id in sharing or not compatible(context, asker, candidate, service):
+            continue
+        reasons = candidate_reasons(context, asker, candidate, service, partnered.get(candidate_id, []), ignore)
+        score = round(sum(r.points for r in reasons), 2)
+        distance = context.areas.distance_km(context.places[asker.id], code)
+        suggestions.append(Suggestion(candidate, code, context.areas.names[code], score, distance, tuple(reasons)))
+    suggestions.sort(key=lambda s: (-s.score, s.distance_km, s.name))
+    already = [Sharing(register.get(cid), context.places[cid], context.areas.names[context.places[cid]], tuple(ps),
+                       tuple(partnership_evidence(p, register) for p in ps)) for cid, ps in sharing.items()]
+    already.sort(key=lambda s: s.name)
+    return Recommendation(asker, context.places[asker.id], context.year, service,
+                          suggestions if top is None else suggestions[:top], already, note)
+
+
+def recommend(name: str, partnerships: Iterable[Partnership], register: Register, service: str | None = None,
+              top: int = DEFAULT_TOP, year: int = CURRENT_YEAR) -> Recommendation:
+    """Suggestions for a council named as people write it (any spelling the register resolves)."""
+    context = build_context(partnerships, register, year)
+    council, note = council_for(context, name)
+    return find_partners(context, council.id, resolve_service(service), top, note=note)
+
+
+def candidate_reasons(context: PartnerContext, asker: Council, candidate: Council, service: str | None,
+                      partnered: list[Partnership], ignore: frozenset[str]) -> list[Reason]:
+    """Every reason this candidate suits the asker, each worth its weight's points."""
+    reasons = []
+    if partnered:
+        reasons.append(_partner_reason(partnered, context.register))
+    own_code, code = context.places[asker.id], context.places[candidate.id]
+    if code in context.areas.neighbours[own_code]:
+        reasons.append(_reason("neighbour", f"shares a boundary with {asker.short_name}",
+                               {"year": context.year, "tolerance_m": TOUCH_TOLERANCE_M}))
+    county = _county_text(context, asker, candidate)
+    if county:
+        reasons.append(_reason("county", county[0], {"county": county[1]}))
+    if asker.combined_authority and asker.combined_authority == candidate.combined_authority:
+        authority = context.register.councils.get(asker.combined_authority)
+        authority_name = authority.name if authority else asker.combined_authority
+        reasons.append(_reason("combined_authority", f"also in {authority_name}", {"authority": authority_name}))
+    if _similar(asker, candidate):
+        reasons.append(_reason("similar", f"also a {candidate.type}, population {candidate.population:,} against "
+                               f"{asker.short_name}'s {asker.population:,} (2020)",
+                               {"type": candidate.type, "population": candidate.population,
+                                "your_population": asker.population}))
+    distance = context.areas.distance_km(own_code, code)
+    near = WEIGHTS["near"].points * max(0.0, 1 - distance / NEAR_RANGE_KM)
+    reasons.append(Reason("near", f"{distance:.0f} km between centres", round(near, 2), {"km": round(distance, 1)}))
+    running = [p for p in context.by_council.get(candidate.id, ())
+               if p.id not in ignore and p.status is not Status.ENDED and (service is None or service in p.services)
+               and asker.id not in context.members[p.id] and len(context.members[p.id]) > 1]
+    if running:
+        reasons.append(_experienced_reason(context, candidate, running, service))
+    return reasons
+
+
+def _reason(kind: str, text: str, evidence: dict) -> Reason:
+    return Reason(kind, text, WEIGHTS[kind].points, evidence)
+
+
+def _partner_reason(partnered: list[Partnership], register: Register) -> Reason:
+    parts = []
+    for p in partnered:
+        ended = f", ended {p.end.year}" if p.status is Status.ENDED and p.end else ""
+        parts.append(f"{p.name} ({', '.join(p.services)}{ended})")
+    return _reason("partner", "already shares with you: " + "; ".join(parts),
+                   {"partnerships": [partnership_evidence(p, register) for p in partnered]})
+
+
+def _experienced_reason(context: PartnerContext, candidate: Council, running: list[Partnership],
+                        service: str | None) -> Reason:
+    parts = []
+    for p in running:
+        others = sorted(context.register.get(cid).short_name for cid in context.members[p.id] - {candidate.id})
+        savings = savings_text(p, context.register)
+        parts.append(f"{p.name} with {', '.join(others)}" + (f" ({savings})" if savings else ""))
+    what = f"already shares {service}" if service else "already shares services"
+    return _reason("experienced", f"{what}: " + "; ".join(parts),
+                   {"partnerships": [partnership_evidence(p, context.register) for p in running]})
+
+
+def _county_text(context: PartnerContext, asker: Council, candidate: Council) -> tuple[str, str] | None:
+    """How the two relate through a county, from the year's boundaries (a district lies inside its county)."""
+    own, other = context.places[asker.id], context.places[candidate.id]
+    county, names = context.areas.county, context.areas.names
+    if own in county and county[own] == county.get(other):
+        return f"also in {names[county[own]]}", names[county[own]]
+    if county.get(own) == other:
+        return f"{asker.short_name}'s county council", names[other]
+    if county.get(other) == own:
+        return f"a district of {names[own]}", names[own]
+    return None
+
+
+def _similar(asker: Council, candidate: Council) -> bool:
+    if asker.type_code != candidate.type_code or not asker.population or not candidate.population:
+        return False
+    low, high = sorted((asker.population, candidate.population))
+    return high <= SIMILAR_POPULATION_RATIO * low
+
+
+def format_recommendation(found: Recommendation) -> str:
+    """The plain-text answer: who to call first, each with the points behind it, then how the score works."""
+    what = found.service or "any service"
+    lines = [f"Partners for {found.council.name} ({found.gss}): {what}, councils of {found.year}"]
+    if found.note:
+        lines.append(f"Note: {found.note}")
+    if found.already_sharing:
+        lines.append("Already sharing " + ("this service" if found.service else "services") + " with you:")
+        lines += [f"  {s.council.name}: " + "; ".join(p.name for p in s.partnerships) for s in found.already_sharing]
+    lines.append("Suggestions:")
+    for number, suggestion in enumerate(found.suggestions, 1):
+        lines.append(f"{number:>3}. {suggestion.council.name} ({suggestion.gss})  score {suggestion.score:.2f}")
+        lines += [f"        +{reason.points:.2f}  {reason.text}" for reason in suggestion.reasons]
+    lines.append("How the score works (points per reason, added up):")
+    lines += [f"  {w.points:>4.1f}  {w.label}: {w.why}" for w in WEIGHTS.values()]
+    return "\n".join(lines)

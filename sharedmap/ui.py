@@ -1,0 +1,317 @@
+"""The one Streamlit helper module: cached loaders (keyed by the published version label), the shared sidebar,
+session-state keys, the URL round trip, and small renderers the pages share. Logic lives in the other modules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pandas as pd
+import streamlit as st
+
+from sharedmap import assets, config, mapdata, mapview, panel, viewstate
+from sharedmap.dataset import load_published
+from sharedmap.errors import CouncilNotFoundError
+from sharedmap.exports import partnerships_frame
+from sharedmap.filters import Filters, apply_filters
+from sharedmap.network import Network, build_network, year_geometries
+from sharedmap.panel import PartnershipFacts, Selection
+from sharedmap.partnerships import Partnership, Status
+from sharedmap.recommend import PartnerContext, build_context
+from sharedmap.register import TYPE_NAMES, Register, load_register
+from sharedmap.viewstate import MULTI_KEYS, Options, View
+
+# Session-state keys, in one place.
+K_YEAR, K_TIER, K_MEASURE, K_MIN_SAVINGS = "view_year", "view_tier", "view_measure", "view_min_savings"
+K_MULTI = {field_name: f"view_{field_name}" for field_name in MULTI_KEYS.values()}  # services, statuses, ...
+K_COUNCIL, K_PARTNERSHIP = "view_council", "view_partnership"
+K_URL_READ, K_URL_PROBLEMS = "url_read", "url_problems"
+K_LAST_CLICK, K_LAST_ROW, K_SEARCH, K_SEARCH_RESULT = "map_last_click", "table_last_row", "search", "search_result"
+MAP_KEY = "map"
+ATTRIBUTION_SHORT = ("Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © "
+                     "Crown copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0.")
+
+
+@st.cache_resource(show_spinner="Loading the council register…")
+def register() -> Register:
+    return load_register()
+
+
+def published() -> tuple[str, list[Partnership]]:
+    """The published version label and partnerships, asked of the store on every run (one small query), so a
+    new publication shows at once: the caches below are keyed by its label."""
+    return load_published(register())
+
+
+@st.cache_resource(show_spinner=False)
+def options() -> Options:
+    councils = register().councils.values()
+    return Options(nations=tuple(sorted({c.nation for c in councils if c.nation})),
+                   regions=tuple(sorted({c.region for c in councils if c.region})),
+                   council_types=tuple(t for t in TYPE_NAMES.values() if t != "combined authority"))
+
+
+@st.cache_resource(show_spinner="Loading boundaries…", max_entries=4)
+def areas(year: int):
+    return year_geometries(year)
+
+
+@st.cache_resource(show_spinner="Simplifying boundaries…", max_entries=8)
+def topology(year: int, tier: str) -> dict:
+    return mapdata.build_topology(mapdata.tier_areas(areas(year), year, tier))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def filtered(label: str, filters: Filters) -> tuple[list[Partnership], Network]:
+    """The partnerships a view shows and their network on that year's map; a new label (data changed) misses."""
+    _label, partnerships = published()
+    kept = apply_filters(partnerships, filters, register())
+    return kept, build_network(kept, register(), filters.year)
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
+def view_payload(label: str, filters: Filters, tier: str, measure: str) -> mapdata.ViewPayload:
+    kept, network = filtered(label, filters)
+    drawn = mapdata.tier_areas(areas(filters.year), filters.year, tier)
+    return mapdata.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
+
+
+@st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
+def partner_context(label: str, year: int) -> PartnerContext:
+    """Find-a-partner's councils, neighbours and partnerships of a year, for the published version ``label``."""
+    _label, partnerships = published()
+    return build_context(partnerships, register(), year)
+
+
+def _read_url() -> None:
+    """At the start of a session, the URL's view becomes the widgets' state (once: afterwards the widgets rule)."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    view, problems = viewstate.view_from_query(params, options())
+    st.session_state[K_YEAR], st.session_state[K_TIER] = view.year, view.tier
+    st.session_state[K_MEASURE], st.session_state[K_MIN_SAVINGS] = view.measure, view.filters.min_savings
+    for field_name, key in K_MULTI.items():
+        st.session_state[key] = [str(v) for v in getattr(view.filters, field_name)]
+    st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = view.council, view.partnership
+    st.session_state[K_URL_PROBLEMS], st.session_state[K_URL_READ] = problems, True
+
+
+def _clear_filters() -> None:
+    for key in K_MULTI.values():
+        st.session_state[key] = []
+    st.session_state[K_MIN_SAVINGS] = 0.0
+
+
+def current_view() -> View:
+    state = st.session_state
+    chosen = {field_name: tuple(state.get(key, [])) for field_name, key in K_MULTI.items()}
+    chosen["statuses"] = tuple(Status(s) for s in chosen["statuses"])
+    filters = Filters(**chosen, year=int(state.get(K_YEAR, viewstate.LATEST_YEAR)),
+                      min_savings=float(state.get(K_MIN_SAVINGS) or 0.0))
+    return View(filters, state.get(K_TIER, "ltla"), state.get(K_MEASURE, "partnerships"),
+                state.get(K_COUNCIL, ""), state.get(K_PARTNERSHIP, ""))
+
+
+def sync_url(view: View) -> None:
+    wanted = viewstate.view_to_query(view)
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if not viewstate.same_query(current, wanted):
+        st.query_params.from_dict(wanted)
+
+
+def sidebar() -> View:
+    """The filters every page shares, read from the URL at first; returns the view and keeps the URL in step."""
+    if K_URL_READ not in st.session_state:
+        _read_url()
+    opts = options()
+    with st.sidebar:
+        st.header("Filters")
+        st.select_slider("Councils as they were in", viewstate.YEARS, key=K_YEAR,
+                         help="Boundaries of that year; councils abolished since are shown as they were.")
+        st.multiselect("Service", opts.services, key=K_MULTI["services"], placeholder="All services")
+        st.multiselect("Status", opts.statuses, key=K_MULTI["statuses"], placeholder="Any status")
+        st.multiselect("Nation", opts.nations, key=K_MULTI["nations"], placeholder="All nations")
+        st.multiselect("Region", opts.regions, key=K_MULTI["regions"], placeholder="All regions")
+        st.multiselect("Council type", opts.council_types, key=K_MULTI["council_types"], placeholder="All types")
+        st.number_input("Minimum saving (£)", min_value=0.0, step=50_000.0, format="%.0f", key=K_MIN_SAVINGS,
+                        help="Headline saving of the partnership (annual, cumulative or target figure).")
+        st.button("Clear filters", on_click=_clear_filters)
+        st.subheader("Map")
+        st.radio("Councils drawn", list(mapdata.TIERS), format_func=mapdata.TIERS.get, key=K_TIER)
+        st.selectbox("Colour councils by", list(mapdata.MEASURES), key=K_MEASURE,
+                     format_func=lambda k: mapdata.MEASURES[k].label)
+    for problem in st.session_state.get(K_URL_PROBLEMS, []):
+        st.warning(f"Link: {problem}")
+    return view()
+
+
+def _leave_pages_folder_mode() -> None:
+    """Until app.py's st.navigation has run once in a server process, Streamlit treats a project with a pages/
+    folder as an old-style multipage app: a first visitor opening /statistics gets that file run bare, without
+    the app's frame. Switch that mode off and run again, through app.py, at the same address."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def view() -> View:
+    """The current view, with the URL kept in step; a page run on its own (without the sidebar) reads the URL."""
+    _leave_pages_folder_mode()
+    if K_URL_READ not in st.session_state:
+        _read_url()
+    current = current_view()
+    sync_url(current)
+    return current
+
+
+def select(council: str = "", partnership: str = "") -> None:
+    """Make a council (register id or GSS code) or a partnership the selection; the URL follows."""
+    st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = council, partnership
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def md(text: object) -> str:
+    """Text from the data, made literal for st.markdown (no links, emphasis, directives or HTML from data)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def partnership_card(facts: PartnershipFacts, key: str) -> bool:
+    """One partnership in the panel; returns True when its "Show on map" button was pressed."""
+    with st.container(border=True):
+        st.markdown(f"**{md(facts.name)}**  \n{md(facts.services)} · {md(facts.status)} · {md(facts.dates)}")
+        st.markdown("Partners: " + md("; ".join(facts.partners)))
+        st.markdown("Savings: " + md("; ".join(facts.savings)))
+        if facts.sources:
+            st.markdown("Sources: " + " · ".join(f"[{md(title)}](<{url.replace('>', '%3E')}>)"
+                                                  for title, url in facts.sources))
+        return st.button("Show this partnership", key=key)
+
+
+def footer() -> None:
+    st.caption(ATTRIBUTION_SHORT + " See About for sources and licences.")
+
+
+def static_url() -> str:
+    """Where Streamlit serves ./static for this server (respecting server.baseUrlPath)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}{assets.STATIC_URL}" if base else assets.STATIC_URL
+
+
+def tiles() -> dict:
+    """Basemap tiles only when configured: none by default, so the map needs no third-party server."""
+    return {"tiles": config.get("SHAREDMAP_TILES") or None,
+            "tiles_attribution": config.get("SHAREDMAP_TILES_ATTRIBUTION") or None}
+
+
+def resolve_selection(view: View, register: Register, network: Network, areas, partnerships) -> Selection | None:
+    """The view's selected partnership or council on this year's map; a warning (not an error) when unknown."""
+    if view.partnership:
+        found = panel.select_partnership(view.partnership, network, partnerships)
+        if found is None:
+            st.warning(f"Partnership {md(view.partnership)} is not in this view (check the filters).")
+        return found
+    if not view.council:
+        return None
+    if view.council in areas.index:
+        return panel.select_area(view.council, register, network, areas, partnerships)
+    try:
+        return panel.select_council(view.council, register, network, areas, partnerships)
+    except CouncilNotFoundError as exc:
+        st.warning(str(exc))
+        return None
+
+
+def selection_layer(selection: Selection | None, network: Network, areas):
+    """The small layer a click changes, and where to centre the map on it (None: leave the view alone)."""
+    if selection is None:
+        empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
+        return mapview.selection_layer(empty, empty, empty), None, None
+    ids = {p.id for p in selection.partnerships}
+    links = mapdata.link_features(replace(network, links=network.links[network.links["partnership_id"].isin(ids)]),
+                                  list(selection.partnerships))
+    selected = {selection.gss} if selection.gss else set()
+    layer = mapview.selection_layer(mapdata.script_json(mapdata.area_features(areas, selected)),
+                                    mapdata.script_json(mapdata.area_features(areas, selection.partner_codes)),
+                                    mapdata.script_json(links))
+    bounds = panel.selection_bounds(selection, areas)
+    if bounds is None:
+        return layer, None, None
+    center, zoom = mapview.view_for_bounds(bounds)
+    return layer, list(center), zoom
+
+
+def handle_click(clicked: mapview.Clicked | None, register: Register) -> None:
+    """A new click on the map becomes the selection (st_folium repeats its last answer on every rerun)."""
+    if clicked is None:
+        return
+    key = (clicked.kind, clicked.value, clicked.where)
+    if st.session_state.get(K_LAST_CLICK) == key:
+        return
+    st.session_state[K_LAST_CLICK] = key
+    if clicked.kind == "partnership":
+        select(partnership=clicked.value)
+    else:
+        council = register.by_gss(clicked.value)
+        select(council=council.id if council else clicked.value)
+    st.rerun()
+
+
+def _search(register: Register) -> None:
+    text = st.session_state.get(K_SEARCH, "").strip()
+    st.session_state[K_SEARCH_RESULT] = None
+    if not text:
+        return
+    try:
+        select(council=register.resolve(text).council.id)
+    except CouncilNotFoundError as exc:
+        names = [name for name, _score in register.suggest(text, 5)]
+        st.session_state[K_SEARCH_RESULT] = {"text": text, "reason": str(exc), "suggestions": names}
+
+
+def _pick(register: Register, name: str) -> None:
+    select(council=register.resolve(name).council.id)
+    st.session_state[K_SEARCH_RESULT] = None
+
+
+def search_box(register: Register) -> None:
+    """Find a council by name with the register's resolver (the same one validation uses): "Hinkley" offers
+    Hinckley and Bosworth."""
+    st.text_input("Find a council", key=K_SEARCH, placeholder="e.g. Boston, Hinckley, E07000136",
+                  on_change=_search, args=(register,))
+    result = st.session_state.get(K_SEARCH_RESULT)
+    if result:
+        st.markdown(f"No council is certainly called “{md(result['text'])}”. Did you mean:")
+        for i, name in enumerate(result["suggestions"]):
+            st.button(name, key=f"suggestion_{i}", on_click=_pick, args=(register, name))
+
+
+def _money(label: str):
+    return st.column_config.NumberColumn(f"{label} (£)", format="localized")
+
+
+def councils_table(table: pd.DataFrame) -> None:
+    """The map's councils as a table (its text alternative); picking a row selects that council."""
+    shown = table.sort_values(["partnerships", "council"], ascending=[False, True]).reset_index(drop=True)
+    shown = shown[["council", "type", "partnerships", "savings_annual", "savings_cumulative", "savings_target",
+                   "estimated", "code", "council_id"]]
+    event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="councils_table",
+                         column_config={"savings_annual": _money("annual savings"),
+                                        "savings_cumulative": _money("savings to date"),
+                                        "savings_target": _money("savings target"),
+                                        "estimated": "shares estimated", "code": "GSS code", "council_id": "id"})
+    rows = event.selection.rows if event else []
+    if rows:
+        picked = shown.iloc[rows[0]]
+        if st.session_state.get(K_LAST_ROW) != picked["code"]:
+            st.session_state[K_LAST_ROW] = picked["code"]
+            select(council=picked["council_id"] or picked["code"])
+            st.rerun()
+
+
+def partnerships_table(partnerships: list[Partnership], register: Register) -> None:
+    frame = partnerships_frame(partnerships, register)
+    st.dataframe(frame[["name", "councils", "services", "status", "start", "end", "savings"]], hide_index=True)

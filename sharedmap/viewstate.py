@@ -1,0 +1,125 @@
+"""A view of the map (filters, year, tier, measure, selection) and its round trip through the URL's query string,
+so a councillor can send a colleague exactly what they see. Pure functions; the app wires them to st.query_params.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from sharedmap.boundaries import SHARED_FIRST_YEAR
+from sharedmap.filters import Filters
+from sharedmap.mapdata import MEASURES, TIERS
+from sharedmap.partnerships import SERVICES, Status
+
+LATEST_YEAR = 2025  # the shared boundaries cover 2014-2025
+YEARS = tuple(range(SHARED_FIRST_YEAR, LATEST_YEAR + 1))
+MULTI_KEYS = {"service": "services", "status": "statuses", "nation": "nations", "region": "regions",
+              "type": "council_types"}  # URL key -> Filters field
+
+
+@dataclass(frozen=True)
+class Options:
+    """The values a URL may choose from (nations, regions and council types come from the register)."""
+
+    services: tuple[str, ...] = SERVICES
+    statuses: tuple[str, ...] = tuple(s.value for s in Status)
+    nations: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    council_types: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class View:
+    filters: Filters = field(default_factory=lambda: Filters(year=LATEST_YEAR))
+    tier: str = "ltla"
+    measure: str = "partnerships"
+    council: str = ""  # as written in the URL: a register id, GSS code or name; resolved by the app
+    partnership: str = ""
+
+    @property
+    def year(self) -> int:
+        return self.filters.year if self.filters.year is not None else LATEST_YEAR
+
+    def selecting(self, council: str = "", partnership: str = "") -> View:
+        return replace(self, council=council, partnership=partnership)
+
+
+def _values(params: Mapping[str, object], key: str) -> list[str]:
+    value = params.get(key, [])
+    items = [value] if isinstance(value, str) else list(value or [])
+    return [str(v).strip() for v in items if str(v).strip()]
+
+
+def _pick(values: Iterable[str], allowed: Iterable[str], key: str, problems: list[str]) -> tuple[str, ...]:
+    """Known values in their canonical spelling (matched case-insensitively); unknown ones reported, not kept."""
+    canonical = {a.casefold(): a for a in allowed}
+    kept = []
+    for value in values:
+        if value.casefold() in canonical:
+            kept.append(canonical[value.casefold()])
+        else:
+            shown = ", ".join(sorted(canonical.values())) if len(canonical) <= 8 else "see the filter's list"
+            problems.append(f"{key}={value!r} is not a known value ({shown}); ignored")
+    return tuple(dict.fromkeys(kept))
+
+
+def view_from_query(params: Mapping[str, object], options: Options) -> tuple[View, list[str]]:
+    """The view a URL asks for, and a message for every value that was ignored. ``params`` maps each key to a
+    string or a list of strings (st.query_params gives every value of a repeated key with ``get_all``)."""
+    problems: list[str] = []
+    year = LATEST_YEAR
+    for text in _values(params, "year")[-1:]:
+        if text.isdigit() and int(text) in YEARS:
+            year = int(text)
+        else:
+            problems.append(f"year={text!r} is outside {YEARS[0]}-{YEARS[-1]}; showing {LATEST_YEAR}")
+    min_savings = 0.0
+    for text in _values(params, "min_savings")[-1:]:
+        try:
+            min_savings = float(text.replace(",", "").lstrip("£"))
+            if min_savings < 0 or min_savings != min_savings:
+                raise ValueError
+        except ValueError:
+            problems.append(f"min_savings={text!r} must be an amount in pounds of 0 or more; ignored")
+            min_savings = 0.0
+    chosen = {field_name: _pick(_values(params, key), getattr(options, field_name), key, problems)
+              for key, field_name in MULTI_KEYS.items()}
+    statuses = tuple(Status(s) for s in chosen.pop("statuses"))
+    filters = Filters(**chosen, statuses=statuses, year=year, min_savings=min_savings)
+    single = {key: (_values(params, key) or [""])[-1] for key in ("tier", "measure", "council", "partnership")}
+    for key, allowed, default in (("tier", TIERS, "ltla"), ("measure", MEASURES, "partnerships")):
+        if single[key] and single[key] not in allowed:
+            problems.append(f"{key}={single[key]!r} must be one of {', '.join(allowed)}; showing {default}")
+            single[key] = default
+    return View(filters, single["tier"] or "ltla", single["measure"] or "partnerships", single["council"],
+                single["partnership"]), problems
+
+
+def view_to_query(view: View) -> dict[str, str | list[str]]:
+    """The URL's query of a view: only what differs from the default view, so links stay short."""
+    query: dict[str, str | list[str]] = {}
+    if view.year != LATEST_YEAR:
+        query["year"] = str(view.year)
+    for key in ("tier", "measure"):
+        if getattr(view, key) != getattr(View(), key):
+            query[key] = getattr(view, key)
+    for key, field_name in MULTI_KEYS.items():
+        values = [str(v) for v in getattr(view.filters, field_name)]
+        if values:
+            query[key] = values
+    if view.filters.min_savings:
+        amount = view.filters.min_savings
+        query["min_savings"] = f"{amount:.0f}" if amount == int(amount) else f"{amount:.2f}"
+    for key in ("council", "partnership"):
+        if getattr(view, key):
+            query[key] = getattr(view, key)
+    return query
+
+
+def same_query(current: Mapping[str, Iterable[str]], wanted: Mapping[str, str | list[str]]) -> bool:
+    """Whether the URL already says what the view says (so the app does not rewrite it needlessly)."""
+    def lists(query: Mapping) -> dict[str, list[str]]:
+        return {k: [v] if isinstance(v, str) else list(v) for k, v in query.items()}
+
+    return lists(current) == lists(wanted)

@@ -1,0 +1,71 @@
+"""Downloads: CSV no spreadsheet will run as formulas, and GeoJSON that carries its licence."""
+
+import csv
+import io
+import json
+
+import pytest
+
+from sharedmap import exports
+from sharedmap.network import build_network
+from sharedmap.partnerships import Partnership, Savings, SavingsKind, Status
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+44 1205 314200", "'+44 1205 314200"), ("-2", "'-2"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+    ("\t=cmd", "'\t=cmd"), ("\r=cmd", "'\r=cmd"), ("Boston = East Lindsey", "Boston = East Lindsey"), ("", ""),
+    (-5.0, -5.0), (12, 12), (None, None),
+])
+def test_neutralise(value, expected):
+    assert exports.neutralise(value) == expected
+
+
+@pytest.fixture(scope="module")
+def hostile(seed):
+    """A real partnership whose text an attacker has edited into formulas."""
+    base = next(p for p in seed if p.id == "SS001")
+    return base.with_changes(name='=HYPERLINK("http://evil.example","click")',
+                             description="@SUM(1+1)*cmd|' /C calc'!A0", notes="-1+1",
+                             savings=(Savings(600_000, SavingsKind.ANNUAL, "+2020/21"),))
+
+
+def test_csv_neutralises_every_formula_cell(hostile, seed, register):
+    data = exports.partnerships_csv([hostile, *seed[:3]], register)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 4
+    assert rows[0]["name"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert rows[0]["description"].startswith("'@SUM")
+    assert rows[0]["savings"] == "£600,000 annual +2020/21"
+    assert rows[0]["headline_saving_gbp"] == "600000.0"
+    for row in rows:
+        assert not any(cell.startswith(exports.FORMULA_STARTS) for cell in row.values())
+
+
+def test_frame_has_one_readable_row_per_partnership(seed, register):
+    frame = exports.partnerships_frame(seed, register)
+    assert len(frame) == len(seed)
+    boston = frame.set_index("id").loc["SS001"]
+    assert boston["councils"] == "Boston Borough Council; East Lindsey District Council"
+    assert boston["headline_saving_gbp"] == 15_400_000
+
+
+def test_geojson_places_members_and_names_its_licence(seed, register):
+    network = build_network(seed, register, 2025)
+    collection = json.loads(exports.partnerships_geojson(seed, register, network))
+    assert len(collection["features"]) == len(seed)
+    attribution = " ".join(collection["attribution"])
+    assert "Open Government Licence" in attribution and "CC-BY 4.0" in attribution and "mySociety" in attribution
+    boston = next(f for f in collection["features"] if f["id"] == "SS001")
+    assert boston["geometry"]["type"] == "MultiPoint" and len(boston["geometry"]["coordinates"]) == 2
+    assert [c["name"] for c in boston["properties"]["councils"]] == ["Boston Borough Council",
+                                                                     "East Lindsey District Council"]
+    assert boston["properties"]["savings_text"][0] == "£15.4m target over 10 years (estimate)"
+
+
+def test_geojson_of_an_unplaced_partnership_has_no_geometry(register):
+    lonely = Partnership("X9", "Not drawn", ("BOT",), ("ICT",), Status.PLANNED)
+    network = build_network([lonely], register, 2025)
+    network.members = network.members.iloc[0:0]
+    feature = json.loads(exports.partnerships_geojson([lonely], register, network))["features"][0]
+    assert feature["geometry"] is None and feature["properties"]["name"] == "Not drawn"

@@ -1,0 +1,198 @@
+"""The map's payload built from the real seed on the real boundaries: compact, escaped, and complete."""
+
+import json
+
+import pandas as pd
+import pytest
+import shapely
+
+from sharedmap import mapdata
+from sharedmap.errors import BoundaryDataError
+from sharedmap.network import build_network, year_geometries
+from sharedmap.partnerships import Partnership, Savings, SavingsKind, Status
+
+BOSTON, EAST_LINDSEY, SOUTH_HOLLAND, LINCOLNSHIRE = "E07000136", "E07000137", "E07000140", "E10000019"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def areas():
+    return year_geometries(2025)
+
+
+@pytest.fixture(scope="module")
+def network(seed, register):
+    return build_network(seed, register, 2025)
+
+
+@pytest.fixture(scope="module")
+def views(seed, register, network, areas):
+    """The payload of each tier's view of 2025, as the app builds it."""
+    built = {}
+    for tier in mapdata.TIERS:
+        drawn = mapdata.tier_areas(areas, 2025, tier)
+        built[tier] = (drawn, mapdata.build_view_payload(network, seed, register, drawn,
+                                                        mapdata.build_topology(drawn), "partnerships"))
+    return built
+
+
+@pytest.mark.parametrize(("values", "money", "expected"), [
+    ([0, 1, 1, 2, 3], False, [1, 2, 3]),
+    ([0, 0], False, []),
+    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], False, [1, 2, 4, 6, 8]),
+    ([12_345, 54_321, 98_765, 250_000, 1_234_567], True, [12_000, 54_000, 99_000, 250_000]),
+])
+def test_breaks_for(values, money, expected):
+    assert mapdata.breaks_for(pd.Series(values, dtype=float), money) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (0, mapdata.NO_DATA_COLOUR), (float("nan"), mapdata.NO_DATA_COLOUR), (1, mapdata.CHOROPLETH[0]),
+    (2, mapdata.CHOROPLETH[1]), (3.5, mapdata.CHOROPLETH[2]), (99, mapdata.CHOROPLETH[2]),
+])
+def test_colour_for_uses_the_class_whose_lower_bound_is_reached(value, expected):
+    assert mapdata.colour_for(value, [1, 2, 3]) == expected
+
+
+@pytest.mark.parametrize(("breaks", "measure", "expected"), [
+    ([1, 2, 3, 5], "partnerships", ["None recorded", "1", "2", "3 to 4", "5 or more"]),
+    ([50_000, 1_200_000], "savings", ["None recorded", "£50,000 to under £1.2m", "£1.2m or more"]),
+])
+def test_legend_classes(breaks, measure, expected):
+    assert [label for _, label in mapdata.legend_classes(breaks, mapdata.MEASURES[measure])] == expected
+
+
+@pytest.mark.parametrize(("services", "group"), [
+    (("Management team", "Other"), "Shared management"), (("ICT", "HR"), "Corporate services"),
+    (("Revenues and benefits",), "Revenues, benefits and fraud"), (("Waste",), "Waste, regulation and planning"),
+    (("Adult social care",), "People's services"), ((), "Other"), (("Not a service",), "Other"),
+])
+def test_service_group_is_that_of_the_first_service(services, group):
+    assert mapdata.service_group(services) == group
+
+
+@pytest.mark.parametrize(("gbp", "weight"), [(None, 1.5), (0, 1.5), (50_000, 2.0), (100_000, 2.0),
+                                             (1_000_000, 3.0), (15_400_000, 4.2), (1e12, 6.0)])
+def test_link_weight_grows_with_the_log_of_the_saving(gbp, weight):
+    assert mapdata.link_weight(gbp) == weight
+
+
+def test_script_json_cannot_close_the_script_tag():
+    text = mapdata.script_json({"t": f"</script>{HOSTILE}&'"})
+    assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
+    assert json.loads(text) == {"t": f"</script>{HOSTILE}&'"}
+
+
+def test_topology_stores_a_shared_border_once(areas):
+    lincolnshire = areas[areas["code"].isin([BOSTON, EAST_LINDSEY, SOUTH_HOLLAND])]
+    topo = mapdata.build_topology(lincolnshire)
+    geometries = {g["properties"]["c"]: g for g in topo["objects"]["councils"]["geometries"]}
+    assert set(geometries) == {BOSTON, EAST_LINDSEY, SOUTH_HOLLAND}
+
+    def arcs_of(geometry):
+        flat = json.dumps(geometry["arcs"]).replace("[", " ").replace("]", " ").replace(",", " ").split()
+        return {int(a) if int(a) >= 0 else ~int(a) for a in flat}
+
+    assert arcs_of(geometries[BOSTON]) & arcs_of(geometries[EAST_LINDSEY])  # the same arc, used by both
+    assert len(mapdata.script_json(topo)) < len(lincolnshire.to_json()) / 3
+
+
+def test_drop_small_parts_keeps_the_largest():
+    big, islet = shapely.box(0, 0, 1, 1), shapely.box(5, 5, 5.001, 5.001)
+    assert mapdata.drop_small_parts(shapely.multipolygons([big, islet])).equals(big)
+    assert mapdata.drop_small_parts(islet).equals(islet)
+
+
+def test_every_council_of_the_year_is_drawn_with_colour_and_tooltip(views):
+    drawn, payload = views["ltla"]
+    topo = json.loads(payload.councils_json)
+    geometries = topo["objects"]["councils"]["geometries"]
+    assert len(geometries) == len(drawn) == 361
+    assert all(g["properties"]["f"].startswith("#") and g["properties"]["t"] for g in geometries)
+
+
+def test_payload_fits_the_budget(views):
+    """The full-UK view with links and tooltips: the issue's target is 600 KB sent to the browser."""
+    _drawn, payload = views["ltla"]
+    assert len(payload.councils_json) + len(payload.links_json) + len(payload.points_json) < 600_000
+
+
+def test_boston_tooltip_gives_its_partnerships_and_savings(views, network):
+    _drawn, payload = views["ltla"]
+    row = payload.table.set_index("code").loc[BOSTON]
+    figures = network.figures.set_index("gss").loc[BOSTON]
+    assert row["partnerships"] == figures["partnerships"] == 3
+    tooltip = mapdata.council_tooltip(row)
+    assert "Boston Borough Council" in tooltip and "3 partnerships shown" in tooltip and "£" in tooltip
+
+
+def test_county_is_a_point_below_and_an_area_above(views):
+    """Lincolnshire County Council shares counter-fraud work with Boston: drawn in both tiers' views."""
+    ltla_table, utla_table = views["ltla"][1].table.set_index("code"), views["utla"][1].table.set_index("code")
+    assert ltla_table.loc[LINCOLNSHIRE, "drawn_as"] == "point" and ltla_table.loc[BOSTON, "drawn_as"] == "area"
+    assert utla_table.loc[LINCOLNSHIRE, "drawn_as"] == "area" and utla_table.loc[BOSTON, "drawn_as"] == "point"
+    for tier in mapdata.TIERS:
+        links = json.loads(views[tier][1].links_json)["features"]
+        assert any(f["properties"]["p"] == "SS055" for f in links)
+
+
+def test_one_line_feature_per_partnership_and_a_hub_for_big_ones(views, network):
+    features = json.loads(views["ltla"][1].links_json)["features"]
+    lines = [f for f in features if not f["properties"].get("hub")]
+    hubs = {f["properties"]["p"] for f in features if f["properties"].get("hub")}
+    assert sorted(f["properties"]["p"] for f in lines) == sorted(network.links["partnership_id"].unique())
+    assert hubs == set(network.links.loc[network.links["kind"] == "spoke", "partnership_id"])
+
+
+def test_tooltips_escape_text_from_the_data(register):
+    p = Partnership("X1", HOSTILE, ("BOT", "ELI"), ("Waste",), Status.PLANNED,
+                    savings=(Savings(250_000, SavingsKind.TARGET, "by 2027", estimate=True),))
+    tooltip = mapdata.link_tooltip(p)
+    assert HOSTILE not in tooltip and "&lt;img src=x onerror=alert(1)&gt;" in tooltip
+    assert "£250,000 target by 2027 (estimate)" in tooltip
+    row = {"council": HOSTILE, "type": "district", "ended": None, "partnerships": 1, "savings_annual": 0,
+           "savings_cumulative": 0, "savings_target": 0, "estimated": False}
+    assert HOSTILE not in mapdata.council_tooltip(row)
+
+
+@pytest.mark.parametrize(("year", "former", "ended"), [(2014, "FOR", 2019), (2019, "AYL", 2020)])
+def test_any_year_draws_its_own_councils(register, seed, year, former, ended):
+    """Boundaries as they were that year; a council abolished since says so in its tooltip."""
+    network = build_network(seed, register, year)
+    drawn = mapdata.tier_areas(year_geometries(year), year, "ltla")
+    payload = mapdata.build_view_payload(network, seed, register, drawn, mapdata.build_topology(drawn), "savings")
+    geometries = json.loads(payload.councils_json)["objects"]["councils"]["geometries"]
+    assert len(geometries) == len(drawn) and all(g["properties"]["t"] for g in geometries)
+    tooltips = {g["properties"]["c"]: g["properties"]["t"] for g in geometries}
+    assert f"former district, abolished {ended}" in tooltips[register.get(former).gss]
+
+
+def test_unknown_tier_and_measure_are_refused(areas, network, seed, register):
+    with pytest.raises(BoundaryDataError, match="tier must be one of ltla, utla"):
+        mapdata.tier_areas(areas, 2025, "parish")
+    with pytest.raises(BoundaryDataError, match="measure must be one of"):
+        mapdata.build_view_payload(network, seed, register, areas.head(2), {}, "happiness")
+
+
+def test_area_features_are_rounded(areas):
+    collection = mapdata.area_features(areas, {BOSTON})
+    coordinates = json.dumps(collection["features"][0]["geometry"]["coordinates"])
+    assert all(len(part.split(".")[-1]) <= 3 for part in coordinates.replace("]", "").replace("[", "").split(", ")
+               if "." in part)
+
+
+def test_partnerships_joining_the_same_councils_do_not_hide_each_other(views):
+    """Boston–East Lindsey is in two partnerships (the alliance, then the three-council partnership)."""
+    features = {f["properties"]["p"]: f for f in json.loads(views["ltla"][1].links_json)["features"]
+                if not f["properties"].get("hub")}
+    alliance = features["SS001"]["geometry"]["coordinates"]
+    assert len(alliance) == 1 and len(alliance[0]) == 2  # the first between them: straight
+    ends = {tuple(alliance[0][0]), tuple(alliance[0][-1])}
+    arcs = [line for line in features["SS002"]["geometry"]["coordinates"] if {tuple(line[0]), tuple(line[-1])} == ends]
+    assert len(arcs) == 1 and len(arcs[0]) == 9  # the second: an arc between the same two ends
+
+
+@pytest.mark.parametrize(("bend", "middle"), [(0.0, [1.0, 0.0]), (0.25, [1.0, 0.25]), (-0.25, [1.0, -0.25])])
+def test_curved(bend, middle):
+    points = mapdata.curved((0.0, 0.0), (2.0, 0.0), bend, steps=4)
+    assert points[0] == [0.0, 0.0] and points[-1] == [2.0, 0.0] and points[2] == middle

@@ -1,0 +1,79 @@
+"""Every view is a link: filters, year, tier, measure and selection to the URL's query and back."""
+
+import pytest
+
+from sharedmap.filters import Filters
+from sharedmap.partnerships import Status
+from sharedmap.viewstate import LATEST_YEAR, Options, View, same_query, view_from_query, view_to_query
+
+OPTIONS = Options(nations=("England", "Scotland", "Wales"), regions=("East Midlands", "London"),
+                  council_types=("district", "county", "unitary"))
+
+
+@pytest.mark.parametrize("view", [
+    View(),
+    View(Filters(year=2018), tier="utla", measure="savings", council="BOT"),
+    View(Filters(services=("Waste", "ICT"), statuses=(Status.OPERATIONAL, Status.PLANNED), year=2025),
+         partnership="SS001"),
+    View(Filters(nations=("England",), regions=("East Midlands",), council_types=("district", "county"),
+                 year=2014, min_savings=250_000.0), measure="per_resident"),
+])
+def test_round_trip(view):
+    query = view_to_query(view)
+    # st.query_params gives every value of a key as a list of strings
+    params = {key: value if isinstance(value, list) else [value] for key, value in query.items()}
+    assert view_from_query(params, OPTIONS) == (view, [])
+
+
+@pytest.mark.parametrize(("view", "query"), [
+    (View(), {}),
+    (View(Filters(year=2019)), {"year": "2019"}),
+    (View(council="BOT"), {"council": "BOT"}),
+    (View(Filters(services=("Waste",), min_savings=1e6, year=LATEST_YEAR)), {"service": ["Waste"],
+                                                                          "min_savings": "1000000"}),
+])
+def test_links_hold_only_what_differs_from_the_default(view, query):
+    assert view_to_query(view) == query
+
+
+@pytest.mark.parametrize(("params", "expected", "problem"), [
+    ({"year": "1999"}, View(), "year='1999' is outside 2014-2025; showing 2025"),
+    ({"year": "twenty"}, View(), "year='twenty' is outside"),
+    ({"service": ["Waste", "Juggling"]}, View(Filters(services=("Waste",), year=LATEST_YEAR)),
+     "service='Juggling' is not a known value"),
+    ({"status": "gone"}, View(), "status='gone' is not a known value (ended, operational, planned)"),
+    ({"min_savings": "-5"}, View(), "min_savings='-5' must be an amount in pounds of 0 or more"),
+    ({"tier": "parish"}, View(), "tier='parish' must be one of ltla, utla; showing ltla"),
+    ({"measure": "joy"}, View(), "measure='joy' must be one of partnerships, savings, per_resident"),
+])
+def test_bad_values_are_reported_and_ignored(params, expected, problem):
+    view, problems = view_from_query(params, OPTIONS)
+    assert view == expected
+    assert len(problems) == 1 and problems[0].startswith(problem)
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"service": "waste", "nation": "ENGLAND", "status": "Operational"},
+     Filters(services=("Waste",), nations=("England",), statuses=(Status.OPERATIONAL,), year=LATEST_YEAR)),
+    ({"min_savings": "£1,500,000"}, Filters(year=LATEST_YEAR, min_savings=1_500_000.0)),
+    ({"service": ["Waste", "Waste"]}, Filters(services=("Waste",), year=LATEST_YEAR)),
+    ({"year": ["2015", "2016"]}, Filters(year=2016)),
+])
+def test_values_are_read_leniently(params, expected):
+    view, problems = view_from_query(params, OPTIONS)
+    assert (view.filters, problems) == (expected, [])
+
+
+def test_council_text_is_kept_for_the_resolver():
+    view, _ = view_from_query({"council": " Hinckley and Bosworth "}, OPTIONS)
+    assert view.council == "Hinckley and Bosworth"
+
+
+@pytest.mark.parametrize(("current", "wanted", "same"), [
+    ({}, {}, True),
+    ({"council": ["BOT"]}, {"council": "BOT"}, True),
+    ({"service": ["Waste", "ICT"]}, {"service": ["ICT", "Waste"]}, False),
+    ({"council": ["BOT"]}, {}, False),
+])
+def test_same_query(current, wanted, same):
+    assert same_query(current, wanted) is same
