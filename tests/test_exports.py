@@ -69,3 +69,12 @@ def test_geojson_of_an_unplaced_partnership_has_no_geometry(register):
     network.members = network.members.iloc[0:0]
     feature = json.loads(exports.partnerships_geojson([lonely], register, network))["features"][0]
     assert feature["geometry"] is None and feature["properties"]["name"] == "Not drawn"
+
+
+def test_an_exported_csv_uploads_again_unchanged(seed, register):
+    """Officers edit our export and send it back: every partnership, council share and note must survive."""
+    from sharedmap.validate import validate_file
+
+    report = validate_file(exports.partnerships_csv(seed, register), register, filename="export.csv")
+    assert report.ok
+    assert report.partnerships == seed
