@@ -14,7 +14,7 @@ import pandas as pd
 
 from sharedmap import sources
 from sharedmap.network import Network, headline_saving
-from sharedmap.partnerships import Partnership, Savings, to_record
+from sharedmap.partnerships import Partnership, savings_labels, to_record
 from sharedmap.register import Register
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -39,13 +39,6 @@ def attribution_lines() -> list[str]:
     return lines
 
 
-def saving_text(saving: Savings, register: Register) -> str:
-    """A savings figure as an officer would write it, naming the council for a council's share, so that an
-    exported file uploads again unchanged."""
-    text = saving.label()
-    return f"{text} ({register.get(saving.council_id).name})" if saving.council_id else text
-
-
 def partnerships_frame(partnerships: list[Partnership], register: Register) -> pd.DataFrame:
     """One readable row per partnership: what the Data page shows and the CSV holds."""
     rows = []
@@ -61,7 +54,7 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
             "start": p.start.iso() if p.start else "",
             "end": p.end.iso() if p.end else "",
             "headline_saving_gbp": headline_saving(p),
-            "savings": "; ".join(saving_text(s, register) for s in p.savings),
+            "savings": "; ".join(savings_labels(p, register)),
             "description": p.description,
             "source_urls": " ".join(p.source_urls),
             "source_title": p.source_title,
@@ -94,7 +87,7 @@ def partnerships_geojson(partnerships: list[Partnership], register: Register, ne
         record["councils"] = [{"id": c, "name": register.get(c).name} for c in p.council_ids]
         record["drawn_as"] = [{"council_id": r.council_id, "gss": r.gss, "name": r.drawn_name, "note": r.note}
                               for r in rows.itertuples()]
-        record["savings_text"] = [saving_text(s, register) for s in p.savings]
+        record["savings_text"] = savings_labels(p, register)
         features.append({"type": "Feature", "id": p.id,
                          "geometry": {"type": "MultiPoint", "coordinates": points} if points else None,
                          "properties": record})

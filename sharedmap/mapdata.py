@@ -216,9 +216,16 @@ def points_payload(table: pd.DataFrame, measure: Measure, breaks: list[float]) -
     return {"type": "FeatureCollection", "features": features}
 
 
-def link_tooltip(p: Partnership) -> str:
-    """Escaped HTML: the partnership, its services, status and each savings figure with kind, period, estimate."""
-    savings = "<br>".join(html.escape(s.label()) for s in p.savings) or "no savings figure published"
+def member_names(network: Network) -> dict[str, str]:
+    return dict(zip(network.members["council_id"], network.members["council_name"], strict=True))
+
+
+def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> str:
+    """Escaped HTML: the partnership, its services, status and each savings figure with kind, period, estimate
+    (and the council, for a council's share: ``names`` maps register ids to names)."""
+    names = names or {}
+    savings = "<br>".join(html.escape(s.label(names.get(s.council_id or ""))) for s in p.savings
+                          ) or "no savings figure published"
     return (f"<strong>{html.escape(p.name)}</strong><br>{html.escape(', '.join(p.services))} · "
             f"{html.escape(p.status.value)}<br>{savings}")
 
@@ -248,6 +255,7 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
     """One MultiLineString per partnership (its pairs, or its hub's spokes) plus a point for each hub. The second,
     third … partnership between the same two places is drawn as an arc, alternately either side."""
     by_id = {p.id: p for p in partnerships}
+    names = member_names(network)
     features, drawn_pairs = [], {}
     for pid, group in network.links.groupby("partnership_id", sort=False):
         p = by_id[pid]
@@ -261,7 +269,7 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
             else:
                 side = 1 if seen % 2 else -1
                 lines.append(curved(start, end, side * 0.2 * ((seen + 1) // 2)))
-        properties = {"p": pid, "t": link_tooltip(p), "k": SERVICE_GROUPS[service_group(p.services)][0],
+        properties = {"p": pid, "t": link_tooltip(p, names), "k": SERVICE_GROUPS[service_group(p.services)][0],
                       "w": link_weight(group["headline_gbp"].iloc[0]), "d": DASHES.get(p.status.value, "")}
         features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
                          "properties": properties})

@@ -123,12 +123,14 @@ def build_links(partnerships: list[Partnership], members: pd.DataFrame) -> pd.Da
     """Pairs for small partnerships; a hub at the members' mean position with spokes for large ones."""
     rows = []
     by_partnership = {pid: group.drop_duplicates("gss") for pid, group in members.groupby("partnership_id")}
+    names = dict(zip(members["council_id"], members["council_name"], strict=True))
     for p in partnerships:
         group = by_partnership.get(p.id)
         if group is None or len(group) < 2:
             continue
         base = {"partnership_id": p.id, "name": p.name, "services": "; ".join(p.services), "status": p.status.value,
-                "savings": "; ".join(s.label() for s in p.savings), "headline_gbp": headline_saving(p)}
+                "savings": "; ".join(s.label(names.get(s.council_id or "")) for s in p.savings),
+                "headline_gbp": headline_saving(p)}
         points = list(group[["gss", "lon", "lat"]].itertuples(index=False))
         if len(points) >= HUB_THRESHOLD:
             hub_lon, hub_lat = round(group["lon"].mean(), 5), round(group["lat"].mean(), 5)

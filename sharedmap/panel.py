@@ -12,7 +12,7 @@ import geopandas as gpd
 
 from sharedmap.errors import CouncilNotFoundError
 from sharedmap.network import Network, new_codes, place_council
-from sharedmap.partnerships import PartialDate, Partnership
+from sharedmap.partnerships import PartialDate, Partnership, savings_labels
 from sharedmap.register import Register
 
 
@@ -70,7 +70,7 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
     sources = tuple((title if i == 0 else f"{title} ({i + 1})", url) for i, raw in enumerate(p.source_urls)
                     if (url := safe_url(raw)))
     return PartnershipFacts(p.id, p.name, p.status.value, ", ".join(p.services), tuple(partners), dates,
-                            tuple(s.label() for s in p.savings) or ("no savings figure published",), sources,
+                            tuple(savings_labels(p, register)) or ("no savings figure published",), sources,
                             p.description)
 
 

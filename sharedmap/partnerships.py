@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sharedmap.register import Register
 
 SERVICES: tuple[str, ...] = (
     "ICT",
@@ -81,12 +85,14 @@ class Savings:
     council_id: str | None = None
     estimate: bool = False
 
-    def label(self) -> str:
-        amount = format_gbp(self.amount_gbp)
-        parts = [amount, self.kind.value]
+    def label(self, council_name: str | None = None) -> str:
+        """"£70,000 annual 2020/21 (estimate)"; with the council's name for a council's share, as officers write it."""
+        parts = [format_gbp(self.amount_gbp), self.kind.value]
         if self.period:
             parts.append(self.period)
         text = " ".join(parts)
+        if council_name:
+            text += f" ({council_name})"
         return text + (" (estimate)" if self.estimate else "")
 
 
@@ -113,6 +119,11 @@ class Partnership:
 
     def with_changes(self, **changes) -> Partnership:
         return replace(self, **changes)
+
+
+def savings_labels(p: Partnership, register: Register) -> list[str]:
+    """Every savings figure of a partnership as text, a council's share naming its council."""
+    return [s.label(register.get(s.council_id).name if s.council_id else None) for s in p.savings]
 
 
 def format_gbp(amount: float) -> str:

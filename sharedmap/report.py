@@ -21,8 +21,9 @@ def format_validation(report: ValidationReport) -> str:
                 extra = f" → now {council['successor']['name']}" if council.get("successor") else ""
                 lines.append(f"        council {council['input']!r} = {council['name']} ({council['gss']}, "
                              f"{council['confidence']:.0%}){extra}")
+        names = {c["id"]: c["name"] for c in row.councils if c.get("id")}
         for saving in row.savings:
-            lines.append(f"        savings {saving.label()}")
+            lines.append(f"        savings {saving.label(names.get(saving.council_id or ''))}")
         for issue in row.errors:
             listed = issue.suggestions and "Did you mean" not in issue.message
             hint = f" Suggestions: {'; '.join(issue.suggestions)}." if listed else ""
