@@ -43,6 +43,7 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
     """One readable row per partnership: what the Data page shows and the CSV holds."""
     rows = []
     for p in partnerships:
+        headline = headline_saving(p)
         rows.append({
             "id": p.id,
             "name": p.name,
@@ -53,16 +54,17 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
             "status": p.status.value,
             "start": p.start.iso() if p.start else "",
             "end": p.end.iso() if p.end else "",
-            "headline_saving_gbp": headline_saving(p),
+            "headline_saving_gbp": round(headline) if headline is not None else None,
             "savings": "; ".join(savings_labels(p, register)),
             "description": p.description,
             "source_urls": " ".join(p.source_urls),
             "source_title": p.source_title,
+            "source_date": p.source_date.iso() if p.source_date else "",
             "notes": p.notes,
         })
     return pd.DataFrame(rows, columns=["id", "name", "councils", "council_ids", "other_partners", "services", "status",
                                        "start", "end", "headline_saving_gbp", "savings", "description",
-                                       "source_urls", "source_title", "notes"])
+                                       "source_urls", "source_title", "source_date", "notes"])
 
 
 def partnerships_csv(partnerships: list[Partnership], register: Register) -> bytes:

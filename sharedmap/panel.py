@@ -32,7 +32,7 @@ class Selection:
 class PartnershipFacts:
     id: str
     name: str
-    status: str
+    status: str  # with the date it was true at, when the source gives one
     services: str
     partners: tuple[str, ...]  # member names, with "now part of …" where drawn as a successor
     dates: str
@@ -69,7 +69,8 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
     title = p.source_title or "Source"
     sources = tuple((title if i == 0 else f"{title} ({i + 1})", url) for i, raw in enumerate(p.source_urls)
                     if (url := safe_url(raw)))
-    return PartnershipFacts(p.id, p.name, p.status.value, ", ".join(p.services), tuple(partners), dates,
+    status = p.status.value + (f" (as at {date_text(p.source_date)}, the source's date)" if p.source_date else "")
+    return PartnershipFacts(p.id, p.name, status, ", ".join(p.services), tuple(partners), dates,
                             tuple(savings_labels(p, register)) or ("no savings figure published",), sources,
                             p.description)
 

@@ -110,6 +110,7 @@ class Partnership:
     description: str = ""
     source_urls: tuple[str, ...] = ()
     source_title: str = ""
+    source_date: PartialDate | None = None  # the status and figures are as at this date
     notes: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -168,6 +169,7 @@ def to_record(p: Partnership) -> dict:
         "description": p.description,
         "source_urls": list(p.source_urls),
         "source_title": p.source_title,
+        "source_date": p.source_date.iso() if p.source_date else None,
         "notes": p.notes,
     }
 
@@ -195,5 +197,6 @@ def from_record(record: dict) -> Partnership:
         description=record.get("description", ""),
         source_urls=tuple(record.get("source_urls", ())),
         source_title=record.get("source_title", ""),
+        source_date=parse_iso_partial(record.get("source_date")),
         notes=record.get("notes", ""),
     )

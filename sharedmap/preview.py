@@ -28,6 +28,7 @@ FIELD_LABELS = {
     "description": "description",
     "source_urls": "sources",
     "source_title": "source title",
+    "source_date": "source date",
     "notes": "notes",
 }
 

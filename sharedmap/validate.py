@@ -148,6 +148,7 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
     if start and end and end < start:
         report.errors.append(Issue("end", values.get("end"), f"ends before it starts ({start})"))
     status = _status(values, end, report, attempt)
+    source_date = attempt("source_date", parse_date, values.get("source_date"), "source_date")
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
         if s.council_id and s.council_id not in council_ids:
@@ -177,6 +178,7 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
             description=clean(values.get("description")),
             source_urls=sources,
             source_title=clean(values.get("source_title")),
+            source_date=source_date,
             notes=clean(values.get("notes")),
         )
     return report

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import random
-import time
 from datetime import date
 
 import pandas as pd
@@ -193,17 +192,16 @@ def test_misspelt_names_resolve_right_or_not_at_all(register):
     assert resolved > 300
 
 
-def test_resolving_a_thousand_names_takes_well_under_a_second(register):
+def test_a_thousand_names_with_typos_mostly_resolve(register):
+    """How fast this runs is measured by bench/resolve_names.py, not here."""
     rng = random.Random(7)
     research = research_council_names()
     names = [rng.choice(research) for _ in range(500)]
     names += [name[:3] + name[4:] for name in rng.choices(research, k=500)]  # misspelt: every one goes to fuzzy
     resolved = 0
-    started = time.perf_counter()
     for name in names:
         with contextlib.suppress(CouncilNotFoundError):
             resolved += bool(register.resolve(name))
-    assert time.perf_counter() - started < 0.8
     assert resolved > 900
 
 
