@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from sharedmap import ui
-from sharedmap.partnerships import format_gbp
+from sharedmap.partnerships import SavingsKind, format_gbp
 from sharedmap.summary import national_summary
 
 view = ui.view()
@@ -26,9 +26,12 @@ totals[3].metric("Annual savings stated", format_gbp(annual["total_gbp"]),
                  help=f"Sum over the {annual['partnerships']} partnerships that state an annual saving.")
 
 st.subheader("Savings by kind")
-kinds = pd.DataFrame([{"kind": kind, "total (£)": round(v["total_gbp"]), "partnerships stating it": v["partnerships"]}
+st.caption("One-off funding (awards such as the Transformation Challenge Award) and combined spend (budgets and "
+           "contract values pooled) are money figures the sources give, but they are not savings.")
+kinds = pd.DataFrame([{"kind": kind, "total": format_gbp(v["total_gbp"]), "partnerships stating it": v["partnerships"],
+                       "a saving?": "yes" if SavingsKind(kind).is_saving else "no"}
                       for kind, v in summary["savings_by_kind"].items()])
-st.dataframe(kinds, hide_index=True, column_config={"total (£)": st.column_config.NumberColumn(format="localized")})
+st.dataframe(kinds, hide_index=True)
 
 
 def bar_chart(frame: pd.DataFrame, category: str, title: str, sort: str | list = "-x") -> None:
@@ -48,8 +51,8 @@ def bar_chart(frame: pd.DataFrame, category: str, title: str, sort: str | list =
 
 st.subheader("By service")
 services = pd.DataFrame(summary["by_service"], columns=["service", "partnerships", "annual_savings_gbp"])
-bar_chart(services.rename(columns={"annual_savings_gbp": "annual savings stated (£)"}), "service",
-          "Partnerships by service")
+services["annual savings stated"] = services.pop("annual_savings_gbp").map(format_gbp)
+bar_chart(services, "service", "Partnerships by service")
 st.subheader("By region")
 st.caption("Counted by the region (or nation) of the first-named council.")
 bar_chart(pd.DataFrame(summary["by_region"], columns=["region", "partnerships"]), "region",
