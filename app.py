@@ -14,11 +14,19 @@ PAGES = [
     st.Page("pages/data.py", title="Data", icon=":material/table:"),
     st.Page("pages/about.py", title="About", icon=":material/info:"),
 ]
+OFFICER_PAGES = [  # keeping the map current: the map's filters do not apply there, so no sidebar filters
+    st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:"),
+    st.Page("pages/upload.py", title="Upload partnerships", icon=":material/upload_file:"),
+    st.Page("pages/review.py", title="Review and publish", icon=":material/fact_check:"),
+]
 
-page = st.navigation(PAGES)
+page = st.navigation({"The map": PAGES, "For council officers": OFFICER_PAGES})
+banner = st.empty()  # filled when the data store cannot be reached (ui.store_banner)
 try:
-    ui.sidebar()
+    if page.url_path not in {p.url_path for p in OFFICER_PAGES}:
+        ui.sidebar()
     page.run()
 except SharedMapError as exc:  # the data's own errors, in its own words; anything else is a bug and shows as one
     st.error(str(exc))
+ui.store_banner(banner)
 ui.footer()

@@ -24,7 +24,8 @@ with map_column:
                              payload.legend_classes, static_url=ui.static_url(), **ui.tiles())
     layer, center, zoom = ui.selection_layer(selection, network, areas)
     returned = st_folium(base, key=ui.MAP_KEY, height=640, use_container_width=True, feature_group_to_add=layer,
-                         center=center, zoom=zoom, returned_objects=["last_active_drawing", "last_object_clicked"])
+                         center=center, zoom=zoom, returned_objects=["last_active_drawing", "last_object_clicked"],
+                         on_change=ui.on_map_change)
     ui.handle_click(mapview.clicked_target(returned), register)
     st.caption(f"Map of {len(payload.table)} councils coloured by {payload.legend_title.lower()}; lines join "
                "partners. " + ui.ATTRIBUTION_SHORT)

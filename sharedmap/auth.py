@@ -16,7 +16,7 @@ import argon2
 import sqlalchemy as sa
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from sharedmap import config, db
+from sharedmap import config, db, events
 from sharedmap.db import users
 from sharedmap.errors import AuthenticationError, PermissionDeniedError, StoreError
 from sharedmap.register import Register
@@ -129,6 +129,7 @@ def list_users(store: Store) -> list[User]:
     return [_user(r) for r in rows]
 
 
+@events.logged("sign_in")
 def authenticate(store: Store, email: str, password: str, now: datetime | None = None) -> User:
     """The account whose password this is; AuthenticationError otherwise, or while the account is locked."""
     now = now or db.utcnow()

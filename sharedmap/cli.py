@@ -300,10 +300,43 @@ def _add_workflow(sub: argparse._SubParsersAction) -> None:
     add_commands(sub)
 
 
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    """`serve` (the app as a production service) and `health` (is this copy able to serve?): sharedmap/serve.py."""
+    serve = sub.add_parser("serve", help="run the app for production: headless, XSRF on, uploads capped, event log")
+    serve.add_argument("--port", type=int, help="TCP port (default: SHAREDMAP_PORT, 8501)")
+    serve.add_argument("--address", help="address to listen on (default: SHAREDMAP_ADDRESS, 127.0.0.1)")
+    serve.add_argument("--dry-run", action="store_true", help="run the checks and print the command, do not start")
+    serve.set_defaults(handler=_serve)
+    health = sub.add_parser("health", help="check the store, map assets and source files (and a running copy)")
+    health.add_argument("--url", help="also ask a running copy, e.g. http://127.0.0.1:8501 (its /_stcore/health)")
+    health.add_argument("--format", choices=("text", "json"), default="text")
+    health.set_defaults(handler=_health)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from sharedmap.serve import serve
+
+    return serve(args.port, args.address, args.dry_run)
+
+
+def _health(args: argparse.Namespace) -> int:
+    """Exit 0 when every check passes, 1 when one fails (for a monitor, a container HEALTHCHECK or a script)."""
+    from sharedmap.serve import checks_as_dict, health
+
+    checks = health(args.url)
+    if args.format == "json":
+        print_json(checks_as_dict(checks))
+    else:
+        for check in checks:
+            print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+    return 0 if all(c.ok for c in checks) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend, _add_workflow):
+    for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend, _add_workflow,
+                _add_serve):
         add(sub)
     return parser
 

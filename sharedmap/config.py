@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,16 +56,68 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Attribution shown for SHAREDMAP_TILES (required by most tile providers), e.g. © OpenStreetMap contributors.",
     ),
+    Setting(
+        "SHAREDMAP_PORT",
+        "8501",
+        "TCP port `python -m sharedmap serve` listens on (Streamlit's server.port).",
+    ),
+    Setting(
+        "SHAREDMAP_ADDRESS",
+        "127.0.0.1",
+        "Address `python -m sharedmap serve` listens on: 127.0.0.1 behind a reverse proxy on the same machine, "
+        "0.0.0.0 (all interfaces) when a load balancer on another machine connects to it.",
+    ),
+    Setting(
+        "SHAREDMAP_EVENT_LOG",
+        "stderr",
+        "Where the app writes its structured event log (one JSON line per sign-in, submission, approval, "
+        "rejection, rollback, publish and store outage): stderr, stdout, a file path, or off.",
+    ),
+    Setting(
+        "SHAREDMAP_SNAPSHOT",
+        "",
+        "A local file where each app copy keeps the last published version it read, so a copy (re)started while "
+        "the database is down still shows the map; empty keeps it in memory only.",
+    ),
+    Setting(
+        "SHAREDMAP_STORE_RETRY_SECONDS",
+        "5",
+        "While the database is unreachable, how often (seconds) an app copy tries it again; between tries visitors "
+        "get the last published version at once.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"  # root-level keys there are settings too
+
+
 def get(name: str) -> str:
-    """The setting's value from the environment, or its default."""
+    """The setting's value from the environment, else a root-level key of .streamlit/secrets.toml, else its
+    default. (The app and the command line read the same file, so `serve`'s checks see what the app will use.)"""
     if name not in _BY_NAME:
         raise KeyError(f"{name} is not a documented setting; add it to SETTINGS in sharedmap/config.py")
-    return os.environ.get(name) or _BY_NAME[name].default
+    return os.environ.get(name) or _secrets_file_values().get(name) or _BY_NAME[name].default
+
+
+def _secrets_file_values() -> dict[str, str]:
+    """Root-level strings and numbers of the secrets file (sections such as [auth] are Streamlit's own)."""
+    try:
+        stat = SECRETS_FILE.stat()
+    except OSError:
+        return {}
+    return _read_secrets(str(SECRETS_FILE), stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _read_secrets(path: str, _mtime_ns: int) -> dict[str, str]:
+    try:
+        with open(path, "rb") as fh:
+            values = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}  # Streamlit reports a broken secrets file itself, naming the line
+    return {k: str(v) for k, v in values.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
 def shared_data_dir() -> Path:

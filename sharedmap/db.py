@@ -16,11 +16,12 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from sharedmap import config
-from sharedmap.errors import StoreError
+from sharedmap.errors import StoreError, StoreUnavailableError
 
 DEFAULT_SQLITE_PATH = config.PROJECT_ROOT / "var" / "sharedmap.sqlite"
 MIGRATIONS_DIR = config.PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_S = 30
+PG_CONNECT_TIMEOUT_S = 5  # a database that does not answer fails a visitor's request after this, not minutes
 WRITE_OPTION = "sharedmap_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 
 metadata = sa.MetaData(
@@ -170,7 +171,7 @@ def create_store_engine(url: str | URL | None = None) -> Engine:
     """An engine for the store; creates the SQLite file's folder on first start."""
     parsed = normalise_url(url or database_url())
     if parsed.get_backend_name() == "postgresql":
-        return sa.create_engine(parsed, pool_pre_ping=True)
+        return sa.create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
@@ -204,7 +205,24 @@ def transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
             with connection.begin():
                 yield connection
     except OperationalError as exc:
-        raise StoreError(f"the database could not be used: {exc.orig or exc}") from exc
+        raise unavailable(exc) from exc
+
+
+@contextmanager
+def autocommit(engine: Engine) -> Iterator[Connection]:
+    """A connection for one read statement with no BEGIN/COMMIT round trips (PostgreSQL)."""
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+    except OperationalError as exc:
+        raise unavailable(exc) from exc
+
+
+def unavailable(exc: OperationalError) -> StoreUnavailableError:
+    """The driver's error in the words a person needs: the store is out of reach and nothing was changed."""
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    return StoreUnavailableError(f"the data store is not answering, so nothing was changed; try again in a minute "
+                                 f"({reason})")
 
 
 def migrate(engine: Engine) -> None:

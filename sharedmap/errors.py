@@ -72,3 +72,13 @@ class InvalidRowsError(SharedMapError):
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
         super().__init__(f"{file_name}: {len(bad_rows)} of {rows} rows have errors, nothing was imported: "
                          f"{shown}{more}")
+
+
+class StoreUnavailableError(StoreError):
+    """The store's database cannot be reached (stopped, unreachable, refusing connections). Nothing was written;
+    ``last_good``, when set, is the last published version this process saw (a ``dataset.LastGood``), which the
+    public map keeps showing until the database answers again."""
+
+    def __init__(self, message: str, last_good: object | None = None) -> None:
+        super().__init__(message)
+        self.last_good = last_good

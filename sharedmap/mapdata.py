@@ -299,11 +299,18 @@ class ViewPayload:
     legend_title: str
     legend_classes: list[tuple[str, str]]
     table: pd.DataFrame
+    links_aggregated: bool = False  # many partnerships: lines merged per pair of places (sharedmap.aggregate)
 
 
 def build_view_payload(network: Network, partnerships: list[Partnership], register: Register,
-                       drawn: gpd.GeoDataFrame, topology: dict, measure_key: str) -> ViewPayload:
-    """Join the view's figures onto its areas and serialise the three layers and the legend."""
+                       drawn: gpd.GeoDataFrame, topology: dict, measure_key: str,
+                       aggregate_above: int | None = None) -> ViewPayload:
+    """Join the view's figures onto its areas and serialise the three layers and the legend. A view of more than
+    ``aggregate_above`` partnerships (default ``aggregate.AGGREGATE_ABOVE``) gets merged lines, not one each."""
+    from sharedmap import aggregate  # it builds on this module's palette and link widths
+
+    limit = aggregate.AGGREGATE_ABOVE if aggregate_above is None else aggregate_above
+    merge = len(partnerships) > limit
     if measure_key not in MEASURES:
         raise BoundaryDataError(f"measure must be one of {', '.join(MEASURES)} (got {measure_key!r})")
     measure = MEASURES[measure_key]
@@ -311,9 +318,11 @@ def build_view_payload(network: Network, partnerships: list[Partnership], regist
     breaks = breaks_for(table[measure.column], measure.money)
     return ViewPayload(
         councils_json=script_json(councils_payload(topology, table, measure, breaks)),
-        links_json=script_json(link_features(network, partnerships)),
+        links_json=script_json(aggregate.aggregated_link_features(network, partnerships, register) if merge
+                               else link_features(network, partnerships)),
         points_json=script_json(points_payload(table, measure, breaks)),
         legend_title=measure.label,
         legend_classes=legend_classes(breaks, measure),
         table=table,
+        links_aggregated=merge,
     )

@@ -39,7 +39,34 @@ CSS = """<style>
 </style>"""
 
 
-class _Layer(MacroElement):
+class _Literal(Element):
+    """Text our own template already rendered, inserted as it is. branca's MacroElement would compile it as a new
+    Jinja template on every render: slow for the councils' 260 KB (about 25 ms of each rerun), and it would
+    evaluate any "{{ … }}" inside the data, such as a partnership's name (server-side template injection)."""
+
+    _template = Template("{{ this.text }}")
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class _LiteralMacro(MacroElement):
+    """A MacroElement whose rendered header, html and script parts go into the figure literally (``_Literal``)."""
+
+    def render(self, **kwargs):
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("a map layer can only be rendered inside a folium Figure")
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            if macros.get(part) is not None:
+                getattr(figure, part).add_child(_Literal(macros[part](self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _Layer(_LiteralMacro):
     """A layer whose data is pre-serialised, script-safe JSON (``mapdata.script_json``)."""
 
     def __init__(self, data_json: str, pane: str = "sm-councils", interactive: bool = True):
@@ -49,7 +76,7 @@ class _Layer(MacroElement):
     def render(self, **kwargs):
         figure = self.get_root()
         if isinstance(figure, Figure):
-            figure.header.add_child(Element(CSS), name="sharedmap_css")
+            figure.header.add_child(_Literal(CSS), name="sharedmap_css")
         super().render(**kwargs)
 
 
@@ -155,7 +182,7 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
         self.style = script_json(style)
 
 
-class Legend(MacroElement):
+class Legend(_LiteralMacro):
     """The map's key: the choropleth classes and the link colours, as a Leaflet control."""
 
     _name = "Legend"

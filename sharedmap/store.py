@@ -119,7 +119,7 @@ class Store:
         if connection is not None:
             row = connection.execute(query).one_or_none()
         elif self.backend == "postgresql":  # one statement, one round trip: no BEGIN/COMMIT around it
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            with db.autocommit(self.engine) as conn:
                 row = conn.execute(query).one_or_none()
         else:  # SQLite is a local file: its BEGIN/COMMIT cost no round trip (and we issue BEGIN ourselves)
             with self.read() as conn:

@@ -10,16 +10,24 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from sharedmap import assets, config, mapdata, mapview, panel, viewstate
-from sharedmap.dataset import load_published
-from sharedmap.errors import CouncilNotFoundError
+from sharedmap import assets, auth, config, events, mapdata, mapview, panel, sso, viewstate, workflow_tables
+from sharedmap.dataset import LastGood, load_published, seeded_store
+from sharedmap.errors import (
+    AuthenticationError,
+    CouncilNotFoundError,
+    PermissionDeniedError,
+    SharedMapError,
+    StoreUnavailableError,
+)
 from sharedmap.exports import partnerships_frame
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.network import Network, build_network, year_geometries
 from sharedmap.panel import PartnershipFacts, Selection
 from sharedmap.partnerships import Partnership, Status
+from sharedmap.preview import CHANGED, KINDS, Preview
 from sharedmap.recommend import PartnerContext, build_context
 from sharedmap.register import TYPE_NAMES, Register, load_register
+from sharedmap.store import Store
 from sharedmap.viewstate import MULTI_KEYS, Options, View
 
 # Session-state keys, in one place.
@@ -29,8 +37,12 @@ K_COUNCIL, K_PARTNERSHIP = "view_council", "view_partnership"
 K_URL_READ, K_URL_PROBLEMS = "url_read", "url_problems"
 K_LAST_CLICK, K_LAST_ROW, K_SEARCH, K_SEARCH_RESULT = "map_last_click", "table_last_row", "search", "search_result"
 MAP_KEY = "map"
+K_DATA_LABEL, K_FALLBACK = "data_label", "data_fallback"  # the version this run showed; the last good one, if so
 ATTRIBUTION_SHORT = ("Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © "
                      "Crown copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0.")
+
+
+events.configure()  # the app's structured event log (SHAREDMAP_EVENT_LOG); the command line stays quiet
 
 
 @st.cache_resource(show_spinner="Loading the council register…")
@@ -40,8 +52,30 @@ def register() -> Register:
 
 def published() -> tuple[str, list[Partnership]]:
     """The published version label and partnerships, asked of the store on every run (one small query), so a
-    new publication shows at once: the caches below are keyed by its label."""
-    return load_published(register())
+    new publication shows at once: the caches below are keyed by its label. While the store cannot be reached,
+    the last version this process read (``store_banner`` says so); with none, the error goes to the page."""
+    try:
+        label, partnerships = load_published(register())
+        st.session_state[K_FALLBACK] = None
+    except StoreUnavailableError as exc:
+        if exc.last_good is None:
+            raise
+        st.session_state[K_FALLBACK] = exc.last_good
+        label, partnerships = exc.last_good.label, list(exc.last_good.partnerships)
+    st.session_state[K_DATA_LABEL] = label
+    return label, partnerships
+
+
+def store_banner(placeholder) -> None:
+    """Fill the frame's placeholder (top of every page) when this run showed the last good version because the
+    store could not be reached: visitors see what they are looking at, officers why their actions fail."""
+    good: LastGood | None = st.session_state.get(K_FALLBACK)
+    if good is None:
+        return
+    when = (f"published at {good.published_at:%H:%M} UTC on {good.published_at:%-d %B %Y}" if good.published_at
+            else "last read by this server")
+    placeholder.warning(f"The live data store cannot be reached; showing the version {when} ({good.label}) — "
+                        "officer actions are paused until it is back.", icon=":material/cloud_off:")
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,7 +101,7 @@ def filtered(label: str, filters: Filters) -> tuple[list[Partnership], Network]:
     """The partnerships a view shows and their network on that year's map; a new label (data changed) misses."""
     _label, partnerships = published()
     kept = apply_filters(partnerships, filters, register())
-    return kept, build_network(kept, register(), filters.year)
+    return kept, build_network(kept, register(), filters.year, areas(filters.year))
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
@@ -192,7 +226,9 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
 
 
 def footer() -> None:
-    st.caption(ATTRIBUTION_SHORT + " See About for sources and licences.")
+    version = st.session_state.get(K_DATA_LABEL)
+    st.caption(ATTRIBUTION_SHORT + " See About for sources and licences."
+               + (f" Data version {version}." if version else ""))
 
 
 def static_url() -> str:
@@ -245,19 +281,31 @@ def selection_layer(selection: Selection | None, network: Network, areas):
 
 
 def handle_click(clicked: mapview.Clicked | None, register: Register) -> None:
-    """A new click on the map becomes the selection (st_folium repeats its last answer on every rerun)."""
+    """A new click on the map becomes the selection (st_folium repeats its last answer on every rerun); normally
+    ``on_map_change`` has taken it before the page ran, and this finds nothing new."""
+    if _take_click(clicked, register):
+        st.rerun()
+
+
+def on_map_change() -> None:
+    """st_folium's on_change (it keeps its answer under MAP_KEY): the click becomes the selection before the page
+    runs, so the panel is drawn in the same run, not in a second one."""
+    _take_click(mapview.clicked_target(st.session_state.get(MAP_KEY)), register())
+
+
+def _take_click(clicked: mapview.Clicked | None, register: Register) -> bool:
     if clicked is None:
-        return
+        return False
     key = (clicked.kind, clicked.value, clicked.where)
     if st.session_state.get(K_LAST_CLICK) == key:
-        return
+        return False
     st.session_state[K_LAST_CLICK] = key
     if clicked.kind == "partnership":
         select(partnership=clicked.value)
     else:
         council = register.by_gss(clicked.value)
         select(council=council.id if council else clicked.value)
-    st.rerun()
+    return True
 
 
 def _search(register: Register) -> None:
@@ -315,3 +363,153 @@ def councils_table(table: pd.DataFrame) -> None:
 def partnerships_table(partnerships: list[Partnership], register: Register) -> None:
     frame = partnerships_frame(partnerships, register)
     st.dataframe(frame[["name", "councils", "services", "status", "start", "end", "savings"]], hide_index=True)
+
+
+# Officers and reviewers: signing in, the upload's fixes, workflow steps, previews --------------------------------
+
+K_USER, K_FLASH, K_FIXES, K_UPLOAD_ROUND = "signed_in_email", "workflow_flash", "upload_fixes", "upload_round"
+
+
+def store() -> Store:
+    """The process's store (opened once per process), seeded from data/ on first start."""
+    return seeded_store(register())
+
+
+def sso_settings() -> dict:
+    """The [auth] section of .streamlit/secrets.toml, single sign-on's settings; empty without a secrets file."""
+    try:
+        return dict(st.secrets.get("auth", {}))
+    except FileNotFoundError:
+        return {}
+
+
+def sso_signed_in() -> bool:
+    return sso.configured(sso_settings()) and bool(getattr(st.user, "is_logged_in", False))
+
+
+def signed_in_user() -> auth.User | None:
+    """This session's account: signed in by password (its email kept in the session) or by single sign-on
+    (st.user), read afresh from the store each run; AuthenticationError when SSO vouches for an unknown email."""
+    email = st.session_state.get(K_USER)
+    if email:
+        return auth.get_user(store(), email)
+    if sso_signed_in():
+        return sso.account(store(), st.user.get("email"))
+    return None
+
+
+def sign_out() -> None:
+    for key in (K_USER, K_FIXES):
+        st.session_state.pop(key, None)
+    if sso_signed_in():
+        st.logout()  # the browser goes to the provider's sign-out, then back to a new session
+        st.stop()
+    st.rerun()
+
+
+def sign_in_form() -> None:
+    """Single sign-on when configured, and email + password (throttled in the store after repeated failures)."""
+    if sso.configured(sso_settings()):
+        if st.button("Sign in with your council account", key="sso_sign_in", type="primary"):
+            st.login()
+        st.markdown("Or sign in with the email and password of your account on this site:")
+    with st.form("sign_in", clear_on_submit=True):
+        email = st.text_input("Email", key="sign_in_email", autocomplete="username")
+        password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in")
+    if submitted:
+        try:
+            user = auth.authenticate(store(), email, password)
+        except AuthenticationError as exc:
+            st.error(md(f"Not signed in: {exc}."))
+            return
+        st.session_state[K_USER] = user.email
+        st.rerun()
+
+
+def require_account(role: auth.Role) -> auth.User | None:
+    """The signed-in user if their role allows the page (with who they are and a sign-out button); otherwise the
+    sign-in form or the reason, and None."""
+    _leave_pages_folder_mode()
+    try:
+        user = signed_in_user()
+    except AuthenticationError as exc:
+        st.error(md(f"Not signed in: {exc}."))
+        if st.button("Sign out of your council account", key="sign_out"):
+            sign_out()
+        return None
+    if user is None:
+        st.markdown("Visitors need no account to browse the map. To upload or review partnerships, sign in.")
+        sign_in_form()
+        return None
+    council = register().get(user.council_id) if user.council_id else None
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.markdown(f"Signed in as **{md(user.email)}**, {user.role.value}" + (f" for {md(council.name)}."
+                                                                           if council else "."))
+    if right.button("Sign out", key="sign_out"):
+        sign_out()
+    try:
+        return auth.require_role(user, role, "review and publish submissions")
+    except PermissionDeniedError as exc:
+        st.error(md(f"Not allowed: {exc}."))
+        return None
+
+
+def act(action, done) -> None:
+    """Run a workflow step: a refusal is shown as an error naming why; success as a message after the rerun (both
+    may quote the data, so both are made literal)."""
+    try:
+        result = action()
+    except SharedMapError as exc:
+        st.error(md(f"Refused: {exc}"))
+        return
+    st.session_state[K_FLASH] = done(result)
+    st.rerun()
+
+
+def flash() -> None:
+    message = st.session_state.pop(K_FLASH, None)
+    if message:
+        st.success(md(message))
+
+
+def upload_key() -> str:
+    """The file uploader's key: a new one after each submission empties the uploader."""
+    return f"upload_{st.session_state.get(K_UPLOAD_ROUND, 0)}"
+
+
+def next_upload() -> None:
+    """After a submission: an empty uploader, and no fixes carried over."""
+    st.session_state[K_UPLOAD_ROUND] = st.session_state.get(K_UPLOAD_ROUND, 0) + 1
+    st.session_state.pop(K_FIXES, None)
+
+
+def upload_fixes(file_sha256: str) -> dict:
+    """The suggestions picked on the page for this file: (row, column, typed text) → chosen name."""
+    return st.session_state.get(K_FIXES, {}).get(file_sha256, {})
+
+
+def fix_picker(fix: workflow_tables.Fix, file_sha256: str) -> None:
+    """Pick one of the suggestions for a name the checker could not place; the file is checked again with it."""
+    key = f"fix_{fix.row}_{fix.column}_{fix.typed}"
+    choice = st.selectbox(md(f"Replace “{fix.typed}” in row {fix.row} ({fix.column}) with"), fix.suggestions,
+                          index=None, placeholder="Choose a suggestion", key=key)
+    if st.button("Use this name", key=f"{key}_use"):
+        if choice is None:
+            st.warning("Choose one of the suggested names first.")
+            return
+        st.session_state.setdefault(K_FIXES, {}).setdefault(file_sha256, {})[fix.key] = choice
+        st.rerun()
+
+
+def show_preview(preview: Preview, register: Register) -> None:
+    """What an upload or submission changes against the published version, kind by kind, changed fields listed."""
+    for column, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
+        column.metric(workflow_tables.KIND_TITLES[kind], preview.counts[kind])
+    for kind, frame in workflow_tables.preview_frames(preview, register).items():
+        if not frame.empty:
+            st.markdown(f"**{workflow_tables.KIND_TITLES[kind]} ({len(frame)})**: {workflow_tables.KIND_HELP[kind]}")
+            st.dataframe(frame, hide_index=True)
+    for change in preview.of_kind(CHANGED):
+        with st.expander(f"What changes in {md(change.name)}"):
+            st.dataframe(workflow_tables.field_changes(change), hide_index=True)

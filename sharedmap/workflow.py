@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sharedmap import events
 from sharedmap.auth import Role, User, require_role
 from sharedmap.errors import (
     ConflictError,
@@ -153,6 +154,7 @@ def preview_upload(store: Store, user: User, upload: Upload, register: Register,
     return compare(published, upload.rows, number, mine if withdraw_missing else None)
 
 
+@events.logged("submit")
 def submit(store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True,
            comment: str = "") -> Submission:
     """Stage the upload as a pending submission for a reviewer; nothing is published yet."""
@@ -190,6 +192,7 @@ def _conflicts(store: Store, conn, submission: Submission) -> list[str]:
     return find_conflicts(store.changes(submission.id, conn), store.records(None, conn), base)
 
 
+@events.logged("approve")
 def approve(store: Store, user: User, submission_id: int, comment: str = "") -> Version:
     """Publish a pending submission as the new version, atomically; refused when it conflicts (see module doc)."""
     require_role(user, Role.REVIEWER, "approve submissions")
@@ -215,6 +218,7 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
     return version
 
 
+@events.logged("reject")
 def reject(store: Store, user: User, submission_id: int, reason: str) -> Submission:
     """Close a pending submission without publishing it; the reason is kept for the officer."""
     require_role(user, Role.REVIEWER, "reject submissions")
@@ -229,6 +233,7 @@ def reject(store: Store, user: User, submission_id: int, reason: str) -> Submiss
     return store.submission(submission_id)
 
 
+@events.logged("rollback")
 def rollback(store: Store, user: User, number: int, reason: str = "") -> Version:
     """Publish a new version equal to version ``number``; the versions in between stay in the history."""
     require_role(user, Role.REVIEWER, "roll back the published data")

@@ -6,7 +6,7 @@ import pytest
 
 from sharedmap import config
 
-pytest_plugins = ("store_fixtures",)  # store fixtures; also keeps tests off var/ (see there)
+pytest_plugins = ("store_fixtures", "browser_fixtures")  # store fixtures (they also keep tests off var/), browser
 
 
 @pytest.fixture(scope="session")

@@ -26,3 +26,14 @@ def test_no_shared_file_is_committed_into_the_repo():
     repo = [p for p in Path(config.PROJECT_ROOT).rglob("*") if p.is_file() and ".venv" not in p.parts
             and ".git" not in p.parts and "cache" not in p.parts]
     assert not [p for p in repo if p.stat().st_size > 2048 and sources.sha256_of(p) in shared]
+
+
+def test_settings_come_from_the_environment_then_the_secrets_file(tmp_path, monkeypatch):
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('SHAREDMAP_PORT = 9001\nSHAREDMAP_ADDRESS = "0.0.0.0"\n[auth]\nSHAREDMAP_TILES = "no"\n')
+    monkeypatch.setattr(config, "SECRETS_FILE", secrets)
+    monkeypatch.delenv("SHAREDMAP_PORT", raising=False)
+    monkeypatch.setenv("SHAREDMAP_ADDRESS", "10.1.2.3")
+    assert config.get("SHAREDMAP_PORT") == "9001"  # from the file
+    assert config.get("SHAREDMAP_ADDRESS") == "10.1.2.3"  # the environment wins
+    assert config.get("SHAREDMAP_TILES") == ""  # a section's keys are not settings

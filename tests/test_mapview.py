@@ -113,3 +113,16 @@ def test_legend_html_escapes(built):
     html = mapview.legend_html("<b>x</b>", [("#fff", "<script>")])
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert json.loads(mapdata.script_json(html)) == html
+
+
+@pytest.mark.parametrize("text", ["{{ 7 * 7 }}", "{% if true %}if{% endif %}", "{{ cycler.__init__.__globals__ }}"])
+def test_text_from_the_data_is_never_run_as_a_template(seed, register, text):
+    """A partnership's name reaches the page literally: the map's layers are not re-compiled as Jinja templates
+    (which would evaluate braces in an uploaded name on the server)."""
+    named = [seed[0].with_changes(name=f"Alliance {text}")]
+    areas = year_geometries(2025)
+    drawn = mapdata.tier_areas(areas, 2025, "ltla")
+    payload = mapdata.build_view_payload(build_network(named, register, 2025), named, register, drawn,
+                                         mapdata.build_topology(drawn.head(3)), "partnerships")
+    page = base_map(payload).get_root().render()
+    assert json.dumps(f"Alliance {text}")[1:-1] in page

@@ -1,0 +1,66 @@
+"""Review and publish (reviewers): approve or reject pending submissions with a comment; earlier versions viewed
+and restored; the audit log of who did what, when, with which file."""
+
+import streamlit as st
+
+from sharedmap import exports, ui, workflow
+from sharedmap import workflow_tables as tables
+from sharedmap.auth import Role
+
+st.title("Review and publish")
+ui.flash()
+user = ui.require_account(Role.REVIEWER)
+if user is None:
+    st.stop()
+register, store = ui.register(), ui.store()
+pending = store.submissions("pending")
+current = store.current()[0]
+pending_tab, decided_tab, versions_tab, audit_tab = st.tabs(
+    [f"Pending submissions ({len(pending)})", "Decided", "Versions", "Audit log"])
+
+with pending_tab:
+    if not pending:
+        st.markdown("Nothing is waiting for review.")
+    else:
+        by_id = {s.id: s for s in pending}
+        chosen = by_id[st.selectbox("Submission", list(by_id), format_func=lambda i: tables.submission_title(by_id[i]),
+                                    key="review_submission")]
+        st.markdown(ui.md(tables.submission_details(chosen)))
+        if chosen.comment:
+            st.markdown("Officer's note: " + ui.md(chosen.comment))
+        problems = workflow.conflicts(store, chosen.id)
+        for problem in problems:
+            st.warning("Conflict: " + ui.md(problem))
+        ui.show_preview(workflow.submission_preview(store, chosen.id), register)
+        own = chosen.submitted_by == user.email
+        if own:
+            st.info("You made this submission, so another reviewer must approve it (you may still reject it).")
+        comment = st.text_input("Comment (required to reject: the officer sees it)", key=f"review_comment_{chosen.id}")
+        left, right = st.columns(2)
+        if left.button("Approve and publish", type="primary", key="approve", disabled=own or bool(problems)):
+            ui.act(lambda: workflow.approve(store, user, chosen.id, comment),
+                   lambda v: f"Approved submission {chosen.id}: published as version {v.number} "
+                             f"({v.partnership_count} partnerships). The map shows it on every visitor's next click.")
+        if right.button("Reject", key="reject"):
+            ui.act(lambda: workflow.reject(store, user, chosen.id, comment),
+                   lambda s: f"Rejected submission {s.id}; {s.submitted_by} can see why.")
+
+with decided_tab:
+    decided = [s for s in store.submissions() if s.status != "pending"]
+    st.dataframe(tables.submissions_frame(decided), hide_index=True)
+
+with versions_tab:
+    versions = store.versions()
+    st.dataframe(tables.versions_frame(versions, current), hide_index=True)
+    by_number = {v.number: v for v in versions}
+    shown = by_number[st.selectbox("Look at version", list(by_number), key="review_version",
+                                   format_func=lambda n: tables.version_text(by_number[n], current))]
+    st.dataframe(exports.partnerships_frame(store.partnerships(shown.number), register), hide_index=True)
+    if shown.number != current:
+        reason = st.text_input("Why restore it (kept in the audit log)", key=f"restore_reason_{shown.number}")
+        if st.button(f"Restore version {shown.number}", key="restore"):
+            ui.act(lambda: workflow.rollback(store, user, shown.number, reason),
+                   lambda v: f"Restored version {shown.number} as version {v.number}; it is published now.")
+
+with audit_tab:
+    st.dataframe(tables.audit_frame(store.audit_log(500)), hide_index=True)

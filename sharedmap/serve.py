@@ -1,0 +1,135 @@
+"""Running the app as a production service (`python -m sharedmap serve`) and checking that a copy is healthy
+(`python -m sharedmap health`).
+
+``serve`` checks what the app needs (the store answers and is migrated and seeded, the map's Leaflet files and the
+source files are there), then replaces itself with ``streamlit run app.py`` and Streamlit's options for production:
+headless, the configured port and address, XSRF protection on, uploads capped at the validator's limit, no file
+watcher, no usage statistics, no tracebacks shown to visitors. Its own structured event log is switched on by the
+app (SHAREDMAP_EVENT_LOG). Streamlit answers ``/_stcore/health`` (200 "ok") while the process serves.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+import urllib.request
+from dataclasses import asdict, dataclass
+
+from sharedmap import assets, config, sources
+from sharedmap.errors import SharedMapError
+from sharedmap.tables import MAX_UPLOAD_BYTES
+
+APP = config.PROJECT_ROOT / "app.py"
+HEALTH_PATH = "/_stcore/health"
+UPLOAD_LIMIT_MB = math.ceil(MAX_UPLOAD_BYTES / (1024 * 1024))  # Streamlit counts MB of 2**20 bytes, as tables does
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def production_options(port: int | None = None, address: str | None = None) -> dict[str, str]:
+    """Streamlit's options for a public service; port and address default to SHAREDMAP_PORT and SHAREDMAP_ADDRESS."""
+    return {
+        "server.port": str(port or int(config.get("SHAREDMAP_PORT"))),
+        "server.address": address or config.get("SHAREDMAP_ADDRESS"),
+        "server.headless": "true",
+        "server.enableXsrfProtection": "true",
+        "server.enableCORS": "true",
+        "server.maxUploadSize": str(UPLOAD_LIMIT_MB),
+        "server.enableStaticServing": "true",  # the map's Leaflet comes from the app itself (sharedmap.assets)
+        "server.fileWatcherType": "none",
+        "server.runOnSave": "false",
+        "browser.gatherUsageStats": "false",
+        "client.showErrorDetails": "none",  # a bug's traceback goes to the server log, not to visitors
+        "client.toolbarMode": "viewer",
+        "global.developmentMode": "false",
+    }
+
+
+def streamlit_command(port: int | None = None, address: str | None = None) -> list[str]:
+    """The command `serve` runs: this Python's Streamlit on app.py, with every production option as a flag (flags
+    win over .streamlit/config.toml and STREAMLIT_* variables, so these cannot be weakened by accident)."""
+    flags = [f"--{name}={value}" for name, value in production_options(port, address).items()]
+    return [sys.executable, "-m", "streamlit", "run", str(APP), *flags]
+
+
+def check_store() -> Check:
+    """The store answers, is migrated, and holds a published version; how long one label query takes."""
+    from sharedmap.dataset import seeded_store
+
+    try:
+        store = seeded_store()
+        started = time.perf_counter()
+        number, label = store.current()
+        took = (time.perf_counter() - started) * 1000
+    except SharedMapError as exc:
+        return Check("store", False, str(exc))
+    return Check("store", True, f"{store.backend}: version {number} ({label}) published; label query {took:.1f} ms")
+
+
+def check_assets() -> Check:
+    missing = assets.missing_files()
+    if missing:
+        return Check("map assets", False, f"missing {', '.join(missing)}: run `python -m sharedmap assets install`")
+    return Check("map assets", True, f"Leaflet and topojson-client in {assets.VENDOR_DIR}")
+
+
+def check_sources() -> Check:
+    missing = []
+    for source in sources.load_manifest():
+        try:
+            sources.find_file(source.file)
+        except SharedMapError:
+            missing.append(source.file)
+    if missing:
+        return Check("source files", False, f"not found: {', '.join(missing)} (`python -m sharedmap boundaries "
+                                            "fetch` downloads them)")
+    return Check("source files", True, "boundaries and council register found")
+
+
+def check_server(url: str, timeout: float = 5) -> Check:
+    """A running copy answers Streamlit's health endpoint."""
+    address = url.rstrip("/") + HEALTH_PATH
+    try:
+        with urllib.request.urlopen(address, timeout=timeout) as answer:  # noqa: S310 (the operator's own URL)
+            body = answer.read(100).decode("utf-8", "replace").strip()
+            return Check("server", answer.status == 200, f"{address}: HTTP {answer.status} {body!r}")
+    except OSError as exc:
+        return Check("server", False, f"{address}: {getattr(exc, 'reason', exc)}")
+
+
+def health(url: str | None = None) -> list[Check]:
+    """Everything a copy of the app needs, plus (with ``url``) whether a running copy answers."""
+    checks = [check_store(), check_assets(), check_sources()]
+    if url:
+        checks.append(check_server(url))
+    return checks
+
+
+def checks_as_dict(checks: list[Check]) -> dict:
+    return {"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]}
+
+
+def serve(port: int | None = None, address: str | None = None, dry_run: bool = False) -> int:
+    """Check, then become the Streamlit server (exec: signals from systemd or Docker reach Streamlit directly).
+    The store being down does not stop a start: the app serves the SHAREDMAP_SNAPSHOT version until it returns.
+    Missing assets or source files do: the map cannot be drawn without them."""
+    command = streamlit_command(port, address)
+    checks = [check_store(), check_assets(), check_sources()]
+    for check in checks:
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}", file=sys.stderr)
+    blocking = [c for c in checks if not c.ok and c.name != "store"]
+    if blocking:
+        raise SharedMapError("cannot serve: " + "; ".join(f"{c.name}: {c.detail}" for c in blocking))
+    print("+ " + " ".join(command), file=sys.stderr, flush=True)
+    if dry_run:
+        return 0
+    os.chdir(config.PROJECT_ROOT)  # Streamlit reads .streamlit/ and serves ./static relative to here
+    os.execv(sys.executable, command)
+    return 0  # not reached
