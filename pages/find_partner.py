@@ -49,8 +49,7 @@ with list_column:
             st.markdown(f"**{number}. {ui.md(suggestion.council.name)}** · score {suggestion.score:.2f}  \n"
                         + "  \n".join(f"+{r.points:.2f} {ui.md(r.text)}" for r in suggestion.reasons))
             if st.button("Its partnerships on the map", key=f"partner_show_{suggestion.council.id}"):
-                ui.select(council=suggestion.council.id)
-                st.switch_page("pages/map.py")
+                ui.open_on_map(suggestion.council.id)
 with map_column:
     areas = ui.areas(view.year)
     payload = ui.view_payload(label, view.filters, view.tier, view.measure)

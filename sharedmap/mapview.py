@@ -36,6 +36,7 @@ CSS = """<style>
 .sm-point { background: none; border: none; }
 .sm-diamond { width: 10px; height: 10px; margin: 2px; transform: rotate(45deg); border: 2px solid #1a1a1a;
   box-sizing: border-box; }
+.leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 </style>"""
 
 
@@ -69,6 +70,11 @@ class _LiteralMacro(MacroElement):
 class _Layer(_LiteralMacro):
     """A layer whose data is pre-serialised, script-safe JSON (``mapdata.script_json``)."""
 
+    # Chromium puts every SVG shape with a tooltip in the Tab order (450 stops before the search box and the
+    # tables, which hold the same content for keyboard users): take the layer's shapes out of it once drawn.
+    untab_js = ("(function untab(g) { g.eachLayer(function (l) { if (l.eachLayer) { untab(l); } "
+                "else if (l.getElement && l.getElement()) { l.getElement().setAttribute('tabindex', '-1'); } }); })")
+
     def __init__(self, data_json: str, pane: str = "sm-councils", interactive: bool = True):
         super().__init__()
         self.data_json, self.pane, self.interactive = data_json, pane, interactive
@@ -101,7 +107,9 @@ var {{ this.get_name() }} = (function (map) {
       l.on("mouseout", function () { layer.resetStyle(l); });
     }
   });
-  return layer.addTo(map);
+  layer.addTo(map);
+  {{ this.untab_js }}(layer);
+  return layer;
 })({{ this._parent.get_name() }});
 {% endmacro %}""")
 
@@ -136,7 +144,9 @@ var {{ this.get_name() }} = (function (map) {
       {% if this.interactive %}l.bindTooltip(f.properties.t, {sticky: true, className: "sm-tip"});{% endif %}
     }
   });
-  return L.featureGroup([casing, layer]).addTo(map);
+  var group = L.featureGroup([casing, layer]).addTo(map);
+  {{ this.untab_js }}(group);
+  return group;
 })({{ this._parent.get_name() }});
 {% endmacro %}""")
 

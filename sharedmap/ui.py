@@ -153,6 +153,10 @@ def sync_url(view: View) -> None:
         st.query_params.from_dict(wanted)
 
 
+# Typing "ICT" then Enter must pick ICT alone, not "select all 3 fuzzy matches".
+MULTI_OPTIONS = {"filter_mode": "contains", "select_all": False}
+
+
 def sidebar() -> View:
     """The filters every page shares, read from the URL at first; returns the view and keeps the URL in step."""
     if K_URL_READ not in st.session_state:
@@ -162,11 +166,12 @@ def sidebar() -> View:
         st.header("Filters")
         st.select_slider("Councils as they were in", viewstate.YEARS, key=K_YEAR,
                          help="Boundaries of that year; councils abolished since are shown as they were.")
-        st.multiselect("Service", opts.services, key=K_MULTI["services"], placeholder="All services")
-        st.multiselect("Status", opts.statuses, key=K_MULTI["statuses"], placeholder="Any status")
-        st.multiselect("Nation", opts.nations, key=K_MULTI["nations"], placeholder="All nations")
-        st.multiselect("Region", opts.regions, key=K_MULTI["regions"], placeholder="All regions")
-        st.multiselect("Council type", opts.council_types, key=K_MULTI["council_types"], placeholder="All types")
+        st.multiselect("Service", opts.services, key=K_MULTI["services"], placeholder="All services", **MULTI_OPTIONS)
+        st.multiselect("Status", opts.statuses, key=K_MULTI["statuses"], placeholder="Any status", **MULTI_OPTIONS)
+        st.multiselect("Nation", opts.nations, key=K_MULTI["nations"], placeholder="All nations", **MULTI_OPTIONS)
+        st.multiselect("Region", opts.regions, key=K_MULTI["regions"], placeholder="All regions", **MULTI_OPTIONS)
+        st.multiselect("Council type", opts.council_types, key=K_MULTI["council_types"], placeholder="All types",
+                       **MULTI_OPTIONS)
         st.number_input("Minimum saving (£)", min_value=0.0, step=50_000.0, format="%.0f", key=K_MIN_SAVINGS,
                         help="Headline saving of the partnership (annual, cumulative or target figure).")
         st.button("Clear filters", on_click=_clear_filters)
@@ -203,6 +208,13 @@ def view() -> View:
 def select(council: str = "", partnership: str = "") -> None:
     """Make a council (register id or GSS code) or a partnership the selection; the URL follows."""
     st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = council, partnership
+
+
+def open_on_map(council: str) -> None:
+    """Go to the Map page on ``council`` keeping the year and filters: the link carries the view, read afresh."""
+    wanted = viewstate.view_to_query(current_view().selecting(council=council))
+    st.session_state.pop(K_URL_READ, None)
+    st.switch_page("pages/map.py", query_params=wanted)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
