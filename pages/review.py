@@ -4,15 +4,16 @@ and restored; the audit log of who did what, when, with which file."""
 import streamlit as st
 
 from sharedmap import exports, ui, workflow
+from sharedmap import ui_officer as officer
 from sharedmap import workflow_tables as tables
 from sharedmap.auth import Role
 
 st.title("Review and publish")
-ui.flash()
-user = ui.require_account(Role.REVIEWER)
+officer.flash()
+user = officer.require_account(Role.REVIEWER)
 if user is None:
     st.stop()
-register, store = ui.register(), ui.store()
+register, store = ui.register(), officer.store()
 pending = store.submissions("pending")
 current = store.current()[0]
 pending_tab, decided_tab, versions_tab, audit_tab = st.tabs(
@@ -31,18 +32,18 @@ with pending_tab:
         problems = workflow.conflicts(store, chosen.id)
         for problem in problems:
             st.warning("Conflict: " + ui.md(problem))
-        ui.show_preview(workflow.submission_preview(store, chosen.id), register)
+        officer.show_preview(workflow.submission_preview(store, chosen.id), register)
         own = chosen.submitted_by == user.email
         if own:
             st.info("You made this submission, so another reviewer must approve it (you may still reject it).")
         comment = st.text_input("Comment (required to reject: the officer sees it)", key=f"review_comment_{chosen.id}")
         left, right = st.columns(2)
         if left.button("Approve and publish", type="primary", key="approve", disabled=own or bool(problems)):
-            ui.act(lambda: workflow.approve(store, user, chosen.id, comment),
+            officer.act(lambda: workflow.approve(store, user, chosen.id, comment),
                    lambda v: f"Approved submission {chosen.id}: published as version {v.number} "
                              f"({v.partnership_count} partnerships). The map shows it on every visitor's next click.")
         if right.button("Reject", key="reject"):
-            ui.act(lambda: workflow.reject(store, user, chosen.id, comment),
+            officer.act(lambda: workflow.reject(store, user, chosen.id, comment),
                    lambda s: f"Rejected submission {s.id}; {s.submitted_by} can see why.")
 
 with decided_tab:
@@ -59,7 +60,7 @@ with versions_tab:
     if shown.number != current:
         reason = st.text_input("Why restore it (kept in the audit log)", key=f"restore_reason_{shown.number}")
         if st.button(f"Restore version {shown.number}", key="restore"):
-            ui.act(lambda: workflow.rollback(store, user, shown.number, reason),
+            officer.act(lambda: workflow.rollback(store, user, shown.number, reason),
                    lambda v: f"Restored version {shown.number} as version {v.number}; it is published now.")
 
 with audit_tab:

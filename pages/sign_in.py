@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from sharedmap import ui
+from sharedmap import ui_officer as officer
 from sharedmap.auth import Role
 
 st.title("Sign in")
-user = ui.require_account(Role.OFFICER)
+user = officer.require_account(Role.OFFICER)
 if user is not None:
     if user.is_reviewer:
         st.markdown("As a reviewer you may upload any partnership, approve or reject officers' submissions and "

@@ -6,16 +6,17 @@ import hashlib
 import streamlit as st
 
 from sharedmap import templates, ui, workflow
+from sharedmap import ui_officer as officer
 from sharedmap import workflow_tables as tables
 from sharedmap.auth import Role
 from sharedmap.errors import SharedMapError
 
 st.title("Upload partnerships")
-ui.flash()
-user = ui.require_account(Role.OFFICER)
+officer.flash()
+user = officer.require_account(Role.OFFICER)
 if user is None:
     st.stop()
-register, store = ui.register(), ui.store()
+register, store = ui.register(), officer.store()
 own = [s for s in store.submissions() if s.submitted_by == user.email]
 if own:
     with st.expander(f"Your submissions ({len(own)})"):
@@ -30,13 +31,13 @@ left.download_button("Download the template (Excel)", templates.template_xlsx(),
 right.download_button("Download the template (CSV)", templates.template_csv(), f"{templates.FILE_NAME}.csv",
                       "text/csv", icon=":material/download:")
 file = st.file_uploader("Your partnerships file (CSV or XLSX, at most 5 MB)", type=["csv", "xlsx"],
-                        key=ui.upload_key())
+                        key=officer.upload_key())
 if file is None:
     st.stop()
 data = file.getvalue()
 sha256 = hashlib.sha256(data).hexdigest()
 try:
-    upload = workflow.read_upload(data, register, file.name, ui.upload_fixes(sha256))
+    upload = workflow.read_upload(data, register, file.name, officer.upload_fixes(sha256))
 except SharedMapError as exc:
     st.error(ui.md(f"This file cannot be read: {exc}"))
     st.stop()
@@ -49,7 +50,7 @@ for report in upload.report.rows:
         for line in tables.row_lines(report):
             st.markdown("- " + ui.md(line))
         for fix in tables.fixes(report):
-            ui.fix_picker(fix, sha256)
+            officer.fix_picker(fix, sha256)
 if not upload.ok:
     st.stop()
 
@@ -62,7 +63,7 @@ try:
 except SharedMapError as exc:
     st.error(ui.md(f"Refused: {exc}"))
     st.stop()
-ui.show_preview(preview, register)
+officer.show_preview(preview, register)
 
 st.subheader("4. Submit for review")
 comment = st.text_input("A note for the reviewer (optional)", key="upload_comment")
@@ -71,10 +72,10 @@ if not preview.has_effect:
 
 
 def _submitted(submission) -> str:
-    ui.next_upload()
+    officer.next_upload()
     return (f"Submitted as submission {submission.id} ({tables.counts_text(submission.counts)}). A reviewer will "
             "approve or reject it; the outcome will be under “Your submissions”.")
 
 
 if st.button("Submit for review", type="primary", disabled=not preview.has_effect, key="upload_submit"):
-    ui.act(lambda: workflow.submit(store, user, upload, register, withdraw, comment), _submitted)
+    officer.act(lambda: workflow.submit(store, user, upload, register, withdraw, comment), _submitted)

@@ -1,6 +1,6 @@
-"""The one Streamlit helper module: cached loaders (keyed by the published version label), the shared sidebar,
-session-state keys, the URL round trip, and small renderers the pages share. Logic lives in the other modules.
-"""
+"""The Streamlit helpers of the public pages: cached loaders (keyed by the published version label), the shared
+sidebar, session-state keys, the URL round trip, and small renderers the pages share. With ui_officer.py (the
+officers' pages), the only sharedmap modules that import Streamlit; logic lives in the other modules."""
 
 from __future__ import annotations
 
@@ -10,13 +10,10 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from sharedmap import assets, auth, config, events, mapdata, mapview, panel, sso, viewstate, workflow_tables
-from sharedmap.dataset import LastGood, load_published, seeded_store
+from sharedmap import assets, config, events, mapdata, mapview, panel, viewstate
+from sharedmap.dataset import LastGood, load_published
 from sharedmap.errors import (
-    AuthenticationError,
     CouncilNotFoundError,
-    PermissionDeniedError,
-    SharedMapError,
     StoreUnavailableError,
 )
 from sharedmap.exports import partnerships_frame
@@ -24,10 +21,8 @@ from sharedmap.filters import Filters, apply_filters
 from sharedmap.network import Network, build_network, year_geometries
 from sharedmap.panel import PartnershipFacts, Selection
 from sharedmap.partnerships import Partnership, Status
-from sharedmap.preview import CHANGED, KINDS, Preview
 from sharedmap.recommend import PartnerContext, build_context
 from sharedmap.register import TYPE_NAMES, Register, load_register
-from sharedmap.store import Store
 from sharedmap.viewstate import MULTI_KEYS, Options, View
 
 # Session-state keys, in one place.
@@ -184,7 +179,7 @@ def sidebar() -> View:
     return view()
 
 
-def _leave_pages_folder_mode() -> None:
+def leave_pages_folder_mode() -> None:
     """Until app.py's st.navigation has run once in a server process, Streamlit treats a project with a pages/
     folder as an old-style multipage app: a first visitor opening /statistics gets that file run bare, without
     the app's frame. Switch that mode off and run again, through app.py, at the same address."""
@@ -197,7 +192,7 @@ def _leave_pages_folder_mode() -> None:
 
 def view() -> View:
     """The current view, with the URL kept in step; a page run on its own (without the sidebar) reads the URL."""
-    _leave_pages_folder_mode()
+    leave_pages_folder_mode()
     if K_URL_READ not in st.session_state:
         _read_url()
     current = current_view()
@@ -278,18 +273,28 @@ def selection_layer(selection: Selection | None, network: Network, areas):
     if selection is None:
         empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
         return mapview.selection_layer(empty, empty, empty), None, None
-    ids = {p.id for p in selection.partnerships}
-    links = mapdata.link_features(replace(network, links=network.links[network.links["partnership_id"].isin(ids)]),
-                                  list(selection.partnerships))
-    selected = {selection.gss} if selection.gss else set()
-    layer = mapview.selection_layer(mapdata.script_json(mapdata.area_features(areas, selected)),
-                                    mapdata.script_json(mapdata.area_features(areas, selection.partner_codes)),
-                                    mapdata.script_json(links))
-    bounds = panel.selection_bounds(selection, areas)
+    key = (st.session_state.get(K_DATA_LABEL, ""), network.year, selection.gss or "",
+           tuple(sorted(selection.partner_codes)), tuple(p.id for p in selection.partnerships))
+    selected_json, partners_json, links_json, center, zoom = _selection_parts(key, selection, network, areas)
+    return mapview.selection_layer(selected_json, partners_json, links_json), list(center) if center else None, zoom
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _selection_parts(key: tuple, _selection: Selection, _network: Network, _areas):
+    """The selection layer's three GeoJSON texts and where to centre the map: the same for every visitor who
+    selects the same council in the same data version (``key``; the other arguments are not hashed), so worked
+    out once."""
+    ids = {p.id for p in _selection.partnerships}
+    links = mapdata.link_features(replace(_network, links=_network.links[_network.links["partnership_id"].isin(ids)]),
+                                  list(_selection.partnerships))
+    selected = {_selection.gss} if _selection.gss else set()
+    parts = (mapdata.script_json(mapdata.area_features(_areas, selected)),
+             mapdata.script_json(mapdata.area_features(_areas, _selection.partner_codes)), mapdata.script_json(links))
+    bounds = panel.selection_bounds(_selection, _areas)
     if bounds is None:
-        return layer, None, None
+        return (*parts, None, None)
     center, zoom = mapview.view_for_bounds(bounds)
-    return layer, list(center), zoom
+    return (*parts, tuple(center), zoom)
 
 
 def handle_click(clicked: mapview.Clicked | None, register: Register) -> None:
@@ -375,153 +380,3 @@ def councils_table(table: pd.DataFrame) -> None:
 def partnerships_table(partnerships: list[Partnership], register: Register) -> None:
     frame = partnerships_frame(partnerships, register)
     st.dataframe(frame[["name", "councils", "services", "status", "start", "end", "savings"]], hide_index=True)
-
-
-# Officers and reviewers: signing in, the upload's fixes, workflow steps, previews --------------------------------
-
-K_USER, K_FLASH, K_FIXES, K_UPLOAD_ROUND = "signed_in_email", "workflow_flash", "upload_fixes", "upload_round"
-
-
-def store() -> Store:
-    """The process's store (opened once per process), seeded from data/ on first start."""
-    return seeded_store(register())
-
-
-def sso_settings() -> dict:
-    """The [auth] section of .streamlit/secrets.toml, single sign-on's settings; empty without a secrets file."""
-    try:
-        return dict(st.secrets.get("auth", {}))
-    except FileNotFoundError:
-        return {}
-
-
-def sso_signed_in() -> bool:
-    return sso.configured(sso_settings()) and bool(getattr(st.user, "is_logged_in", False))
-
-
-def signed_in_user() -> auth.User | None:
-    """This session's account: signed in by password (its email kept in the session) or by single sign-on
-    (st.user), read afresh from the store each run; AuthenticationError when SSO vouches for an unknown email."""
-    email = st.session_state.get(K_USER)
-    if email:
-        return auth.get_user(store(), email)
-    if sso_signed_in():
-        return sso.account(store(), st.user.get("email"))
-    return None
-
-
-def sign_out() -> None:
-    for key in (K_USER, K_FIXES):
-        st.session_state.pop(key, None)
-    if sso_signed_in():
-        st.logout()  # the browser goes to the provider's sign-out, then back to a new session
-        st.stop()
-    st.rerun()
-
-
-def sign_in_form() -> None:
-    """Single sign-on when configured, and email + password (throttled in the store after repeated failures)."""
-    if sso.configured(sso_settings()):
-        if st.button("Sign in with your council account", key="sso_sign_in", type="primary"):
-            st.login()
-        st.markdown("Or sign in with the email and password of your account on this site:")
-    with st.form("sign_in", clear_on_submit=True):
-        email = st.text_input("Email", key="sign_in_email", autocomplete="username")
-        password = st.text_input("Password", type="password", key="sign_in_password", autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in")
-    if submitted:
-        try:
-            user = auth.authenticate(store(), email, password)
-        except AuthenticationError as exc:
-            st.error(md(f"Not signed in: {exc}."))
-            return
-        st.session_state[K_USER] = user.email
-        st.rerun()
-
-
-def require_account(role: auth.Role) -> auth.User | None:
-    """The signed-in user if their role allows the page (with who they are and a sign-out button); otherwise the
-    sign-in form or the reason, and None."""
-    _leave_pages_folder_mode()
-    try:
-        user = signed_in_user()
-    except AuthenticationError as exc:
-        st.error(md(f"Not signed in: {exc}."))
-        if st.button("Sign out of your council account", key="sign_out"):
-            sign_out()
-        return None
-    if user is None:
-        st.markdown("Visitors need no account to browse the map. To upload or review partnerships, sign in.")
-        sign_in_form()
-        return None
-    council = register().get(user.council_id) if user.council_id else None
-    left, right = st.columns([5, 1], vertical_alignment="center")
-    left.markdown(f"Signed in as **{md(user.email)}**, {user.role.value}" + (f" for {md(council.name)}."
-                                                                           if council else "."))
-    if right.button("Sign out", key="sign_out"):
-        sign_out()
-    try:
-        return auth.require_role(user, role, "review and publish submissions")
-    except PermissionDeniedError as exc:
-        st.error(md(f"Not allowed: {exc}."))
-        return None
-
-
-def act(action, done) -> None:
-    """Run a workflow step: a refusal is shown as an error naming why; success as a message after the rerun (both
-    may quote the data, so both are made literal)."""
-    try:
-        result = action()
-    except SharedMapError as exc:
-        st.error(md(f"Refused: {exc}"))
-        return
-    st.session_state[K_FLASH] = done(result)
-    st.rerun()
-
-
-def flash() -> None:
-    message = st.session_state.pop(K_FLASH, None)
-    if message:
-        st.success(md(message))
-
-
-def upload_key() -> str:
-    """The file uploader's key: a new one after each submission empties the uploader."""
-    return f"upload_{st.session_state.get(K_UPLOAD_ROUND, 0)}"
-
-
-def next_upload() -> None:
-    """After a submission: an empty uploader, and no fixes carried over."""
-    st.session_state[K_UPLOAD_ROUND] = st.session_state.get(K_UPLOAD_ROUND, 0) + 1
-    st.session_state.pop(K_FIXES, None)
-
-
-def upload_fixes(file_sha256: str) -> dict:
-    """The suggestions picked on the page for this file: (row, column, typed text) → chosen name."""
-    return st.session_state.get(K_FIXES, {}).get(file_sha256, {})
-
-
-def fix_picker(fix: workflow_tables.Fix, file_sha256: str) -> None:
-    """Pick one of the suggestions for a name the checker could not place; the file is checked again with it."""
-    key = f"fix_{fix.row}_{fix.column}_{fix.typed}"
-    choice = st.selectbox(md(f"Replace “{fix.typed}” in row {fix.row} ({fix.column}) with"), fix.suggestions,
-                          index=None, placeholder="Choose a suggestion", key=key)
-    if st.button("Use this name", key=f"{key}_use"):
-        if choice is None:
-            st.warning("Choose one of the suggested names first.")
-            return
-        st.session_state.setdefault(K_FIXES, {}).setdefault(file_sha256, {})[fix.key] = choice
-        st.rerun()
-
-
-def show_preview(preview: Preview, register: Register) -> None:
-    """What an upload or submission changes against the published version, kind by kind, changed fields listed."""
-    for column, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
-        column.metric(workflow_tables.KIND_TITLES[kind], preview.counts[kind])
-    for kind, frame in workflow_tables.preview_frames(preview, register).items():
-        if not frame.empty:
-            st.markdown(f"**{workflow_tables.KIND_TITLES[kind]} ({len(frame)})**: {workflow_tables.KIND_HELP[kind]}")
-            st.dataframe(frame, hide_index=True)
-    for change in preview.of_kind(CHANGED):
-        with st.expander(f"What changes in {md(change.name)}"):
-            st.dataframe(workflow_tables.field_changes(change), hide_index=True)
