@@ -21,11 +21,12 @@ and keep services going. This map shows who shares what with whom, and what the 
   savings and are listed apart.
 - Choose a year to see the councils as they were then; a council abolished since is drawn as it was, and one
   that has been merged is drawn as the council that took it over (“now part of …”).
-- The lower-tier view draws districts and unitary councils, with county councils as dots; the upper-tier view
-  draws counties and unitaries, with districts as dots. A county–district partnership appears in both.
+- The lower-tier view draws districts and unitary councils, with county councils as diamonds; the upper-tier
+  view draws counties and unitaries, with districts as diamonds. A county–district partnership appears in both.
 
 **Accessibility.** The map has a text alternative: the tables under it hold the same information and can be
-used with a keyboard and a screen reader; choosing a row selects that council. Colours are colour-blind-safe
+read with a keyboard and a screen reader; with a mouse, choosing a row selects that council, and from the
+keyboard, typing a council into *Find a council* does the same. Colours are colour-blind-safe
 (ColorBrewer Blues; Okabe and Ito's palette for lines) and never the only cue: every figure is in the tooltips,
 the panel and the tables. We aim to meet WCAG 2.2 AA.
 

@@ -13,7 +13,8 @@ payload = ui.view_payload(label, view.filters, view.tier, view.measure)
 areas = ui.areas(view.year)
 
 st.title("Who shares services with whom")
-st.markdown(f"{len(partnerships)} partnerships between UK councils, drawn on the councils of {view.year}. "
+count = f"{len(partnerships)} partnership{'' if len(partnerships) == 1 else 's'}"
+st.markdown(f"{count} between UK councils, drawn on the councils of {view.year}. "
             "**Click a council** to list its partnerships and highlight its partners, or **click a line** for "
             "that partnership. The tables under the map hold the same information.")
 

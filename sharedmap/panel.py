@@ -5,7 +5,7 @@ partners, services, status, dates, savings and sources; and which areas and line
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import geopandas as gpd
@@ -91,8 +91,13 @@ def select_council(text: str, register: Register, network: Network, areas: gpd.G
     if not drawn:
         raise CouncilNotFoundError(text, [], placed[0].reason if placed else f"not on the {network.year} map")
     note = "; ".join(p.note for p in drawn if p.note)
-    return select_area(drawn[0].drawn_gss, register, network, areas, partnerships, council_id=council.id,
-                       note=note)
+    area = select_area(drawn[0].drawn_gss, register, network, areas, partnerships, council_id=council.id, note=note)
+    if not note:
+        return area
+    # A former council asked for by name: its own partnerships, drawn where its successor(s) are now.
+    own = tuple(p for p in partnerships if council.id in p.council_ids)
+    return replace(area, title=council.name, partnerships=own,
+                   partner_codes=member_codes(own, network) - {d.drawn_gss for d in drawn})
 
 
 def select_area(gss: str, register: Register, network: Network, areas: gpd.GeoDataFrame,

@@ -31,6 +31,16 @@ def test_former_council_is_drawn_as_its_successor(year_2025, seed, register):
     west_suffolk = register.get("FOR").successor_id
     assert selection.gss == register.get(west_suffolk).gss
     assert selection.note == f"now part of {register.get(west_suffolk).name}"
+    assert selection.title == "Forest Heath District Council"
+    assert [p.id for p in selection.partnerships] == ["SS014"]  # its own, not all of West Suffolk's
+
+
+def test_a_split_county_keeps_its_name_and_names_both_successors(year_2025, seed, register):
+    network, areas = year_2025
+    selection = panel.select_council("Northamptonshire County Council", register, network, areas, seed)
+    assert selection.title == "Northamptonshire County Council"
+    assert "North Northamptonshire" in selection.note and "West Northamptonshire" in selection.note
+    assert [p.id for p in selection.partnerships] == ["SS007"]
 
 
 def test_unknown_council_has_suggestions(year_2025, seed, register):
