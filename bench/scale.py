@@ -69,7 +69,9 @@ def payload_figures(partnerships, register, areas) -> tuple[dict, str]:
     page = base.get_root().render()
     component, _click = component_bytes(base, mapview.selection_layer("{}", "{}", "{}"))
     links = json.loads(payload.links_json)["features"]
-    return {"links_merged": payload.links_aggregated, "link_features": len(links),
+    segments = sum(len(f["geometry"]["coordinates"]) if f["geometry"]["type"] == "MultiLineString" else 0
+                   for f in links)
+    return {"links_merged": payload.links_aggregated, "link_features": len(links), "line_segments": segments,
             "link_kb": round(len(payload.links_json.encode()) / KB), "page_kb": round(len(page.encode()) / KB),
             "component_kb": round(component / KB), "payload_build_ms": round(build_s * 1000)}, page
 
@@ -171,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         page, browser = row.get("page", {}), row.get("browser", {})
         print(f"| {name} | {row['partnerships']:,} | {join['default view']['shown']:,} | "
               f"{join['default view']['filter_and_join_ms']} ms | {join['one service']['filter_and_join_ms']} ms | "
-              f"{payload['link_features']} features{' (merged)' if payload['links_merged'] else ''} | "
+              f"{payload['line_segments']:,} lines in {payload['link_features']} features"
+              f"{' (merged)' if payload['links_merged'] else ''} | "
               f"{payload['page_kb']} KB | {payload['component_kb']} KB | {payload['payload_build_ms']} ms | "
               f"{page.get('first_run_s', '-')} s | {page.get('click_run_s', '-')} s | "
               f"{browser.get('browser_draw_s', '-')} s | {browser.get('hover_tooltip_ms', '-')} ms |")

@@ -45,6 +45,9 @@ def production_options(port: int | None = None, address: str | None = None) -> d
         "server.enableStaticServing": "true",  # the map's Leaflet comes from the app itself (sharedmap.assets)
         "server.fileWatcherType": "none",
         "server.runOnSave": "false",
+        # Streamlit runs a full garbage collection after every script run; over this app's heap (boundaries,
+        # register, caches) that was more than half of each click's CPU. Python's own collector still runs.
+        "runner.postScriptGC": "false",
         "browser.gatherUsageStats": "false",
         "client.showErrorDetails": "none",  # a bug's traceback goes to the server log, not to visitors
         "client.toolbarMode": "viewer",
@@ -59,17 +62,21 @@ def streamlit_command(port: int | None = None, address: str | None = None) -> li
     return [sys.executable, "-m", "streamlit", "run", str(APP), *flags]
 
 
-def check_store() -> Check:
-    """The store answers, is migrated, and holds a published version; how long one label query takes."""
+def check_store(seed: bool = False) -> Check:
+    """The store answers, is migrated, and holds a published version; how long one label query takes. With
+    ``seed`` (serve, before the first visitor), an empty store is seeded from data/ as the app would."""
     from sharedmap.dataset import seeded_store
+    from sharedmap.store import open_store
 
     try:
-        store = seeded_store()
+        store = seeded_store() if seed else open_store()
         started = time.perf_counter()
         number, label = store.current()
         took = (time.perf_counter() - started) * 1000
     except SharedMapError as exc:
         return Check("store", False, str(exc))
+    if number is None:
+        return Check("store", False, f"{store.backend}: nothing is published yet (the app seeds it on first start)")
     return Check("store", True, f"{store.backend}: version {number} ({label}) published; label query {took:.1f} ms")
 
 
@@ -121,7 +128,7 @@ def serve(port: int | None = None, address: str | None = None, dry_run: bool = F
     The store being down does not stop a start: the app serves the SHAREDMAP_SNAPSHOT version until it returns.
     Missing assets or source files do: the map cannot be drawn without them."""
     command = streamlit_command(port, address)
-    checks = [check_store(), check_assets(), check_sources()]
+    checks = [check_store(seed=True), check_assets(), check_sources()]
     for check in checks:
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}", file=sys.stderr)
     blocking = [c for c in checks if not c.ok and c.name != "store"]

@@ -38,6 +38,7 @@ REVIEWER, REVIEWER2 = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"
     ("server.maxUploadSize", str(MAX_UPLOAD_BYTES // (1024 * 1024))),
     ("browser.gatherUsageStats", "false"),
     ("server.fileWatcherType", "none"),
+    ("runner.postScriptGC", "false"),
     ("client.showErrorDetails", "none"),
     ("server.enableStaticServing", "true"),
     ("server.port", "8501"),
@@ -73,6 +74,14 @@ def test_health_names_the_failing_part(monkeypatch, capsys):
     assert cli.main(["health", "--url", "http://127.0.0.1:9"]) == 1
     out = capsys.readouterr().out
     assert "FAIL store: the data store is not answering" in out and "FAIL server: http://127.0.0.1:9" in out
+
+
+def test_health_does_not_seed_an_empty_store(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    monkeypatch.setenv("SHAREDMAP_DATABASE_URL", url)
+    assert cli.main(["health"]) == 1
+    assert "FAIL store: sqlite: nothing is published yet" in capsys.readouterr().out
+    assert Store.open(url).current() == (None, None)
 
 
 # Two replicas on one PostgreSQL ---------------------------------------------------------------------------------
