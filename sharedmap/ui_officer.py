@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sharedmap import auth, sso, workflow_tables
+from sharedmap import auth, events, sso, workflow_tables
 from sharedmap.dataset import seeded_store
 from sharedmap.errors import AuthenticationError, PermissionDeniedError, SharedMapError
 from sharedmap.preview import CHANGED, KINDS, Preview
@@ -15,6 +15,7 @@ from sharedmap.store import Store
 from sharedmap.ui import leave_pages_folder_mode, md, register
 
 K_USER, K_FLASH, K_FIXES, K_UPLOAD_ROUND = "signed_in_email", "workflow_flash", "upload_fixes", "upload_round"
+K_SSO_LOGGED = "sso_sign_in_logged"
 
 
 def store() -> Store:
@@ -41,8 +42,24 @@ def signed_in_user() -> auth.User | None:
     if email:
         return auth.get_user(store(), email)
     if sso_signed_in():
-        return sso.account(store(), st.user.get("email"))
+        return _sso_account(st.user.get("email"))
     return None
+
+
+def _sso_account(email: str | None) -> auth.User:
+    """The store's account for the email single sign-on vouches for; the sign-in is logged once per session."""
+    first = st.session_state.get(K_SSO_LOGGED) != email
+    st.session_state[K_SSO_LOGGED] = email
+    try:
+        user = sso.account(store(), email)
+    except AuthenticationError as exc:
+        if first:
+            events.record("sign_in", "failure", actor=(email or "").lower(), method="sso",
+                          error=type(exc).__name__, reason=str(exc))
+        raise
+    if first:
+        events.record("sign_in", "success", actor=user.email, role=str(user.role), method="sso")
+    return user
 
 
 def sign_out() -> None:

@@ -263,3 +263,24 @@ def test_single_sign_on_for_an_email_without_an_account_says_what_to_do(store):
         "officer or reviewer account for that email here; ask the map's administrators to create one (python -m "
         "sharedmap users add someone@eastlindsey.gov.uk --role officer --council …)."]
     assert not at.file_uploader and [b.key for b in at.button] == ["sign_out"]
+
+
+def test_a_single_sign_on_sign_in_is_logged_once_per_session(store, tmp_path):
+    import json
+
+    from sharedmap import events
+
+    log = tmp_path / "events.jsonl"
+    events.configure(str(log))
+    try:
+        at = page("upload", **SSO)
+        at.user = {"is_logged_in": True, "email": "Officer@EastLindsey.gov.uk", "sub": "x"}
+        at.run()
+        at.run()
+        lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    finally:
+        events.configure("off")
+    sign_ins = [e for e in lines if e["event"] == "sign_in"]
+    assert len(sign_ins) == 1
+    assert sign_ins[0]["outcome"] == "success" and sign_ins[0]["method"] == "sso"
+    assert sign_ins[0]["actor"] == ELI
