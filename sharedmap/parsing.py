@@ -289,7 +289,8 @@ def split_names(text: object) -> list[str]:
 
 def split_councils(text: object, resolve: Callable[[str], object]) -> list[str]:
     """Council names from one cell. Names may hold commas ("Bournemouth, Christchurch and Poole Council"),
-    so comma-separated pieces are joined back whenever the longer run names a council."""
+    so comma-separated pieces are joined back whenever the longer run names a council; ``resolve`` raises
+    CouncilNotFoundError for a run that does not surely name one."""
     names: list[str] = []
     for part in split_names(text):
         pieces = [clean(p) for p in part.split(",") if clean(p)]
@@ -305,9 +306,8 @@ def split_councils(text: object, resolve: Callable[[str], object]) -> list[str]:
 
 
 def _resolves(name: str, resolve: Callable[[str], object]) -> bool:
-    """Only a confident match may glue comma pieces together; a fuzzy one is no evidence."""
     try:
-        result = resolve(name)
+        resolve(name)
     except CouncilNotFoundError:
         return False
-    return getattr(result, "method", "exact") != "fuzzy"
+    return True

@@ -193,7 +193,7 @@ def _resolve_councils(values: dict, register: Register, report: RowReport) -> li
         return _councils_by_id(values, register, report)
     ids: list[str] = []
     failed = False
-    for name in split_councils(cell, register.resolve):
+    for name in split_councils(cell, lambda text: _confident_id(register, text)):
         try:
             found = register.resolve(name)
         except CouncilNotFoundError as exc:
@@ -262,7 +262,8 @@ def _parse_savings(values: dict, register: Register, report: RowReport, attempt)
 
 
 def _confident_id(register: Register, text: str) -> str:
-    """A council named in brackets after a figure; only a sure match counts, as "(York only)" is no council."""
+    """A council surely named by ``text``: a fuzzy match is no evidence when gluing comma pieces into one name,
+    nor for a council in brackets after a figure ("(York only)" is no council)."""
     found = register.resolve(text)
     if found.method == "fuzzy":
         raise CouncilNotFoundError(text, [found.council.name], "not an exact council name")
