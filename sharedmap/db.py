@@ -6,6 +6,8 @@ One SQL path for both: SQLAlchemy Core with bound parameters. Writers serialise 
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -184,9 +186,23 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     """WAL lets visitors read while a reviewer publishes; we issue BEGIN ourselves (see ``_sqlite_on_begin``)."""
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor) -> None:
+    """SQLite answers 'database is locked' at once, without waiting its busy timeout, when another process holds
+    the file while this one switches it to WAL (replicas starting together on a new file); so wait here."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
 
 
 def _sqlite_on_begin(connection: Connection) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -125,6 +127,20 @@ def test_load_published_seeds_the_configured_store_on_first_start(configured_sto
     label, partnerships = load_published(register)
     assert label.startswith("v1-") and partnerships == seed_partnerships
     assert load_published(register) == (label, partnerships)
+
+
+def test_a_replica_waits_while_another_holds_a_new_sqlite_file(tmp_path):
+    """SQLite refuses the switch to WAL at once while another process writes; opening waits instead of failing."""
+    path = tmp_path / "store.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE started (at TEXT)")
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.5, other.execute, ["COMMIT"]).start()
+    engine = db.create_store_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+    other.close()
 
 
 def test_replicas_starting_together_migrate_and_seed_once(store_url, seed_file):
