@@ -189,5 +189,5 @@ def point_of(frame, key: str, value: str) -> dict:
 
 def tooltip_text(page, frame, point) -> str:
     page.mouse.move(point["x"], point["y"])
-    frame.wait_for_selector(".leaflet-tooltip", timeout=5000)
+    frame.wait_for_selector(".leaflet-tooltip", timeout=15000)
     return frame.evaluate("Array.from(document.querySelectorAll('.leaflet-tooltip')).map(t => t.innerText).join('|')")

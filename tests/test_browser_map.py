@@ -49,6 +49,7 @@ def server(tmp_path_factory):
 def visit(browser, server):
     """Open a path of the app; every request of the page (and its frames) is recorded and must stay local."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(45_000)  # waits end when their text shows; this only bounds a slow, loaded machine
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
 
@@ -74,8 +75,8 @@ def test_first_visit_to_a_page_gets_the_apps_frame(visit):
     """The module's first request: Streamlit would run pages/statistics.py bare (old pages/ folder mode) until
     app.py has run once; the app switches that off, so the sidebar and the link's filter are there."""
     page, _frame = visit("/statistics?service=Waste", with_map=False)
-    page.get_by_role("heading", name="Statistics", exact=True).wait_for(timeout=15000)
-    page.get_by_role("heading", name="Filters").wait_for(timeout=5000)
+    page.get_by_role("heading", name="Statistics", exact=True).wait_for()
+    page.get_by_role("heading", name="Filters").wait_for()
     assert page.get_by_text("Waste", exact=True).count() >= 1
     assert page.get_by_role("link", name="Map").count() == 1
 
@@ -106,9 +107,9 @@ def test_click_boston_lists_east_lindsey_without_rebuilding_the_map(visit):
     page, frame = visit("/")
     frame.evaluate("window.map.setView([53.0, 0.0], 9, {animate: false}); window.map.__probe = 'kept'")
     page.mouse.click(**point_of(frame, "c", BOSTON))
-    page.get_by_role("heading", name="Boston Borough Council").wait_for(timeout=15000)
+    page.get_by_role("heading", name="Boston Borough Council").wait_for()
     card = page.get_by_text(ALLIANCE, exact=True)
-    card.wait_for(timeout=5000)
+    card.wait_for()
     assert page.get_by_text("Partners: Boston Borough Council; East Lindsey District Council").count() >= 1
     assert "council=BOT" in page.url
     assert frame.evaluate("window.map.__probe") == "kept"  # same map object: the base map was not rebuilt
@@ -121,14 +122,14 @@ def test_click_a_link_shows_that_partnership(visit):
     page, frame = visit("/")
     frame.evaluate("window.map.setView([53.1, 0.0], 9, {animate: false})")
     page.mouse.click(**point_of(frame, "p", "SS001"))
-    page.get_by_role("heading", name=ALLIANCE).wait_for(timeout=15000)
+    page.get_by_role("heading", name=ALLIANCE).wait_for()
     assert "partnership=SS001" in page.url
 
 
 def test_a_link_with_council_and_filters_reproduces_the_view(visit, seed, register):
     filters = Filters(services=("Management team",), year=2022)
     page, frame = visit(f"/?council={BOSTON_ID}&service=Management+team&year=2022")
-    page.get_by_role("heading", name="Boston Borough Council").wait_for(timeout=15000)
+    page.get_by_role("heading", name="Boston Borough Council").wait_for()
     shown = apply_filters(seed, filters, register)
     network = build_network(shown, register, 2022)
     selection = panel.select_council(BOSTON_ID, register, network, year_geometries(2022), shown)
@@ -145,6 +146,6 @@ def test_a_link_with_council_and_filters_reproduces_the_view(visit, seed, regist
 @pytest.mark.parametrize("path", ["/?council=BOT", "/statistics", "/data", "/about"])
 def test_text_contrast_meets_wcag_aa(visit, path):
     page, _frame = visit(path, with_map=path.startswith("/?"))
-    page.get_by_role("heading", level=1).first.wait_for(timeout=15000)
+    page.get_by_role("heading", level=1).first.wait_for()
     page.wait_for_timeout(500)
     assert page.evaluate(LOW_CONTRAST) == []

@@ -40,6 +40,7 @@ pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
 
 ELI, REVIEWER = "officer@eastlindsey.gov.uk", "reviewer@lga.gov.uk"
+SLOW_CI_MS = 45_000  # a wait ends as soon as its text shows; this only bounds a slow, loaded machine
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>window.__xss=1</script>"
 IMG_ID = slugify(IMG)
@@ -113,6 +114,7 @@ def new_context(browser):
 
     def make():
         context = browser.new_context(viewport={"width": 1400, "height": 1800})
+        context.set_default_timeout(SLOW_CI_MS)
         context.route(lambda url: re.match(r"^(https?|wss?)://", url) and
                       re.match(r"^\w+://([^/:]+)", url).group(1) not in LOCAL_HOSTS, block)
         context.on("page", lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
@@ -137,7 +139,7 @@ def sign_in(page, email: str) -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in", exact=True).click()
-    page.get_by_text(re.compile("^Signed in as")).wait_for(timeout=15000)
+    page.get_by_text(re.compile("^Signed in as")).wait_for()
 
 
 def officer_file(seed_rows) -> bytes:
@@ -166,7 +168,7 @@ def wait_for_grid_text(page, *texts: str) -> None:
     """Wait until the page's st.dataframe grids show these texts, read from the grid's accessible table (what a
     screen reader gets)."""
     page.wait_for_function(f"texts => texts.every(text => ({GRID_TEXT})().includes(text))", arg=list(texts),
-                           timeout=15000, polling=250)
+                           polling=250)
 
 
 def grid_text_scrolled(page) -> str:
@@ -192,13 +194,13 @@ def test_the_officers_path_with_html_in_the_data(new_context, servers, store, se
     # visitors already on the Data page of each server, before the publish
     visitors = [open_page(new_context(), base + "/data") for base in (app, other)]
     for visitor in visitors:
-        visitor.get_by_text("The 6 partnerships in view").wait_for(timeout=30000)
+        visitor.get_by_text("The 6 partnerships in view").wait_for()
 
     officer = open_page(new_context(), app + "/upload")
     sign_in(officer, ELI)
     officer.locator("input[type=file]").set_input_files(
         files=[{"name": "east-lindsey.csv", "mimeType": "text/csv", "buffer": officer_file(seed_rows)}])
-    officer.get_by_text("1 of 3 rows of east-lindsey.csv have errors").wait_for(timeout=15000)
+    officer.get_by_text("1 of 3 rows of east-lindsey.csv have errors").wait_for()
     picker = officer.get_by_role("combobox", name=re.compile("Replace “Lindsey DC” in row 4"))
     picker.wait_for()
     shot(officer, "officer-upload-messy.png")
@@ -207,13 +209,13 @@ def test_the_officers_path_with_html_in_the_data(new_context, servers, store, se
     picker.click()
     officer.get_by_role("option", name="East Lindsey District Council").click()
     officer.get_by_role("button", name="Use this name").click()
-    officer.get_by_text("All 3 rows of east-lindsey.csv are valid. 1 name fixed on this page.").wait_for(timeout=15000)
+    officer.get_by_text("All 3 rows of east-lindsey.csv are valid. 1 name fixed on this page.").wait_for()
     officer.get_by_text("What would change on the map").wait_for()
     shot(officer, "officer-preview.png")
     assert "Withdrawn (1)" in officer.inner_text("body")
     wait_for_grid_text(officer, IMG)
     officer.get_by_role("button", name="Submit for review").click()
-    officer.get_by_text(re.compile("^Submitted as submission 1 ")).wait_for(timeout=15000)
+    officer.get_by_text(re.compile("^Submitted as submission 1 ")).wait_for()
     no_script_ran(officer)
 
     reviewer = open_page(new_context(), app + "/review")
@@ -224,12 +226,12 @@ def test_the_officers_path_with_html_in_the_data(new_context, servers, store, se
     assert reviewer.evaluate(LOW_CONTRAST) == []
     reviewer.get_by_label(re.compile("^Comment")).fill("Checked against the councils' pages")
     reviewer.get_by_role("button", name="Approve and publish").click()
-    reviewer.get_by_text(re.compile("published as version 2")).wait_for(timeout=15000)
+    reviewer.get_by_text(re.compile("published as version 2")).wait_for()
     assert store.current()[0] == 2 and IMG in {p.name for p in store.partnerships()}
 
     public = open_page(new_context(), app + f"/?partnership={IMG_ID}")
     frame = map_frame(public)
-    public.get_by_role("heading", name=IMG).wait_for(timeout=15000)  # the panel's heading, as text
+    public.get_by_role("heading", name=IMG).wait_for()  # the panel's heading, as text
     assert public.get_by_text(IMG, exact=True).count() >= 2  # heading and card
     public.mouse.move(1, 1)
     assert IMG in tooltip_text(public, frame, point_of(frame, "p", IMG_ID))
@@ -238,14 +240,14 @@ def test_the_officers_path_with_html_in_the_data(new_context, servers, store, se
     no_script_ran(public)
 
     data = open_page(new_context(), app + "/data")
-    data.get_by_text("The 7 partnerships in view").wait_for(timeout=15000)
+    data.get_by_text("The 7 partnerships in view").wait_for()
     wait_for_grid_text(data, IMG)
     assert SCRIPT in grid_text_scrolled(data)
     no_script_ran(data)
 
     for visitor in visitors:  # their next click shows the new version, on both servers, without a restart
         visitor.get_by_role("button", name="Clear filters").click()
-        visitor.get_by_text("The 7 partnerships in view").wait_for(timeout=15000)
+        visitor.get_by_text("The 7 partnerships in view").wait_for()
         wait_for_grid_text(visitor, IMG)
 
 
@@ -255,31 +257,31 @@ def test_single_sign_on_with_a_local_openid_provider(new_context, servers, provi
     def sign_in_with_provider(email: str, screenshot: str = ""):
         page = open_page(new_context(), app + "/sign_in")
         button = page.get_by_role("button", name="Sign in with your council account")
-        button.wait_for(timeout=15000)
+        button.wait_for()
         if screenshot:
             shot(page, screenshot)
             assert page.evaluate(LOW_CONTRAST) == []
         button.click()
-        page.wait_for_url(f"{provider}/oauth2/authorize*", timeout=15000)
+        page.wait_for_url(f"{provider}/oauth2/authorize*")
         page.fill("input[name=sub]", email)
         page.get_by_role("button", name="Authorize").click()
-        page.wait_for_url(re.compile(re.escape(app) + r"/(\?.*)?$"), timeout=15000)
+        page.wait_for_url(re.compile(re.escape(app) + r"/(\?.*)?$"))
         page.goto(app + "/upload")
         return page
 
     page = sign_in_with_provider(ELI, "officer-sign-in.png")
-    page.get_by_text(re.compile("^Signed in as")).wait_for(timeout=15000)
-    page.locator("input[type=file]").wait_for(state="attached", timeout=15000)  # the upload form is there
+    page.get_by_text(re.compile("^Signed in as")).wait_for()
+    page.locator("input[type=file]").wait_for(state="attached")  # the upload form is there
     assert f"Signed in as {ELI}, officer for East Lindsey District Council." in page.inner_text("body")
 
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(f"{provider}/oauth2/end_session*", timeout=15000)
+    page.wait_for_url(f"{provider}/oauth2/end_session*")
     page.get_by_role("button", name="End session").click()
-    page.wait_for_url(re.compile(re.escape(app)), timeout=15000)
+    page.wait_for_url(re.compile(re.escape(app)))
     page.goto(app + "/upload")
-    page.get_by_role("button", name="Sign in with your council account").wait_for(timeout=15000)
+    page.get_by_role("button", name="Sign in with your council account").wait_for()
     assert page.locator("input[type=file]").count() == 0
 
     stranger = sign_in_with_provider("stranger@eastlindsey.gov.uk")
-    stranger.get_by_text(re.compile("no officer or reviewer account")).wait_for(timeout=15000)
+    stranger.get_by_text(re.compile("no officer or reviewer account")).wait_for()
     assert stranger.locator("input[type=file]").count() == 0
