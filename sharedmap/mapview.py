@@ -19,6 +19,7 @@ from sharedmap import assets
 from sharedmap.mapdata import SERVICE_GROUPS, script_json
 
 UK_BOUNDS = [[49.85, -8.2], [60.9, 1.8]]  # [south, west], [north, east]
+LEGEND_FOLD_BELOW_PX = 560  # a map narrower than this (a phone) opens with its key folded
 ATTRIBUTION = "Boundaries © ONS (OGL v3), OS · Councils: mySociety (CC-BY 4.0)"  # in full under the map
 PANES = {"sm-councils": 400, "sm-selected": 420, "sm-links": 450, "sm-points": 460, "sm-focus": 470}
 CSS = """<style>
@@ -28,6 +29,8 @@ CSS = """<style>
 .sm-legend { background: rgba(255,255,255,.94); color: #1a1a1a; padding: 6px 8px; border-radius: 4px;
   line-height: 1.3; box-shadow: 0 1px 4px rgba(0,0,0,.35); max-width: 210px; font-size: 12px; }
 .sm-legend h2 { font-size: 12px; margin: 0 0 3px; }
+.sm-legend summary { cursor: pointer; font-weight: 600; min-height: 24px; line-height: 24px; }
+.sm-legend details[open] summary { margin-bottom: 2px; }
 .sm-legend .sw { display: inline-block; width: 12px; height: 12px; margin-right: 5px; vertical-align: -2px;
   border: 1px solid #767676; }
 .sm-legend .ln { display: inline-block; width: 18px; height: 0; margin-right: 5px; vertical-align: 3px;
@@ -201,6 +204,11 @@ var {{ this.get_name() }} = L.control({position: "topright"});
 {{ this.get_name() }}.onAdd = function () {
   var div = L.DomUtil.create("div", "sm-legend");
   div.innerHTML = {{ this.html_json }};
+  if ({{ this._parent.get_name() }}.getSize().x < {{ this.fold_below_px }}) {
+    div.querySelector("details").removeAttribute("open");
+  }
+  L.DomEvent.disableClickPropagation(div);
+  L.DomEvent.disableScrollPropagation(div);
   return div;
 };
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -211,6 +219,7 @@ var {{ this.get_name() }} = L.control({position: "topright"});
     def __init__(self, title: str, classes: list[tuple[str, str]]):
         super().__init__()
         self.html_json = script_json(legend_html(title, classes))
+        self.fold_below_px = LEGEND_FOLD_BELOW_PX
         self.attribution_json = script_json(html.escape(ATTRIBUTION))
         self.label_json = script_json(f"Map of UK councils coloured by {title.lower()}, with lines joining the "
                                       "councils of each partnership. The tables under the map hold the same "
@@ -218,13 +227,14 @@ var {{ this.get_name() }} = L.control({position: "topright"});
 
 
 def legend_html(title: str, classes: list[tuple[str, str]]) -> str:
-    rows = [f"<h2>{html.escape(title)}</h2>"]
+    """The key folds away (a native disclosure, keyboard-operable) so it never has to cover a phone's map."""
+    rows = ["<details open><summary>Key</summary>", f"<h2>{html.escape(title)}</h2>"]
     rows += [f'<div><span class="sw" style="background:{colour}"></span>{html.escape(label)}</div>'
              for colour, label in classes]
     rows.append("<h2 style='margin-top:6px'>Partnerships, by first service</h2>")
     rows += [f'<div><span class="ln" style="border-color:{colour}"></span>{html.escape(group)}</div>'
              for group, (colour, _) in SERVICE_GROUPS.items()]
-    rows.append("<div>Wider: bigger saving · dashed: planned · dotted: ended</div>")
+    rows.append("<div>Wider: bigger saving · dashed: planned · dotted: ended</div></details>")
     return "".join(rows)
 
 

@@ -53,8 +53,10 @@ def visit(browser, server):
     requests: list[str] = []
     context.on("request", lambda request: requests.append(request.url))
 
-    def open_path(path: str = "/", with_map: bool = True):
+    def open_path(path: str = "/", with_map: bool = True, width: int | None = None):
         page = context.new_page()
+        if width:
+            page.set_viewport_size({"width": width, "height": 900})
         page.goto(server + path)
         return page, map_frame(page) if with_map else None
 
@@ -91,6 +93,18 @@ def test_map_draws_every_council_and_its_links(visit, seed, register):
     OUTPUT.mkdir(exist_ok=True)
     page.wait_for_timeout(500)
     page.screenshot(path=str(OUTPUT / "map.png"))
+
+
+def test_on_a_phone_the_key_starts_folded_and_opens_from_the_keyboard(visit):
+    page, frame = visit("/", width=390)
+    key = frame.locator(".sm-legend details")
+    assert key.get_attribute("open") is None and not frame.get_by_text("Number of partnerships").is_visible()
+    OUTPUT.mkdir(exist_ok=True)
+    page.screenshot(path=str(OUTPUT / "map-phone.png"))
+    frame.locator(".sm-legend summary").focus()
+    page.keyboard.press("Enter")
+    frame.get_by_text("Number of partnerships").wait_for()
+    assert key.get_attribute("open") is not None
 
 
 def test_hover_shows_savings_for_a_council_and_a_link(visit):
