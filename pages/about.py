@@ -4,6 +4,7 @@ import streamlit as st
 
 from sharedmap import sources, ui
 
+ui.view()
 st.title("About the Shared Services Map")
 st.markdown("""
 UK councils share services (a management team, ICT, revenues and benefits, waste, legal, audit…) to save money
@@ -14,7 +15,7 @@ and keep services going. This map shows who shares what with whom, and what the 
 - Each council is coloured by the measure chosen in the sidebar: the number of partnerships it is part of, its
   annual savings, or its annual savings per resident (population from the council register).
 - Lines join the councils of each partnership, coloured by the group of its first-listed service, wider for a
-  bigger saving, dashed when planned and dotted when ended. A partnership of four or more councils is drawn as a
+  bigger saving, dashed when planned and dotted when ended. A partnership of three or more councils is drawn as a
   hub with spokes.
 - Where a source gives only a partnership's total, each council's share is an equal split, marked *estimated*.
   Annual, cumulative and target savings are never added together; one-off funding and combined spend are not

@@ -1,18 +1,15 @@
 """Find a partner: councils to talk to about sharing a service, ranked, with the reasons a councillor can repeat."""
 
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sharedmap import mapdata, mapview, ui
+from sharedmap import mapdata, mapview, ui, viewstate
 from sharedmap.errors import CouncilNotFoundError
 from sharedmap.partnerships import SERVICES
 from sharedmap.recommend import council_for, find_partners, weights_table
 
-ANY_SERVICE = "Any service"
-
-view = ui.view()
+view = ui.view(asks_for_partners=True)
 register = ui.register()
 label, _all = ui.published()
 
@@ -20,9 +17,9 @@ st.title("Find a partner")
 st.markdown(f"Pick your council and the service you want to share: you get the councils of {view.year} to talk to "
             "first, each with its reasons. Councils already sharing that service with you are listed apart.")
 name_column, service_column, top_column = st.columns([3, 2, 1])
-name = name_column.text_input("Your council", key="partner_council", placeholder="e.g. Boston, Blaby, E07000136")
-service = service_column.selectbox("Service", [ANY_SERVICE, *SERVICES], key="partner_service")
-top = top_column.number_input("How many", min_value=1, max_value=30, value=10, key="partner_top")
+name = name_column.text_input("Your council", key=ui.K_PARTNER_COUNCIL, placeholder="e.g. Boston, Blaby, E07000136")
+service = service_column.selectbox("Service", [ui.ANY_SERVICE, *SERVICES], key=ui.K_PARTNER_SERVICE)
+top = top_column.number_input("How many", min_value=1, max_value=viewstate.PARTNER_TOP_MAX, key=ui.K_PARTNER_TOP)
 if not name.strip():
     st.info("Type your council's name to see suggestions.")
     st.stop()
@@ -33,7 +30,7 @@ try:
 except CouncilNotFoundError as exc:
     st.error(str(exc))
     st.stop()
-found = find_partners(context, council.id, None if service == ANY_SERVICE else service, int(top), note=note)
+found = find_partners(context, council.id, None if service == ui.ANY_SERVICE else service, int(top), note=note)
 
 st.subheader(f"Partners for {ui.md(found.council.name)}: {ui.md(found.service or 'any service')}")
 if found.note:
@@ -59,10 +56,7 @@ with map_column:
     empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
     layer = mapview.selection_layer(mapdata.script_json(mapdata.area_features(areas, {found.gss})),
                                     mapdata.script_json(mapdata.area_features(areas, codes)), empty)
-    minx, miny, maxx, maxy = areas.loc[[found.gss, *codes]].total_bounds
-    for child_name in [n for n, child in base._children.items() if isinstance(child, folium.FitBounds)]:
-        del base._children[child_name]  # the base map's fit to the UK: two fits in a row leave the first view
-    base.fit_bounds([[miny, minx], [maxy, maxx]])
+    mapview.fit_to(base, areas.loc[[found.gss, *codes]].total_bounds)
     st_folium(base, key="partner_map", height=600, use_container_width=True, feature_group_to_add=layer,
               returned_objects=[])
     st.caption("Your council is filled; the suggestions are outlined. " + ui.ATTRIBUTION_SHORT)

@@ -77,10 +77,10 @@ def aggregated_link_features(network: Network, partnerships: list[Partnership], 
               for region, spots in hubs.items()}
     features = _bucketed(pairs, lambda key: ends[key], "between the two councils a line joins")
     features += _bucketed(spokes, lambda key: [hub_at[key[0]], member_at[key[1]]],
-                          "of four or more councils that include the council at the line's end, drawn to their "
+                          "of three or more councils that include the council at the line's end, drawn to their "
                           "region's hub")
     for region, spots in sorted(hubs.items()):
-        tip = (f"<strong>{html.escape(region)}</strong><br>hub of {len(spots)} partnerships of four or more councils"
+        tip = (f"<strong>{html.escape(region)}</strong><br>hub of {len(spots)} partnerships of three or more councils"
                "<br>click a council to list its partnerships")
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": hub_at[region]},
                          "properties": {"t": tip, "k": "#000000", "w": 3, "d": "", "hub": 1}})

@@ -28,6 +28,7 @@ SIMPLIFY_DEGREES = 0.005  # about 350-550 m: invisible at national zoom, keeps t
 QUANTIZE = 1e4  # grid steps across the UK's extent: about 100 m
 MIN_PART_DEGREES2 = 2e-5  # islets under about 0.15 km² are left out (a council's largest part is always kept)
 COORD_DECIMALS = 3  # link ends: about 100 m
+ARC_BEND = 0.3  # how far each further partnership between the same two councils bows out (× their distance)
 
 NO_DATA_COLOUR = "#e3e3e3"  # councils with no partnership (or no figure) in the view
 CHOROPLETH = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")  # ColorBrewer Blues: colour-blind safe
@@ -239,9 +240,13 @@ def link_weight(headline_gbp: float | None) -> float:
 
 def curved(start: tuple[float, float], end: tuple[float, float], bend: float, steps: int = 8) -> list[list[float]]:
     """A gentle arc from start to end (a quadratic Bézier whose control point sits ``bend`` × the length off the
-    middle), so partnerships joining the same two councils do not hide one another."""
+    middle), so partnerships joining the same two councils do not hide one another. The offset is measured as
+    the map shows it (a degree of longitude is shorter than one of latitude), so north–south arcs part as widely
+    as east–west ones."""
     (x0, y0), (x1, y1) = start, end
-    cx, cy = (x0 + x1) / 2 - (y1 - y0) * bend, (y0 + y1) / 2 + (x1 - x0) * bend
+    squash = math.cos(math.radians((y0 + y1) / 2))
+    cx = (x0 + x1) / 2 - (y1 - y0) * bend / squash
+    cy = (y0 + y1) / 2 + (x1 - x0) * squash * bend
     points = []
     for i in range(steps + 1):
         t = i / steps
@@ -268,7 +273,7 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
                 lines.append([[round(v, COORD_DECIMALS) for v in start], [round(v, COORD_DECIMALS) for v in end]])
             else:
                 side = 1 if seen % 2 else -1
-                lines.append(curved(start, end, side * 0.2 * ((seen + 1) // 2)))
+                lines.append(curved(start, end, side * ARC_BEND * ((seen + 1) // 2)))
         properties = {"p": pid, "t": link_tooltip(p, names), "k": SERVICE_GROUPS[service_group(p.services)][0],
                       "w": link_weight(group["headline_gbp"].iloc[0]), "d": DASHES.get(p.status.value, "")}
         features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},

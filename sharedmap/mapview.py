@@ -256,6 +256,15 @@ def build_map(councils_json: str, links_json: str, points_json: str, legend_titl
     return m
 
 
+def fit_to(m: folium.Map, bounds) -> None:
+    """Open the map on ``bounds`` (minx, miny, maxx, maxy) instead of the whole UK: the base map's own fit goes,
+    since two fits in a row leave the first view."""
+    for child_name in [n for n, child in m._children.items() if isinstance(child, folium.FitBounds)]:
+        del m._children[child_name]
+    minx, miny, maxx, maxy = bounds
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+
+
 def selection_layer(selected_json: str, partners_json: str, links_json: str) -> folium.FeatureGroup:
     """What changes on a click: the selected council (filled outline), its partners (outlined) and the
     selected partnerships' lines drawn again on top, wider."""

@@ -18,7 +18,7 @@ from sharedmap.boundaries import load_changes, load_councils
 from sharedmap.partnerships import Partnership, SavingsKind
 from sharedmap.register import Council, Register
 
-HUB_THRESHOLD = 4  # partnerships with this many places or more are drawn as a hub with spokes
+HUB_THRESHOLD = 3  # partnerships with this many places or more meet at a hub: a triangle of pair lines reads as a blob
 GEOMETRY_LAYERS = ("ltla", "cty", "utla")
 SAVING_KINDS = (SavingsKind.ANNUAL, SavingsKind.CUMULATIVE, SavingsKind.TARGET)
 

@@ -30,6 +30,8 @@ K_YEAR, K_TIER, K_MEASURE, K_MIN_SAVINGS = "view_year", "view_tier", "view_measu
 K_MULTI = {field_name: f"view_{field_name}" for field_name in MULTI_KEYS.values()}  # services, statuses, ...
 K_COUNCIL, K_PARTNERSHIP = "view_council", "view_partnership"
 K_URL_READ, K_URL_PROBLEMS = "url_read", "url_problems"
+K_PARTNER_COUNCIL, K_PARTNER_SERVICE, K_PARTNER_TOP = "partner_council", "partner_service", "partner_top"
+ANY_SERVICE = "Any service"  # Find a partner's service picker, when no service is chosen
 K_LAST_CLICK, K_LAST_ROW, K_SEARCH, K_SEARCH_RESULT = "map_last_click", "table_last_row", "search", "search_result"
 MAP_KEY = "map"
 K_DATA_LABEL, K_FALLBACK = "data_label", "data_fallback"  # the version this run showed; the last good one, if so
@@ -122,7 +124,10 @@ def _read_url() -> None:
     for field_name, key in K_MULTI.items():
         st.session_state[key] = [str(v) for v in getattr(view.filters, field_name)]
     st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = view.council, view.partnership
-    st.session_state[K_URL_PROBLEMS], st.session_state[K_URL_READ] = problems, True
+    question, more = viewstate.partner_from_query(params)
+    st.session_state[K_PARTNER_COUNCIL], st.session_state[K_PARTNER_TOP] = question.council, question.top
+    st.session_state[K_PARTNER_SERVICE] = question.service or ANY_SERVICE
+    st.session_state[K_URL_PROBLEMS], st.session_state[K_URL_READ] = problems + more, True
 
 
 def _clear_filters() -> None:
@@ -141,8 +146,17 @@ def current_view() -> View:
                 state.get(K_COUNCIL, ""), state.get(K_PARTNERSHIP, ""))
 
 
-def sync_url(view: View) -> None:
-    wanted = viewstate.view_to_query(view)
+def partner_question() -> viewstate.PartnerQuestion:
+    """Find a partner's question as its widgets hold it (they are away while another page shows: defaults then)."""
+    state = st.session_state
+    state.setdefault(K_PARTNER_TOP, viewstate.PARTNER_TOP_DEFAULT)
+    service = state.get(K_PARTNER_SERVICE, ANY_SERVICE)
+    return viewstate.PartnerQuestion(state.get(K_PARTNER_COUNCIL, ""), "" if service == ANY_SERVICE else service,
+                                     int(state[K_PARTNER_TOP]))
+
+
+def sync_url(view: View, page_query: dict[str, str] | None = None) -> None:
+    wanted = {**viewstate.view_to_query(view), **(page_query or {})}
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     if not viewstate.same_query(current, wanted):
         st.query_params.from_dict(wanted)
@@ -153,7 +167,8 @@ MULTI_OPTIONS = {"filter_mode": "contains", "select_all": False}
 
 
 def sidebar() -> View:
-    """The filters every page shares, read from the URL at first; returns the view and keeps the URL in step."""
+    """The filters every public page shares, read from the URL at first; the page's ``view()`` then puts them
+    in the URL."""
     if K_URL_READ not in st.session_state:
         _read_url()
     opts = options()
@@ -176,7 +191,7 @@ def sidebar() -> View:
                      format_func=lambda k: mapdata.MEASURES[k].label)
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
         st.warning(f"Link: {problem}")
-    return view()
+    return current_view()
 
 
 def leave_pages_folder_mode() -> None:
@@ -190,13 +205,14 @@ def leave_pages_folder_mode() -> None:
         st.rerun()
 
 
-def view() -> View:
-    """The current view, with the URL kept in step; a page run on its own (without the sidebar) reads the URL."""
+def view(asks_for_partners: bool = False) -> View:
+    """The current view, with the URL kept in step (with Find a partner's question too on that page); every public
+    page calls this once. A page run on its own (without the sidebar) reads the URL."""
     leave_pages_folder_mode()
     if K_URL_READ not in st.session_state:
         _read_url()
     current = current_view()
-    sync_url(current)
+    sync_url(current, viewstate.partner_to_query(partner_question()) if asks_for_partners else None)
     return current
 
 

@@ -14,6 +14,7 @@ from sharedmap.partnerships import SERVICES, Status
 
 LATEST_YEAR = 2025  # the shared boundaries cover 2014-2025
 YEARS = tuple(range(SHARED_FIRST_YEAR, LATEST_YEAR + 1))
+PARTNER_TOP_DEFAULT, PARTNER_TOP_MAX = 10, 30
 MULTI_KEYS = {"service": "services", "status": "statuses", "nation": "nations", "region": "regions",
               "type": "council_types"}  # URL key -> Filters field
 
@@ -43,6 +44,41 @@ class View:
 
     def selecting(self, council: str = "", partnership: str = "") -> View:
         return replace(self, council=council, partnership=partnership)
+
+
+@dataclass(frozen=True)
+class PartnerQuestion:
+    """Find a partner's question, carried in its page's URL beside the view (``?for=Blaby&share=ICT&top=5``), so
+    a councillor can send the list they see."""
+
+    council: str = ""  # as typed: any name the register understands
+    service: str = ""  # "" for any service
+    top: int = PARTNER_TOP_DEFAULT
+
+
+def partner_from_query(params: Mapping[str, object]) -> tuple[PartnerQuestion, list[str]]:
+    """The question a link asks; unknown services and counts out of range are reported and left at the default."""
+    problems: list[str] = []
+    council = (_values(params, "for") or [""])[-1]
+    service = ""
+    if wanted := (_values(params, "share") or [""])[-1]:
+        service = next(iter(_pick([wanted], SERVICES, "share", problems)), "")
+    top = PARTNER_TOP_DEFAULT
+    if text := (_values(params, "top") or [""])[-1]:
+        if text.isdigit() and 1 <= int(text) <= PARTNER_TOP_MAX:
+            top = int(text)
+        else:
+            problems.append(f"top={text!r} must be a whole number from 1 to {PARTNER_TOP_MAX}; "
+                            f"showing {PARTNER_TOP_DEFAULT}")
+    return PartnerQuestion(council, service, top), problems
+
+
+def partner_to_query(question: PartnerQuestion) -> dict[str, str]:
+    """Only what differs from the empty question, so links stay short."""
+    query = {"for": question.council.strip(), "share": question.service}
+    if question.top != PARTNER_TOP_DEFAULT:
+        query["top"] = str(question.top)
+    return {key: value for key, value in query.items() if value}
 
 
 def _values(params: Mapping[str, object], key: str) -> list[str]:

@@ -112,7 +112,8 @@ def _sidebar_script():
 
     from sharedmap import ui
 
-    view = ui.sidebar()
+    ui.sidebar()  # as app.py does; then the page asks for its view, which keeps the URL in step
+    view = ui.view()
     label, _ = ui.published()
     st.markdown(f"shown: {len(ui.filtered(label, view.filters)[0])}")
 

@@ -1,6 +1,7 @@
 """The map's payload built from the real seed on the real boundaries: compact, escaped, and complete."""
 
 import json
+import math
 
 import pandas as pd
 import pytest
@@ -182,17 +183,34 @@ def test_area_features_are_rounded(areas):
 
 
 def test_partnerships_joining_the_same_councils_do_not_hide_each_other(views):
-    """Boston–East Lindsey is in two partnerships (the alliance, then the three-council partnership)."""
+    """High Peak and Staffordshire Moorlands are in two partnerships (a 2013 bid, then their alliance)."""
     features = {f["properties"]["p"]: f for f in json.loads(views["ltla"][1].links_json)["features"]
                 if not f["properties"].get("hub")}
-    alliance = features["SS001"]["geometry"]["coordinates"]
-    assert len(alliance) == 1 and len(alliance[0]) == 2  # the first between them: straight
-    ends = {tuple(alliance[0][0]), tuple(alliance[0][-1])}
-    arcs = [line for line in features["SS002"]["geometry"]["coordinates"] if {tuple(line[0]), tuple(line[-1])} == ends]
-    assert len(arcs) == 1 and len(arcs[0]) == 9  # the second: an arc between the same two ends
+    first = features["SS026"]["geometry"]["coordinates"]
+    assert len(first) == 1 and len(first[0]) == 2  # the first between them: straight
+    second = features["SS027"]["geometry"]["coordinates"]
+    assert len(second) == 1 and len(second[0]) == 9  # the second: an arc between the same two ends
+    assert {tuple(second[0][0]), tuple(second[0][-1])} == {tuple(first[0][0]), tuple(first[0][-1])}
+
+
+def test_three_councils_meet_at_a_hub(views):
+    """Boston, East Lindsey and South Holland almost line up: three spokes read clearly where a triangle of
+    pair lines would lie on top of one another."""
+    features = [f for f in json.loads(views["ltla"][1].links_json)["features"] if f["properties"]["p"] == "SS002"]
+    lines = next(f for f in features if f["geometry"]["type"] == "MultiLineString")["geometry"]["coordinates"]
+    hub = next(f for f in features if f["geometry"]["type"] == "Point")["geometry"]["coordinates"]
+    assert len(lines) == 3 and all(line[0] == hub for line in lines)
 
 
 @pytest.mark.parametrize(("bend", "middle"), [(0.0, [1.0, 0.0]), (0.25, [1.0, 0.25]), (-0.25, [1.0, -0.25])])
 def test_curved(bend, middle):
     points = mapdata.curved((0.0, 0.0), (2.0, 0.0), bend, steps=4)
     assert points[0] == [0.0, 0.0] and points[-1] == [2.0, 0.0] and points[2] == middle
+
+
+def test_a_north_south_arc_bows_as_far_on_the_map_as_an_east_west_one():
+    lat = 53.0
+    squash = math.cos(math.radians(lat))  # a degree of longitude, in degrees of latitude, on the map
+    north_south = mapdata.curved((0.0, lat - 0.5), (0.0, lat + 0.5), 0.3, steps=2)[1]
+    east_west = mapdata.curved((-0.5 / squash, lat), (0.5 / squash, lat), 0.3, steps=2)[1]
+    assert abs(north_south[0]) * squash == pytest.approx(abs(east_west[1] - lat), rel=0.02)

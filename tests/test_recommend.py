@@ -204,5 +204,25 @@ def test_find_partner_page(shared_data):
     shown = " ".join(m.value for m in at.markdown)
     assert "Already sharing with you:" in shown and "Hinckley and Bosworth" in shown and "Oadby and Wigston" in shown
     assert "**1. Harborough District Council**" in shown
+    assert at.query_params["for"] == "Blaby" and at.query_params["share"] == "ICT"  # the list is a link
     at.text_input(key="partner_council").input("Gotham City Council").run()
     assert at.error and "Did you mean" in at.error[0].value
+
+
+def test_a_find_a_partner_link_opens_on_its_list(shared_data):
+    """A councillor sends /find_partner?for=Blaby&share=ICT&top=3: the colleague sees the same three councils."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.query_params.update({"for": "Blaby", "share": "ICT", "top": "3"})
+    at.run()
+    at.switch_page("pages/find_partner.py").run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="partner_council").value == "Blaby" and at.number_input(key="partner_top").value == 3
+    cards = [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value[:8]]
+    assert [card.split("**")[1].split(". ")[0] for card in cards] == ["1", "2", "3"]
+    assert "**1. Harborough District Council**" in cards[0]
+    fresh = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60)
+    fresh.query_params.update({"for": "Blaby", "top": "500"})
+    fresh.run()
+    assert any("top='500'" in warning.value for warning in fresh.warning)

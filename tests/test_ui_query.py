@@ -4,7 +4,17 @@ import pytest
 
 from sharedmap.filters import Filters
 from sharedmap.partnerships import Status
-from sharedmap.viewstate import LATEST_YEAR, Options, View, same_query, view_from_query, view_to_query
+from sharedmap.viewstate import (
+    LATEST_YEAR,
+    Options,
+    PartnerQuestion,
+    View,
+    partner_from_query,
+    partner_to_query,
+    same_query,
+    view_from_query,
+    view_to_query,
+)
 
 OPTIONS = Options(nations=("England", "Scotland", "Wales"), regions=("East Midlands", "London"),
                   council_types=("district", "county", "unitary"))
@@ -77,3 +87,25 @@ def test_council_text_is_kept_for_the_resolver():
 ])
 def test_same_query(current, wanted, same):
     assert same_query(current, wanted) is same
+
+
+@pytest.mark.parametrize(("question", "query"), [
+    (PartnerQuestion(), {}),
+    (PartnerQuestion("Blaby", "ICT"), {"for": "Blaby", "share": "ICT"}),
+    (PartnerQuestion("Hinckley & Bosworth", "", 5), {"for": "Hinckley & Bosworth", "top": "5"}),
+])
+def test_find_a_partner_question_round_trips_through_a_short_link(question, query):
+    assert partner_to_query(question) == query
+    assert partner_from_query({key: [value] for key, value in query.items()}) == (question, [])
+
+
+@pytest.mark.parametrize(("params", "expected", "problem"), [
+    ({"for": ["Blaby"], "share": ["Time travel"]}, PartnerQuestion("Blaby"), "share='Time travel' is not a known"),
+    ({"for": ["Blaby"], "top": ["500"]}, PartnerQuestion("Blaby"), "top='500' must be a whole number from 1 to 30"),
+    ({"for": ["Blaby"], "top": ["-2"]}, PartnerQuestion("Blaby"), "top='-2' must be a whole number"),
+    ({"share": ["ict"]}, PartnerQuestion(service="ICT"), None),
+])
+def test_a_bad_partner_link_is_reported_and_read_as_far_as_it_goes(params, expected, problem):
+    question, problems = partner_from_query(params)
+    assert question == expected
+    assert (problem is None and problems == []) or (len(problems) == 1 and problems[0].startswith(problem))
