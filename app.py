@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from sharedmap import ui
+from sharedmap.app import ui
 from sharedmap.errors import SharedMapError
 
 st.set_page_config(page_title="Shared Services Map", page_icon="🤝", layout="wide")

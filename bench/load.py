@@ -64,9 +64,9 @@ def cpu_seconds(pid: int) -> float:
 
 def council_targets() -> list[tuple[str, str, float, float]]:
     """(GSS code, the name the panel shows, lat, lon) of the councils in the seed's partnerships on the 2025 map."""
-    from sharedmap.dataset import load_seed
-    from sharedmap.network import build_network
+    from sharedmap.publishing.dataset import load_seed
     from sharedmap.register import load_register
+    from sharedmap.spatial.network import build_network
 
     register = load_register()
     members = build_network(load_seed(register=register), register, 2025).members.drop_duplicates("gss")
@@ -120,9 +120,9 @@ def start_replicas(count: int, synthetic: int = 0) -> list[Server]:
     env = {**os.environ, "SHAREDMAP_DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}",
            "SHAREDMAP_EVENT_LOG": "off", "PYTHONUNBUFFERED": "1"}
     if synthetic:
+        from bench.synthetic import synthetic_partnerships
+        from sharedmap.publishing.store import Store
         from sharedmap.register import load_register
-        from sharedmap.store import Store
-        from sharedmap.synthetic import synthetic_partnerships
 
         store = Store.open(env["SHAREDMAP_DATABASE_URL"])
         store.ensure_seeded(synthetic_partnerships(synthetic, load_register()), f"synthetic-{synthetic}")

@@ -29,19 +29,20 @@ KB = 1000
 def cold_build() -> tuple[float, object, object, object, object]:
     """Everything from the files on disk to the rendered base map, as the first visitor after a start pays."""
     started = time.perf_counter()
-    from sharedmap import mapdata, mapview
-    from sharedmap.dataset import load_published
     from sharedmap.filters import Filters, apply_filters
-    from sharedmap.network import build_network, year_geometries
+    from sharedmap.maps import mapview
+    from sharedmap.maps import payload as map_payload
+    from sharedmap.publishing.dataset import load_published
     from sharedmap.register import load_register
+    from sharedmap.spatial.network import build_network, year_geometries
 
     register = load_register()
     _label, partnerships = load_published(register)
     shown = apply_filters(partnerships, Filters(year=2025), register)
     network = build_network(shown, register, 2025)
     areas = year_geometries(2025)
-    drawn = mapdata.tier_areas(areas, 2025, "ltla")
-    payload = mapdata.build_view_payload(network, shown, register, drawn, mapdata.build_topology(drawn),
+    drawn = map_payload.tier_areas(areas, 2025, "ltla")
+    payload = map_payload.build_view_payload(network, shown, register, drawn, map_payload.build_topology(drawn),
                                          "partnerships")
     base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
                              payload.legend_classes)
@@ -62,7 +63,7 @@ def component_bytes(base, selection) -> tuple[int, int]:
 
 
 def naive_bytes() -> int:
-    from sharedmap.boundaries import load_councils
+    from sharedmap.spatial.boundaries import load_councils
 
     councils = load_councils(None, "ltla")
     assert len(councils) == 361, len(councils)
@@ -89,7 +90,8 @@ def warm_click_seconds(rounds: int = 6) -> list[float]:
 
 
 def main() -> None:
-    from sharedmap import assets, mapdata, mapview, panel
+    from sharedmap.maps import assets, mapview, panel
+    from sharedmap.maps import payload as map_payload
 
     cold, base, network, areas, shown = cold_build()
     ours_html = len(base.get_root().render().encode())
@@ -98,12 +100,12 @@ def main() -> None:
     register = load_register()
     chosen = panel.select_council("BOT", register, network, areas, shown)
     ids = {p.id for p in chosen.partnerships}
-    links = mapdata.link_features(type(network)(network.year, network.members,
+    links = map_payload.link_features(type(network)(network.year, network.members,
                                                 network.links[network.links["partnership_id"].isin(ids)],
                                                 network.figures, network.unmatched), list(chosen.partnerships))
-    selection = mapview.selection_layer(mapdata.script_json(mapdata.area_features(areas, {chosen.gss})),
-                                        mapdata.script_json(mapdata.area_features(areas, chosen.partner_codes)),
-                                        mapdata.script_json(links))
+    selection = mapview.selection_layer(map_payload.script_json(map_payload.area_features(areas, {chosen.gss})),
+                                        map_payload.script_json(map_payload.area_features(areas, chosen.partner_codes)),
+                                        map_payload.script_json(links))
     ours_component, click_bytes = component_bytes(base, selection)
     naive = naive_bytes()
     vendor = sum((assets.VENDOR_DIR / path).stat().st_size for a in assets.ASSETS for path in (*a.js, *a.css))

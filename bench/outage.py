@@ -46,9 +46,10 @@ def sign_in_attempt(url: str) -> tuple[float, str]:
     """A reviewer's sign-in in another process, as the sign-in page does it (the store already open)."""
     code = f"""
 import time
-from sharedmap import auth, db
+from sharedmap.publishing import auth
+from sharedmap.publishing import db
 from sharedmap.errors import SharedMapError
-from sharedmap.store import Store
+from sharedmap.publishing.store import Store
 started = time.perf_counter()
 try:
     auth.authenticate(Store(db.create_store_engine({url!r})), "reviewer@lga.gov.uk", "correct horse battery")

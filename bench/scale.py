@@ -8,7 +8,7 @@ default view and a one-service view, median of 7), the map's payload (the standa
 arguments, i.e. what the websocket carries; links merged per pair of places above ``aggregate.AGGREGATE_ABOVE``),
 its build time, the Map page's build time in Streamlit (AppTest: first run with empty caches, then a click), and
 how long Debian's Chromium takes to draw the page (load to last council drawn, and a hover's tooltip).
-The synthetic partnerships (sharedmap/synthetic.py) live only in a temporary store, never under data/.
+The synthetic partnerships (bench/synthetic.py) live only in a temporary store, never under data/.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def median_time(function, rounds: int = 7) -> tuple[float, object]:
 
 def join_figures(partnerships, register, areas) -> dict:
     from sharedmap.filters import Filters, apply_filters
-    from sharedmap.network import build_network
+    from sharedmap.spatial.network import build_network
 
     figures = {}
     for name, filters in (("default view", Filters(year=2025)), ("one service", Filters(year=2025,
@@ -54,15 +54,16 @@ def join_figures(partnerships, register, areas) -> dict:
 
 def payload_figures(partnerships, register, areas) -> tuple[dict, str]:
     from bench.map_payload import component_bytes
-    from sharedmap import mapdata, mapview
     from sharedmap.filters import Filters, apply_filters
-    from sharedmap.network import build_network
+    from sharedmap.maps import mapview
+    from sharedmap.maps import payload as map_payload
+    from sharedmap.spatial.network import build_network
 
     shown = apply_filters(partnerships, Filters(year=2025), register)
     network = build_network(shown, register, 2025, areas)
-    drawn = mapdata.tier_areas(areas, 2025, "ltla")
-    topology = mapdata.build_topology(drawn)
-    build_s, payload = median_time(lambda: mapdata.build_view_payload(network, shown, register, drawn, topology,
+    drawn = map_payload.tier_areas(areas, 2025, "ltla")
+    topology = map_payload.build_topology(drawn)
+    build_s, payload = median_time(lambda: map_payload.build_view_payload(network, shown, register, drawn, topology,
                                                                       "partnerships"), rounds=3)
     base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
                              payload.legend_classes, static_url=(ROOT / "static").as_uri())
@@ -81,7 +82,7 @@ def page_build_figures(partnerships, label: str) -> dict:
     (store read, join, payload, map) and a click (caches warm), in a fresh process so nothing is shared."""
     folder = Path(tempfile.mkdtemp(prefix="sharedmap-scale-"))
     url = f"sqlite:///{folder / 'store.sqlite'}"
-    from sharedmap.store import Store
+    from sharedmap.publishing.store import Store
 
     store = Store.open(url)
     store.ensure_seeded(partnerships, label)
@@ -144,10 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-page", action="store_true", help="skip the Streamlit page build time")
     args = parser.parse_args(argv)
 
-    from sharedmap.dataset import load_seed
-    from sharedmap.network import year_geometries
+    from bench.synthetic import synthetic_partnerships
+    from sharedmap.publishing.dataset import load_seed
     from sharedmap.register import load_register
-    from sharedmap.synthetic import synthetic_partnerships
+    from sharedmap.spatial.network import year_geometries
 
     register = load_register()
     areas = year_geometries(2025)

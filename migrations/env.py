@@ -1,10 +1,10 @@
-"""Alembic environment: migrations run on the connection sharedmap.db.migrate hands over, or on the configured URL."""
+"""Alembic environment: migrations run on the connection `sharedmap.publishing.db.migrate` hands over, or the URL."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from sharedmap.db import create_store_engine, lock_for_migration, metadata, transaction
+from sharedmap.publishing.db import create_store_engine, lock_for_migration, metadata, transaction
 
 
 def run_on(connection) -> None:

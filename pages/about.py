@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from sharedmap import sources, ui
+from sharedmap.app import ui
+from sharedmap.spatial import sources
 
 ui.view()
 st.title("About the Shared Services Map")

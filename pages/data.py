@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from sharedmap import exports, ui
+from sharedmap import exports
+from sharedmap.app import ui
 
 view = ui.view()
 register = ui.register()

@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sharedmap import mapdata, mapview, ui, viewstate
+from sharedmap.app import ui
 from sharedmap.errors import CouncilNotFoundError
+from sharedmap.maps import mapview, payload, viewstate
+from sharedmap.partners.recommend import council_for, find_partners, weights_table
 from sharedmap.partnerships import SERVICES
-from sharedmap.recommend import council_for, find_partners, weights_table
 
 view = ui.view(asks_for_partners=True)
 register = ui.register()
@@ -49,13 +50,13 @@ with list_column:
                 ui.open_on_map(suggestion.council.id)
 with map_column:
     areas = ui.areas(view.year)
-    payload = ui.view_payload(label, view.filters, view.tier, view.measure)
-    base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
-                             payload.legend_classes, static_url=ui.static_url(), **ui.tiles())
+    shown = ui.view_payload(label, view.filters, view.tier, view.measure)
+    base = mapview.build_map(shown.councils_json, shown.links_json, shown.points_json, shown.legend_title,
+                             shown.legend_classes, static_url=ui.static_url(), **ui.tiles())
     codes = [s.gss for s in found.suggestions]
-    empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
-    layer = mapview.selection_layer(mapdata.script_json(mapdata.area_features(areas, {found.gss})),
-                                    mapdata.script_json(mapdata.area_features(areas, codes)), empty)
+    empty = payload.script_json({"type": "FeatureCollection", "features": []})
+    layer = mapview.selection_layer(payload.script_json(payload.area_features(areas, {found.gss})),
+                                    payload.script_json(payload.area_features(areas, codes)), empty)
     mapview.fit_to(base, areas.loc[[found.gss, *codes]].total_bounds)
     st_folium(base, key="partner_map", height=600, use_container_width=True, feature_group_to_add=layer,
               returned_objects=[])

@@ -3,7 +3,8 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sharedmap import mapview, panel, ui
+from sharedmap.app import ui
+from sharedmap.maps import mapview, panel
 
 view = ui.view()
 register = ui.register()

@@ -3,10 +3,12 @@ and restored; the audit log of who did what, when, with which file."""
 
 import streamlit as st
 
-from sharedmap import exports, ui, workflow
-from sharedmap import ui_officer as officer
-from sharedmap import workflow_tables as tables
-from sharedmap.auth import Role
+from sharedmap import exports
+from sharedmap.app import officer as officer
+from sharedmap.app import ui
+from sharedmap.publishing import review_tables as tables
+from sharedmap.publishing import workflow
+from sharedmap.publishing.auth import Role
 
 st.title("Review and publish")
 officer.flash()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from sharedmap import ui_officer as officer
-from sharedmap.auth import Role
+from sharedmap.app import officer as officer
+from sharedmap.publishing.auth import Role
 
 st.title("Sign in")
 user = officer.require_account(Role.OFFICER)

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sharedmap import ui
+from sharedmap.app import ui
 from sharedmap.partnerships import SavingsKind, format_gbp
 from sharedmap.summary import national_summary
 

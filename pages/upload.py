@@ -5,11 +5,12 @@ import hashlib
 
 import streamlit as st
 
-from sharedmap import templates, ui, workflow
-from sharedmap import ui_officer as officer
-from sharedmap import workflow_tables as tables
-from sharedmap.auth import Role
+from sharedmap.app import officer as officer
+from sharedmap.app import ui
 from sharedmap.errors import SharedMapError
+from sharedmap.publishing import review_tables as tables
+from sharedmap.publishing import templates, workflow
+from sharedmap.publishing.auth import Role
 
 st.title("Upload partnerships")
 officer.flash()

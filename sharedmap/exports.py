@@ -12,10 +12,10 @@ import json
 
 import pandas as pd
 
-from sharedmap import sources
-from sharedmap.network import Network, headline_saving
 from sharedmap.partnerships import Partnership, savings_labels, to_record
 from sharedmap.register import Register
+from sharedmap.spatial import sources
+from sharedmap.spatial.network import Network, headline_saving
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_SOURCES = ("uk-topojson", "council-register")  # the files behind the names, codes and places we export

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sharedmap.network import headline_saving
 from sharedmap.partnerships import Partnership, Status
 from sharedmap.register import Register
+from sharedmap.spatial.network import headline_saving
 
 
 @dataclass(frozen=True)

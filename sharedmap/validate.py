@@ -22,7 +22,7 @@ from sharedmap.parsing import (
 )
 from sharedmap.partnerships import Partnership, Savings, Status, to_record
 from sharedmap.register import Register, load_register
-from sharedmap.tables import Table, read_table
+from sharedmap.spreadsheets import Table, read_table
 
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
 

@@ -27,6 +27,6 @@ def register():
 @pytest.fixture(scope="session")
 def seed(register):
     """The 95 real partnerships of data/partnerships.csv."""
-    from sharedmap.dataset import load_seed
+    from sharedmap.publishing.dataset import load_seed
 
     return load_seed(register=register)

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sharedmap import auth, config
-from sharedmap.dataset import load_seed
+from sharedmap import config
+from sharedmap.publishing import auth
+from sharedmap.publishing.dataset import load_seed
+from sharedmap.publishing.store import Store, close_open_stores
 from sharedmap.register import load_register
-from sharedmap.store import Store, close_open_stores
 
 POSTGRES_USERS = ("postgres", "root")
 SEED_IDS = ("SS001", "SS002", "SS004", "SS005", "SS011", "SS012")  # real rows of data/partnerships.csv
@@ -150,7 +151,7 @@ SIGN_IN_COLUMNS = ("failed_sign_ins", "locked_until", "last_sign_in_at")
 def snapshot(store: Store) -> dict[str, list]:
     """Every row of every table, to show that a refused action changed nothing; sign-in bookkeeping (last sign-in,
     failure count) is left out, since signing in to attempt the action rightly updates it."""
-    from sharedmap.db import metadata
+    from sharedmap.publishing.db import metadata
 
     tables = {}
     with store.read() as conn:

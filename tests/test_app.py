@@ -110,7 +110,7 @@ def test_data_from_sources_is_shown_literally(seed):
 def _sidebar_script():
     import streamlit as st
 
-    from sharedmap import ui
+    from sharedmap.app import ui
 
     ui.sidebar()  # as app.py does; then the page asks for its view, which keeps the URL in step
     view = ui.view()
@@ -151,6 +151,6 @@ def test_a_data_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):
     ("Boston Borough Council", "Boston Borough Council"),
 ])
 def test_md_makes_data_literal(text, shown):
-    from sharedmap.ui import md
+    from sharedmap.app.ui import md
 
     assert md(text) == shown

@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from store_fixtures import PASSWORD, snapshot
 
-from sharedmap import auth, db
 from sharedmap.errors import AuthenticationError, PermissionDeniedError, StoreError
-from sharedmap.store import Store
+from sharedmap.publishing import auth, db
+from sharedmap.publishing.store import Store
 
 OFFICER = "officer@eastlindsey.gov.uk"
 

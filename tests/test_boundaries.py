@@ -15,8 +15,10 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
-from sharedmap import boundaries, sources
-from sharedmap.boundaries import (
+from sharedmap.cli.commands import main
+from sharedmap.errors import BoundaryDataError
+from sharedmap.spatial import boundaries, sources
+from sharedmap.spatial.boundaries import (
     NORMAL_COLUMNS,
     DetectedColumns,
     boundary_info,
@@ -26,8 +28,6 @@ from sharedmap.boundaries import (
     load_councils,
     read_boundaries,
 )
-from sharedmap.cli import main
-from sharedmap.errors import BoundaryDataError
 
 # A handful of councils across the four nations, incl. a Welsh one (with a Welsh name) and a merged one.
 SAMPLE_CODES = ["E06000058", "E06000059", "E07000112", "E09000001", "W06000015", "S12000036", "N09000003"]

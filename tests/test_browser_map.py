@@ -23,10 +23,10 @@ from browser_fixtures import (
     tooltip_text,
 )
 
-from sharedmap import assets, mapdata, panel
-from sharedmap.boundaries import load_councils
 from sharedmap.filters import Filters, apply_filters
-from sharedmap.network import build_network, year_geometries
+from sharedmap.maps import assets, panel, payload
+from sharedmap.spatial.boundaries import load_councils
+from sharedmap.spatial.network import build_network, year_geometries
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
@@ -70,7 +70,7 @@ def visit(browser, server):
 def drawn_links(seed, register, filters: Filters) -> int:
     """Clickable line and hub features the map draws for these filters, from the library."""
     shown = apply_filters(seed, filters, register)
-    return len(mapdata.link_features(build_network(shown, register, filters.year), shown)["features"])
+    return len(payload.link_features(build_network(shown, register, filters.year), shown)["features"])
 
 
 def test_first_visit_to_a_page_gets_the_apps_frame(visit):

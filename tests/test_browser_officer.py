@@ -31,9 +31,10 @@ from browser_fixtures import (
 )
 from store_fixtures import ACCOUNTS, PASSWORD
 
-from sharedmap import assets, auth
-from sharedmap.dataset import load_seed
-from sharedmap.store import Store
+from sharedmap.maps import assets
+from sharedmap.publishing import auth
+from sharedmap.publishing.dataset import load_seed
+from sharedmap.publishing.store import Store
 from sharedmap.validate import slugify
 
 pytestmark = pytest.mark.browser

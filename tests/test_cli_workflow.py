@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from store_fixtures import PASSWORD, snapshot, write_csv
 
-from sharedmap.cli import main
-from sharedmap.store import Store
+from sharedmap.cli.commands import main
+from sharedmap.publishing.store import Store
 
 OFFICER, REVIEWER = "officer@eastlindsey.gov.uk", "reviewer@lga.gov.uk"
 EDITED = "Joint chief executive and management team since 1 July 2020."

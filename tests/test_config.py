@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from sharedmap import config, sources
+from sharedmap import config
+from sharedmap.spatial import sources
 
 
 def test_every_setting_is_documented_in_the_readme():

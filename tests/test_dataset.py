@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from pg_instance import TemporaryPostgres
 from store_fixtures import PASSWORD, snapshot, write_csv
 
-from sharedmap import auth, dataset, events, workflow
+from sharedmap import events
 from sharedmap.errors import StoreUnavailableError
 from sharedmap.partnerships import to_record
-from sharedmap.store import Store, close_open_stores
+from sharedmap.publishing import auth, dataset, workflow
+from sharedmap.publishing.store import Store, close_open_stores
 
 REVIEWER, REVIEWER2, OFFICER = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk", "officer@eastlindsey.gov.uk"
 RETRY_SECONDS = 0.3
@@ -164,7 +165,7 @@ def test_a_copy_started_during_the_outage_shows_the_snapshot(outage_setting, reg
     label, _ = dataset.load_published(register)
     assert json.loads(outage_setting["snapshot"].read_text())["label"] == label
     outage_setting["server"].stop()
-    code = ("from sharedmap import dataset\nfrom sharedmap.errors import StoreUnavailableError\n"
+    code = ("from sharedmap.publishing import dataset\nfrom sharedmap.errors import StoreUnavailableError\n"
             "try:\n    dataset.load_published()\nexcept StoreUnavailableError as exc:\n"
             "    print(exc.last_good.source, exc.last_good.label, len(exc.last_good.partnerships))\n")
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

@@ -9,8 +9,9 @@ import json
 import pytest
 from store_fixtures import PASSWORD, write_csv
 
-from sharedmap import auth, events, workflow
+from sharedmap import events
 from sharedmap.errors import AuthenticationError, PermissionDeniedError
+from sharedmap.publishing import auth, workflow
 
 ELI, REVIEWER, REVIEWER2 = "officer@eastlindsey.gov.uk", "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"
 

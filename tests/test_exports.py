@@ -7,8 +7,8 @@ import json
 import pytest
 
 from sharedmap import exports
-from sharedmap.network import build_network
 from sharedmap.partnerships import Partnership, Savings, SavingsKind, Status
+from sharedmap.spatial.network import build_network
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -7,10 +7,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from sharedmap import mapdata
 from sharedmap.errors import BoundaryDataError
-from sharedmap.network import build_network, year_geometries
+from sharedmap.maps import payload as map_payload
+from sharedmap.maps import style
 from sharedmap.partnerships import Partnership, Savings, SavingsKind, Status
+from sharedmap.spatial.network import build_network, year_geometries
 
 BOSTON, EAST_LINDSEY, SOUTH_HOLLAND, LINCOLNSHIRE = "E07000136", "E07000137", "E07000140", "E10000019"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -30,63 +31,89 @@ def network(seed, register):
 def views(seed, register, network, areas):
     """The payload of each tier's view of 2025, as the app builds it."""
     built = {}
-    for tier in mapdata.TIERS:
-        drawn = mapdata.tier_areas(areas, 2025, tier)
-        built[tier] = (drawn, mapdata.build_view_payload(network, seed, register, drawn,
-                                                        mapdata.build_topology(drawn), "partnerships"))
+    for tier in map_payload.TIERS:
+        drawn = map_payload.tier_areas(areas, 2025, tier)
+        built[tier] = (
+            drawn,
+            map_payload.build_view_payload(
+                network, seed, register, drawn, map_payload.build_topology(drawn), "partnerships"
+            ),
+        )
     return built
 
 
-@pytest.mark.parametrize(("values", "money", "expected"), [
-    ([0, 1, 1, 2, 3], False, [1, 2, 3]),
-    ([0, 0], False, []),
-    ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], False, [1, 2, 4, 6, 8]),
-    ([12_345, 54_321, 98_765, 250_000, 1_234_567], True, [12_000, 54_000, 99_000, 250_000]),
-])
+@pytest.mark.parametrize(
+    ("values", "money", "expected"),
+    [
+        ([0, 1, 1, 2, 3], False, [1, 2, 3]),
+        ([0, 0], False, []),
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], False, [1, 2, 4, 6, 8]),
+        ([12_345, 54_321, 98_765, 250_000, 1_234_567], True, [12_000, 54_000, 99_000, 250_000]),
+    ],
+)
 def test_breaks_for(values, money, expected):
-    assert mapdata.breaks_for(pd.Series(values, dtype=float), money) == expected
+    assert map_payload.breaks_for(pd.Series(values, dtype=float), money) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (0, mapdata.NO_DATA_COLOUR), (float("nan"), mapdata.NO_DATA_COLOUR), (1, mapdata.CHOROPLETH[0]),
-    (2, mapdata.CHOROPLETH[1]), (3.5, mapdata.CHOROPLETH[2]), (99, mapdata.CHOROPLETH[2]),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, style.NO_DATA_COLOUR),
+        (float("nan"), style.NO_DATA_COLOUR),
+        (1, style.CHOROPLETH[0]),
+        (2, style.CHOROPLETH[1]),
+        (3.5, style.CHOROPLETH[2]),
+        (99, style.CHOROPLETH[2]),
+    ],
+)
 def test_colour_for_uses_the_class_whose_lower_bound_is_reached(value, expected):
-    assert mapdata.colour_for(value, [1, 2, 3]) == expected
+    assert map_payload.colour_for(value, [1, 2, 3]) == expected
 
 
-@pytest.mark.parametrize(("breaks", "measure", "expected"), [
-    ([1, 2, 3, 5], "partnerships", ["None recorded", "1", "2", "3 to 4", "5 or more"]),
-    ([50_000, 1_200_000], "savings", ["None recorded", "£50,000 to under £1.2m", "£1.2m or more"]),
-])
+@pytest.mark.parametrize(
+    ("breaks", "measure", "expected"),
+    [
+        ([1, 2, 3, 5], "partnerships", ["None recorded", "1", "2", "3 to 4", "5 or more"]),
+        ([50_000, 1_200_000], "savings", ["None recorded", "£50,000 to under £1.2m", "£1.2m or more"]),
+    ],
+)
 def test_legend_classes(breaks, measure, expected):
-    assert [label for _, label in mapdata.legend_classes(breaks, mapdata.MEASURES[measure])] == expected
+    assert [label for _, label in map_payload.legend_classes(breaks, map_payload.MEASURES[measure])] == expected
 
 
-@pytest.mark.parametrize(("services", "group"), [
-    (("Management team", "Other"), "Shared management"), (("ICT", "HR"), "Corporate services"),
-    (("Revenues and benefits",), "Revenues, benefits and fraud"), (("Waste",), "Waste, regulation and planning"),
-    (("Adult social care",), "People's services"), ((), "Other"), (("Not a service",), "Other"),
-])
+@pytest.mark.parametrize(
+    ("services", "group"),
+    [
+        (("Management team", "Other"), "Shared management"),
+        (("ICT", "HR"), "Corporate services"),
+        (("Revenues and benefits",), "Revenues, benefits and fraud"),
+        (("Waste",), "Waste, regulation and planning"),
+        (("Adult social care",), "People's services"),
+        ((), "Other"),
+        (("Not a service",), "Other"),
+    ],
+)
 def test_service_group_is_that_of_the_first_service(services, group):
-    assert mapdata.service_group(services) == group
+    assert style.service_group(services) == group
 
 
-@pytest.mark.parametrize(("gbp", "weight"), [(None, 1.5), (0, 1.5), (50_000, 2.0), (100_000, 2.0),
-                                             (1_000_000, 3.0), (15_400_000, 4.2), (1e12, 6.0)])
+@pytest.mark.parametrize(
+    ("gbp", "weight"),
+    [(None, 1.5), (0, 1.5), (50_000, 2.0), (100_000, 2.0), (1_000_000, 3.0), (15_400_000, 4.2), (1e12, 6.0)],
+)
 def test_link_weight_grows_with_the_log_of_the_saving(gbp, weight):
-    assert mapdata.link_weight(gbp) == weight
+    assert style.link_weight(gbp) == weight
 
 
 def test_script_json_cannot_close_the_script_tag():
-    text = mapdata.script_json({"t": f"</script>{HOSTILE}&'"})
+    text = map_payload.script_json({"t": f"</script>{HOSTILE}&'"})
     assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
     assert json.loads(text) == {"t": f"</script>{HOSTILE}&'"}
 
 
 def test_topology_stores_a_shared_border_once(areas):
     lincolnshire = areas[areas["code"].isin([BOSTON, EAST_LINDSEY, SOUTH_HOLLAND])]
-    topo = mapdata.build_topology(lincolnshire)
+    topo = map_payload.build_topology(lincolnshire)
     geometries = {g["properties"]["c"]: g for g in topo["objects"]["councils"]["geometries"]}
     assert set(geometries) == {BOSTON, EAST_LINDSEY, SOUTH_HOLLAND}
 
@@ -95,13 +122,13 @@ def test_topology_stores_a_shared_border_once(areas):
         return {int(a) if int(a) >= 0 else ~int(a) for a in flat}
 
     assert arcs_of(geometries[BOSTON]) & arcs_of(geometries[EAST_LINDSEY])  # the same arc, used by both
-    assert len(mapdata.script_json(topo)) < len(lincolnshire.to_json()) / 3
+    assert len(map_payload.script_json(topo)) < len(lincolnshire.to_json()) / 3
 
 
 def test_drop_small_parts_keeps_the_largest():
     big, islet = shapely.box(0, 0, 1, 1), shapely.box(5, 5, 5.001, 5.001)
-    assert mapdata.drop_small_parts(shapely.multipolygons([big, islet])).equals(big)
-    assert mapdata.drop_small_parts(islet).equals(islet)
+    assert map_payload.drop_small_parts(shapely.multipolygons([big, islet])).equals(big)
+    assert map_payload.drop_small_parts(islet).equals(islet)
 
 
 def test_every_council_of_the_year_is_drawn_with_colour_and_tooltip(views):
@@ -123,7 +150,7 @@ def test_boston_tooltip_gives_its_partnerships_and_savings(views, network):
     row = payload.table.set_index("code").loc[BOSTON]
     figures = network.figures.set_index("gss").loc[BOSTON]
     assert row["partnerships"] == figures["partnerships"] == 3
-    tooltip = mapdata.council_tooltip(row)
+    tooltip = map_payload.council_tooltip(row)
     assert "Boston Borough Council" in tooltip and "3 partnerships shown" in tooltip and "£" in tooltip
 
 
@@ -132,7 +159,7 @@ def test_county_is_a_point_below_and_an_area_above(views):
     ltla_table, utla_table = views["ltla"][1].table.set_index("code"), views["utla"][1].table.set_index("code")
     assert ltla_table.loc[LINCOLNSHIRE, "drawn_as"] == "point" and ltla_table.loc[BOSTON, "drawn_as"] == "area"
     assert utla_table.loc[LINCOLNSHIRE, "drawn_as"] == "area" and utla_table.loc[BOSTON, "drawn_as"] == "point"
-    for tier in mapdata.TIERS:
+    for tier in map_payload.TIERS:
         links = json.loads(views[tier][1].links_json)["features"]
         assert any(f["properties"]["p"] == "SS055" for f in links)
 
@@ -146,22 +173,38 @@ def test_one_line_feature_per_partnership_and_a_hub_for_big_ones(views, network)
 
 
 def test_tooltips_escape_text_from_the_data(register):
-    p = Partnership("X1", HOSTILE, ("BOT", "ELI"), ("Waste",), Status.PLANNED,
-                    savings=(Savings(250_000, SavingsKind.TARGET, "by 2027", estimate=True),))
-    tooltip = mapdata.link_tooltip(p)
+    p = Partnership(
+        "X1",
+        HOSTILE,
+        ("BOT", "ELI"),
+        ("Waste",),
+        Status.PLANNED,
+        savings=(Savings(250_000, SavingsKind.TARGET, "by 2027", estimate=True),),
+    )
+    tooltip = map_payload.link_tooltip(p)
     assert HOSTILE not in tooltip and "&lt;img src=x onerror=alert(1)&gt;" in tooltip
     assert "£250,000 target by 2027 (estimate)" in tooltip
-    row = {"council": HOSTILE, "type": "district", "ended": None, "partnerships": 1, "savings_annual": 0,
-           "savings_cumulative": 0, "savings_target": 0, "estimated": False}
-    assert HOSTILE not in mapdata.council_tooltip(row)
+    row = {
+        "council": HOSTILE,
+        "type": "district",
+        "ended": None,
+        "partnerships": 1,
+        "savings_annual": 0,
+        "savings_cumulative": 0,
+        "savings_target": 0,
+        "estimated": False,
+    }
+    assert HOSTILE not in map_payload.council_tooltip(row)
 
 
 @pytest.mark.parametrize(("year", "former", "ended"), [(2014, "FOR", 2019), (2019, "AYL", 2020)])
 def test_any_year_draws_its_own_councils(register, seed, year, former, ended):
     """Boundaries as they were that year; a council abolished since says so in its tooltip."""
     network = build_network(seed, register, year)
-    drawn = mapdata.tier_areas(year_geometries(year), year, "ltla")
-    payload = mapdata.build_view_payload(network, seed, register, drawn, mapdata.build_topology(drawn), "savings")
+    drawn = map_payload.tier_areas(year_geometries(year), year, "ltla")
+    payload = map_payload.build_view_payload(
+        network, seed, register, drawn, map_payload.build_topology(drawn), "savings"
+    )
     geometries = json.loads(payload.councils_json)["objects"]["councils"]["geometries"]
     assert len(geometries) == len(drawn) and all(g["properties"]["t"] for g in geometries)
     tooltips = {g["properties"]["c"]: g["properties"]["t"] for g in geometries}
@@ -170,22 +213,28 @@ def test_any_year_draws_its_own_councils(register, seed, year, former, ended):
 
 def test_unknown_tier_and_measure_are_refused(areas, network, seed, register):
     with pytest.raises(BoundaryDataError, match="tier must be one of ltla, utla"):
-        mapdata.tier_areas(areas, 2025, "parish")
+        map_payload.tier_areas(areas, 2025, "parish")
     with pytest.raises(BoundaryDataError, match="measure must be one of"):
-        mapdata.build_view_payload(network, seed, register, areas.head(2), {}, "happiness")
+        map_payload.build_view_payload(network, seed, register, areas.head(2), {}, "happiness")
 
 
 def test_area_features_are_rounded(areas):
-    collection = mapdata.area_features(areas, {BOSTON})
+    collection = map_payload.area_features(areas, {BOSTON})
     coordinates = json.dumps(collection["features"][0]["geometry"]["coordinates"])
-    assert all(len(part.split(".")[-1]) <= 3 for part in coordinates.replace("]", "").replace("[", "").split(", ")
-               if "." in part)
+    assert all(
+        len(part.split(".")[-1]) <= 3
+        for part in coordinates.replace("]", "").replace("[", "").split(", ")
+        if "." in part
+    )
 
 
 def test_partnerships_joining_the_same_councils_do_not_hide_each_other(views):
     """High Peak and Staffordshire Moorlands are in two partnerships (a 2013 bid, then their alliance)."""
-    features = {f["properties"]["p"]: f for f in json.loads(views["ltla"][1].links_json)["features"]
-                if not f["properties"].get("hub")}
+    features = {
+        f["properties"]["p"]: f
+        for f in json.loads(views["ltla"][1].links_json)["features"]
+        if not f["properties"].get("hub")
+    }
     first = features["SS026"]["geometry"]["coordinates"]
     assert len(first) == 1 and len(first[0]) == 2  # the first between them: straight
     second = features["SS027"]["geometry"]["coordinates"]
@@ -204,13 +253,13 @@ def test_three_councils_meet_at_a_hub(views):
 
 @pytest.mark.parametrize(("bend", "middle"), [(0.0, [1.0, 0.0]), (0.25, [1.0, 0.25]), (-0.25, [1.0, -0.25])])
 def test_curved(bend, middle):
-    points = mapdata.curved((0.0, 0.0), (2.0, 0.0), bend, steps=4)
+    points = map_payload.curved((0.0, 0.0), (2.0, 0.0), bend, steps=4)
     assert points[0] == [0.0, 0.0] and points[-1] == [2.0, 0.0] and points[2] == middle
 
 
 def test_a_north_south_arc_bows_as_far_on_the_map_as_an_east_west_one():
     lat = 53.0
     squash = math.cos(math.radians(lat))  # a degree of longitude, in degrees of latitude, on the map
-    north_south = mapdata.curved((0.0, lat - 0.5), (0.0, lat + 0.5), 0.3, steps=2)[1]
-    east_west = mapdata.curved((-0.5 / squash, lat), (0.5 / squash, lat), 0.3, steps=2)[1]
+    north_south = map_payload.curved((0.0, lat - 0.5), (0.0, lat + 0.5), 0.3, steps=2)[1]
+    east_west = map_payload.curved((-0.5 / squash, lat), (0.5 / squash, lat), 0.3, steps=2)[1]
     assert abs(north_south[0]) * squash == pytest.approx(abs(east_west[1] - lat), rel=0.02)

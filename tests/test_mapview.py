@@ -8,8 +8,9 @@ import folium
 import pytest
 from streamlit_folium import _get_map_string, generate_js_hash
 
-from sharedmap import assets, mapdata, mapview
-from sharedmap.network import build_network, year_geometries
+from sharedmap.maps import assets, mapview
+from sharedmap.maps import payload as map_payload
+from sharedmap.spatial.network import build_network, year_geometries
 
 BOSTON, EAST_LINDSEY = "E07000136", "E07000137"
 
@@ -18,14 +19,22 @@ BOSTON, EAST_LINDSEY = "E07000136", "E07000137"
 def built(seed, register):
     areas = year_geometries(2025)
     network = build_network(seed, register, 2025)
-    drawn = mapdata.tier_areas(areas, 2025, "ltla")
-    payload = mapdata.build_view_payload(network, seed, register, drawn, mapdata.build_topology(drawn), "savings")
+    drawn = map_payload.tier_areas(areas, 2025, "ltla")
+    payload = map_payload.build_view_payload(
+        network, seed, register, drawn, map_payload.build_topology(drawn), "savings"
+    )
     return areas, network, payload
 
 
 def base_map(payload, **kwargs) -> folium.Map:
-    return mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
-                             payload.legend_classes, **kwargs)
+    return mapview.build_map(
+        payload.councils_json,
+        payload.links_json,
+        payload.points_json,
+        payload.legend_title,
+        payload.legend_classes,
+        **kwargs,
+    )
 
 
 def test_map_loads_only_the_apps_own_files(built):
@@ -38,8 +47,11 @@ def test_map_loads_only_the_apps_own_files(built):
 
 
 def test_tiles_only_when_configured(built):
-    html = base_map(built[2], tiles="https://tiles.example.org/{z}/{x}/{y}.png",
-                    tiles_attribution="Example tiles").get_root().render()
+    html = (
+        base_map(built[2], tiles="https://tiles.example.org/{z}/{x}/{y}.png", tiles_attribution="Example tiles")
+        .get_root()
+        .render()
+    )
     assert "tiles.example.org" in html and "Example tiles" in html
 
 
@@ -63,9 +75,9 @@ def test_legend_and_attribution_are_in_the_map(built):
 def test_a_click_changes_the_selection_layer_not_the_base_map(built):
     """st_folium keys the component on the base map's script: equal scripts mean no rebuild in the browser."""
     areas, network, payload = built
-    empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
-    boston = mapdata.script_json(mapdata.area_features(areas, {BOSTON}))
-    partners = mapdata.script_json(mapdata.area_features(areas, {EAST_LINDSEY}))
+    empty = map_payload.script_json({"type": "FeatureCollection", "features": []})
+    boston = map_payload.script_json(map_payload.area_features(areas, {BOSTON}))
+    partners = map_payload.script_json(map_payload.area_features(areas, {EAST_LINDSEY}))
     hashes, layers = [], []
     for selected, partner in ((empty, empty), (boston, partners)):
         m = base_map(payload)
@@ -78,30 +90,41 @@ def test_a_click_changes_the_selection_layer_not_the_base_map(built):
 
 
 def test_selection_layer_is_not_clickable(built):
-    empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
+    empty = map_payload.script_json({"type": "FeatureCollection", "features": []})
     layer = mapview.selection_layer(empty, empty, empty)
     assert all(not child.interactive for child in layer._children.values())
 
 
-@pytest.mark.parametrize(("returned", "expected"), [
-    (None, None),
-    ({}, None),
-    ({"last_active_drawing": None, "last_object_clicked": None}, None),
-    ({"last_active_drawing": {"type": "Feature", "properties": {"c": BOSTON, "f": "#fff"}},
-      "last_object_clicked": {"lat": 52.98, "lng": -0.03}}, mapview.Clicked("council", BOSTON, (52.98, -0.03))),
-    ({"last_active_drawing": {"properties": {"p": "SS001", "t": "x"}}}, mapview.Clicked("partnership", "SS001")),
-    ({"last_active_drawing": {"properties": {"p": "SS002", "hub": 1}}}, mapview.Clicked("partnership", "SS002")),
-    ({"last_active_drawing": {"properties": {"name": "someone else's layer"}}}, None),
-])
+@pytest.mark.parametrize(
+    ("returned", "expected"),
+    [
+        (None, None),
+        ({}, None),
+        ({"last_active_drawing": None, "last_object_clicked": None}, None),
+        (
+            {
+                "last_active_drawing": {"type": "Feature", "properties": {"c": BOSTON, "f": "#fff"}},
+                "last_object_clicked": {"lat": 52.98, "lng": -0.03},
+            },
+            mapview.Clicked("council", BOSTON, (52.98, -0.03)),
+        ),
+        ({"last_active_drawing": {"properties": {"p": "SS001", "t": "x"}}}, mapview.Clicked("partnership", "SS001")),
+        ({"last_active_drawing": {"properties": {"p": "SS002", "hub": 1}}}, mapview.Clicked("partnership", "SS002")),
+        ({"last_active_drawing": {"properties": {"name": "someone else's layer"}}}, None),
+    ],
+)
 def test_clicked_target(returned, expected):
     assert mapview.clicked_target(returned) == expected
 
 
-@pytest.mark.parametrize(("bounds", "zoom_range"), [
-    ((-0.2, 52.8, 0.35, 53.5), (8.0, 10.0)),  # Boston and East Lindsey
-    ((-6.5, 50.0, 1.8, 55.8), (5.0, 6.5)),  # England
-    ((-0.05, 52.97, -0.04, 52.98), (10.0, 10.0)),  # a point: capped
-])
+@pytest.mark.parametrize(
+    ("bounds", "zoom_range"),
+    [
+        ((-0.2, 52.8, 0.35, 53.5), (8.0, 10.0)),  # Boston and East Lindsey
+        ((-6.5, 50.0, 1.8, 55.8), (5.0, 6.5)),  # England
+        ((-0.05, 52.97, -0.04, 52.98), (10.0, 10.0)),  # a point: capped
+    ],
+)
 def test_view_for_bounds_fits_the_selection(bounds, zoom_range):
     (lat, lon), zoom = mapview.view_for_bounds(bounds)
     assert zoom_range[0] <= zoom <= zoom_range[1]
@@ -112,7 +135,7 @@ def test_view_for_bounds_fits_the_selection(bounds, zoom_range):
 def test_legend_html_escapes(built):
     html = mapview.legend_html("<b>x</b>", [("#fff", "<script>")])
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert json.loads(mapdata.script_json(html)) == html
+    assert json.loads(map_payload.script_json(html)) == html
 
 
 @pytest.mark.parametrize("text", ["{{ 7 * 7 }}", "{% if true %}if{% endif %}", "{{ cycler.__init__.__globals__ }}"])
@@ -121,8 +144,14 @@ def test_text_from_the_data_is_never_run_as_a_template(seed, register, text):
     (which would evaluate braces in an uploaded name on the server)."""
     named = [seed[0].with_changes(name=f"Alliance {text}")]
     areas = year_geometries(2025)
-    drawn = mapdata.tier_areas(areas, 2025, "ltla")
-    payload = mapdata.build_view_payload(build_network(named, register, 2025), named, register, drawn,
-                                         mapdata.build_topology(drawn.head(3)), "partnerships")
+    drawn = map_payload.tier_areas(areas, 2025, "ltla")
+    payload = map_payload.build_view_payload(
+        build_network(named, register, 2025),
+        named,
+        register,
+        drawn,
+        map_payload.build_topology(drawn.head(3)),
+        "partnerships",
+    )
     page = base_map(payload).get_root().render()
     assert json.dumps(f"Alliance {text}")[1:-1] in page

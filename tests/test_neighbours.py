@@ -2,7 +2,7 @@
 
 import pytest
 
-from sharedmap.neighbours import areas_of_year, find_neighbours, relate_areas, year_areas
+from sharedmap.spatial.neighbours import areas_of_year, find_neighbours, relate_areas, year_areas
 
 BOSTON, EAST_LINDSEY, SOUTH_HOLLAND, NORTH_KESTEVEN = "E07000136", "E07000137", "E07000140", "E07000139"
 LINCOLNSHIRE, ISLE_OF_WIGHT, HAMPSHIRE, NEW_FOREST = "E10000019", "E06000046", "E10000014", "E07000091"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sharedmap.network import attribute_savings, build_network
 from sharedmap.partnerships import SavingsKind
+from sharedmap.spatial.network import attribute_savings, build_network
 
 BOURNEMOUTH, POOLE, BCP = "E06000028", "E06000029", "E06000058"
 DORSET_CC, DORSET_COUNCIL = "E10000009", "E06000059"

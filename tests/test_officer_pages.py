@@ -14,10 +14,10 @@ import pytest
 from store_fixtures import ACCOUNTS, PASSWORD, write_csv
 from streamlit.testing.v1 import AppTest
 
-import sharedmap.ui  # noqa: F401  (imports geopandas before AppTest puts pages/ first on sys.path: pages/statistics.py)
-from sharedmap import auth
-from sharedmap.preview import CHANGED, NEW, UNCHANGED, WITHDRAWN
-from sharedmap.store import Store, close_open_stores
+import sharedmap.app.ui  # noqa: F401  (imports geopandas before AppTest puts pages/ first on sys.path: pages/statistics.py)
+from sharedmap.publishing import auth
+from sharedmap.publishing.preview import CHANGED, NEW, UNCHANGED, WITHDRAWN
+from sharedmap.publishing.store import Store, close_open_stores
 
 ROOT = Path(__file__).resolve().parent.parent
 ELI, BOT, REVIEWER, REVIEWER2 = "officer@eastlindsey.gov.uk", "officer@boston.gov.uk", "reviewer@lga.gov.uk", \
@@ -36,7 +36,7 @@ def store(tmp_path, seed_file, monkeypatch):
     monkeypatch.setenv("SHAREDMAP_DATABASE_URL", url)
     monkeypatch.setenv("SHAREDMAP_PARTNERSHIPS", str(seed_file))
     store = Store.open(url)
-    from sharedmap.dataset import load_seed
+    from sharedmap.publishing.dataset import load_seed
 
     store.ensure_seeded(load_seed(seed_file), seed_file.name, "0" * 64)
     for email, (role, council) in ACCOUNTS.items():
@@ -168,7 +168,7 @@ def test_an_unreadable_file_is_a_message(store, data, message):
 
 
 def submit_as(store, email, rows_file: bytes) -> int:
-    from sharedmap import workflow
+    from sharedmap.publishing import workflow
     from sharedmap.register import load_register
 
     register = load_register()
@@ -221,7 +221,7 @@ def test_nobody_approves_their_own_and_a_rejection_needs_a_reason(store, messy_f
 
 
 def test_a_reviewer_restores_an_earlier_version(store, messy_file):
-    from sharedmap import workflow
+    from sharedmap.publishing import workflow
 
     workflow.approve(store, auth.authenticate(store, REVIEWER2, PASSWORD), submit_as(store, ELI, messy_file))
     at = sign_in(page("review").run(), REVIEWER)

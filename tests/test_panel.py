@@ -2,10 +2,10 @@
 
 import pytest
 
-from sharedmap import panel
 from sharedmap.errors import CouncilNotFoundError
-from sharedmap.network import build_network, year_geometries
+from sharedmap.maps import panel
 from sharedmap.partnerships import PartialDate
+from sharedmap.spatial.network import build_network, year_geometries
 
 BOSTON, EAST_LINDSEY = "E07000136", "E07000137"
 

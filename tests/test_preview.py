@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sharedmap.partnerships import PartialDate, Status, to_record
-from sharedmap.preview import (
+from sharedmap.publishing.preview import (
     CHANGED,
     NEW,
     UNCHANGED,

@@ -5,9 +5,10 @@ import json
 import pytest
 
 from sharedmap import config
-from sharedmap.cli import main
+from sharedmap.cli.commands import main
 from sharedmap.errors import CouncilNotFoundError, ValidationError
-from sharedmap.recommend import (
+from sharedmap.partners.backtest import HIT_AT, run_backtest
+from sharedmap.partners.recommend import (
     WEIGHTS,
     build_context,
     compatible,
@@ -16,7 +17,6 @@ from sharedmap.recommend import (
     recommend,
     resolve_service,
 )
-from sharedmap.recommend_backtest import HIT_AT, run_backtest
 
 
 @pytest.fixture(scope="module")

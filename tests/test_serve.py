@@ -24,9 +24,11 @@ from browser_fixtures import free_port, stop, wait_until_healthy
 from store_fixtures import PASSWORD, write_csv
 
 from bench.streamlit_client import Visitor, run_sync
-from sharedmap import auth, cli, config, serve, workflow
-from sharedmap.store import Store
-from sharedmap.tables import MAX_UPLOAD_BYTES
+from sharedmap import cli, config
+from sharedmap.cli import serve
+from sharedmap.publishing import auth, workflow
+from sharedmap.publishing.store import Store
+from sharedmap.spreadsheets import MAX_UPLOAD_BYTES
 
 ROOT = config.PROJECT_ROOT
 REVIEWER, REVIEWER2 = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"

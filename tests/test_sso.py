@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sharedmap import auth, sso
 from sharedmap.errors import AuthenticationError
+from sharedmap.publishing import auth, sso
 
 SETTINGS = {"redirect_uri": "https://map.example/oauth2callback", "cookie_secret": "s" * 32, "client_id": "id",
             "client_secret": "secret", "server_metadata_url": "https://login.example/.well-known/openid-configuration"}

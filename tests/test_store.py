@@ -14,11 +14,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from store_fixtures import snapshot
 
-from sharedmap import db
-from sharedmap.dataset import load_published
 from sharedmap.errors import StoreError
 from sharedmap.partnerships import to_record
-from sharedmap.store import Store
+from sharedmap.publishing import db
+from sharedmap.publishing.dataset import load_published
+from sharedmap.publishing.store import Store
 
 
 def test_migrations_build_exactly_the_tables_the_code_uses(empty_store):
@@ -145,7 +145,7 @@ def test_a_replica_waits_while_another_holds_a_new_sqlite_file(tmp_path):
 
 def test_replicas_starting_together_migrate_and_seed_once(store_url, seed_file):
     """Two real processes start on one empty database at the same moment: one version, one seed."""
-    script = "from sharedmap.dataset import load_published; print(load_published()[0])"
+    script = "from sharedmap.publishing.dataset import load_published; print(load_published()[0])"
     env = {"SHAREDMAP_DATABASE_URL": store_url, "SHAREDMAP_PARTNERSHIPS": str(seed_file)}
     processes = [subprocess.Popen([sys.executable, "-c", script], env=_env(env), stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True) for _ in range(2)]

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from sharedmap.cli import main
+from sharedmap.cli.commands import main
 from sharedmap.summary import national_summary
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from bench.synthetic import ID_PREFIX, SOURCE_URL, is_synthetic, synthetic_partnerships
 from sharedmap import config
 from sharedmap.exports import partnerships_frame
-from sharedmap.synthetic import ID_PREFIX, SOURCE_URL, is_synthetic, synthetic_partnerships
 from sharedmap.validate import validate_file
 
 

@@ -7,9 +7,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from sharedmap import templates
 from sharedmap.partnerships import SERVICES
-from sharedmap.tables import FIELD_ALIASES, REQUIRED_FIELDS
+from sharedmap.publishing import templates
+from sharedmap.spreadsheets import FIELD_ALIASES, REQUIRED_FIELDS
 from sharedmap.validate import validate_file
 
 

@@ -3,8 +3,7 @@
 import pytest
 
 from sharedmap.filters import Filters
-from sharedmap.partnerships import Status
-from sharedmap.viewstate import (
+from sharedmap.maps.viewstate import (
     LATEST_YEAR,
     Options,
     PartnerQuestion,
@@ -15,6 +14,7 @@ from sharedmap.viewstate import (
     view_from_query,
     view_to_query,
 )
+from sharedmap.partnerships import Status
 
 OPTIONS = Options(nations=("England", "Scotland", "Wales"), regions=("East Midlands", "London"),
                   council_types=("district", "county", "unitary"))

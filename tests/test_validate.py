@@ -5,7 +5,7 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from sharedmap.cli import main
+from sharedmap.cli.commands import main
 from sharedmap.errors import FileReadError
 from sharedmap.validate import validate_file
 

@@ -13,7 +13,6 @@ import time
 import pytest
 from store_fixtures import PASSWORD, snapshot, write_csv
 
-from sharedmap import auth, db, workflow
 from sharedmap.errors import (
     ConflictError,
     FileReadError,
@@ -22,8 +21,9 @@ from sharedmap.errors import (
     StoreError,
     ValidationError,
 )
-from sharedmap.preview import CHANGED, NEW, UNCHANGED, WITHDRAWN, apply_changes
-from sharedmap.tables import MAX_UPLOAD_BYTES
+from sharedmap.publishing import auth, db, workflow
+from sharedmap.publishing.preview import CHANGED, NEW, UNCHANGED, WITHDRAWN, apply_changes
+from sharedmap.spreadsheets import MAX_UPLOAD_BYTES
 
 ELI, BOT = "officer@eastlindsey.gov.uk", "officer@boston.gov.uk"
 REVIEWER, REVIEWER2 = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"
@@ -264,7 +264,7 @@ def test_rollback_publishes_an_earlier_version_again(store, accounts, register, 
 PUBLISHER = """
 import json, sys, time
 import sqlalchemy as sa
-from sharedmap.cli import main
+from sharedmap.cli.commands import main
 
 marker, pause, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from store_fixtures import write_csv
 
-from sharedmap import workflow
-from sharedmap import workflow_tables as tables
-from sharedmap.preview import Preview, Uploaded, compare
+from sharedmap.publishing import review_tables as tables
+from sharedmap.publishing import workflow
+from sharedmap.publishing.preview import Preview, Uploaded, compare
 
 MESSY = {"name": "Lincolnshire shared waste", "councils": "Lindsey DC; Boston BC; Bostn", "services": "Waste; Bins",
          "status": "live", "start": "July 2024", "savings": "£220k annual", "source_url": "https://x.gov.uk/a"}

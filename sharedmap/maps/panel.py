@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 
 from sharedmap.errors import CouncilNotFoundError
-from sharedmap.network import Network, new_codes, place_council
 from sharedmap.partnerships import PartialDate, Partnership, savings_labels
 from sharedmap.register import Register
+from sharedmap.spatial.network import Network, new_codes, place_council
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from sharedmap.partners.recommend import CURRENT_YEAR, FIRST_YEAR, PartnerContext, build_context, find_partners
 from sharedmap.partnerships import Partnership
-from sharedmap.recommend import CURRENT_YEAR, FIRST_YEAR, PartnerContext, build_context, find_partners
 from sharedmap.register import Register
 
 HIT_AT = 5

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from rapidfuzz import process, utils
 
 from sharedmap.errors import CouncilNotFoundError, ValidationError
-from sharedmap.neighbours import TOUCH_TOLERANCE_M, YearAreas, year_areas
 from sharedmap.partnerships import SERVICES, Partnership, Status
 from sharedmap.register import Council, Register
+from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M, YearAreas, year_areas
 
 FIRST_YEAR, CURRENT_YEAR = 2014, 2025  # the years the shared boundaries cover
 NEAR_RANGE_KM = 60.0  # "near" points fall from full at 0 km to none at this distance between centres

@@ -1,18 +1,19 @@
 """The Streamlit helpers of the officers' and reviewers' pages: signing in (password or single sign-on), the
-upload's fixes, workflow steps and previews. With sharedmap/ui.py, the only sharedmap modules that import Streamlit.
+upload's fixes, workflow steps and previews. With sharedmap/app/ui.py, the only sharedmap modules that import Streamlit.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from sharedmap import auth, events, sso, workflow_tables
-from sharedmap.dataset import seeded_store
+from sharedmap import events
+from sharedmap.app.ui import leave_pages_folder_mode, md, register
 from sharedmap.errors import AuthenticationError, PermissionDeniedError, SharedMapError
-from sharedmap.preview import CHANGED, KINDS, Preview
+from sharedmap.publishing import auth, review_tables, sso
+from sharedmap.publishing.dataset import seeded_store
+from sharedmap.publishing.preview import CHANGED, KINDS, Preview
+from sharedmap.publishing.store import Store
 from sharedmap.register import Register
-from sharedmap.store import Store
-from sharedmap.ui import leave_pages_folder_mode, md, register
 
 K_USER, K_FLASH, K_FIXES, K_UPLOAD_ROUND = "signed_in_email", "workflow_flash", "upload_fixes", "upload_round"
 K_SSO_LOGGED = "sso_sign_in_logged"
@@ -153,7 +154,7 @@ def upload_fixes(file_sha256: str) -> dict:
     return st.session_state.get(K_FIXES, {}).get(file_sha256, {})
 
 
-def fix_picker(fix: workflow_tables.Fix, file_sha256: str) -> None:
+def fix_picker(fix: review_tables.Fix, file_sha256: str) -> None:
     """Pick one of the suggestions for a name the checker could not place; the file is checked again with it."""
     key = f"fix_{fix.row}_{fix.column}_{fix.typed}"
     choice = st.selectbox(md(f"Replace “{fix.typed}” in row {fix.row} ({fix.column}) with"), fix.suggestions,
@@ -169,11 +170,11 @@ def fix_picker(fix: workflow_tables.Fix, file_sha256: str) -> None:
 def show_preview(preview: Preview, register: Register) -> None:
     """What an upload or submission changes against the published version, kind by kind, changed fields listed."""
     for column, kind in zip(st.columns(len(KINDS)), KINDS, strict=True):
-        column.metric(workflow_tables.KIND_TITLES[kind], preview.counts[kind])
-    for kind, frame in workflow_tables.preview_frames(preview, register).items():
+        column.metric(review_tables.KIND_TITLES[kind], preview.counts[kind])
+    for kind, frame in review_tables.preview_frames(preview, register).items():
         if not frame.empty:
-            st.markdown(f"**{workflow_tables.KIND_TITLES[kind]} ({len(frame)})**: {workflow_tables.KIND_HELP[kind]}")
+            st.markdown(f"**{review_tables.KIND_TITLES[kind]} ({len(frame)})**: {review_tables.KIND_HELP[kind]}")
             st.dataframe(frame, hide_index=True)
     for change in preview.of_kind(CHANGED):
         with st.expander(f"What changes in {md(change.name)}"):
-            st.dataframe(workflow_tables.field_changes(change), hide_index=True)
+            st.dataframe(review_tables.field_changes(change), hide_index=True)

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sharedmap.boundaries import load_councils
-from sharedmap.network import new_codes
+from sharedmap.spatial.boundaries import load_councils
+from sharedmap.spatial.network import new_codes
 
 PROJECTED_CRS = "EPSG:27700"  # British National Grid: metres, so tolerances and distances mean what they say
 TOUCH_TOLERANCE_M = 200.0

@@ -12,10 +12,10 @@ from __future__ import annotations
 import html
 from collections import Counter, defaultdict
 
-from sharedmap.mapdata import COORD_DECIMALS, SERVICE_GROUPS, service_group
-from sharedmap.network import Network
+from sharedmap.maps.style import COORD_DECIMALS, SERVICE_GROUPS, service_group
 from sharedmap.partnerships import Partnership
 from sharedmap.register import Register
+from sharedmap.spatial.network import Network
 
 AGGREGATE_ABOVE = 500  # partnerships in a view; the real table (95) is drawn one line per partnership
 # (lowest count, highest count or None, line width in px) per class of "partnerships between the same two places".
@@ -46,7 +46,7 @@ def _region(p: Partnership, register: Register) -> str:
 
 def aggregated_link_features(network: Network, partnerships: list[Partnership], register: Register) -> dict:
     """A FeatureCollection: one MultiLineString per (service group, count class) for pairs and for hub spokes, and
-    one point per regional hub. Properties as ``mapdata.link_features`` draws them (t, k, w, d), without ``p``:
+    one point per regional hub. Properties as ``payload.link_features`` draws them (t, k, w, d), without ``p``:
     a merged line stands for many partnerships, so clicking it selects none."""
     by_id = {p.id: p for p in partnerships}
     links = network.links

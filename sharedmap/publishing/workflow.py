@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sharedmap import events
-from sharedmap.auth import Role, User, require_role
 from sharedmap.errors import (
     ConflictError,
     FileReadError,
@@ -30,10 +29,11 @@ from sharedmap.errors import (
 )
 from sharedmap.parsing import clean
 from sharedmap.partnerships import Partnership, from_record
-from sharedmap.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
+from sharedmap.publishing.auth import Role, User, require_role
+from sharedmap.publishing.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
+from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
 from sharedmap.register import Register
-from sharedmap.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
-from sharedmap.tables import MAX_UPLOAD_BYTES, Table, read_table
+from sharedmap.spreadsheets import MAX_UPLOAD_BYTES, Table, read_table
 from sharedmap.validate import ValidationReport, validate_table
 
 # The file's columns (tables.FIELD_ALIASES) and the partnership record fields they fill.

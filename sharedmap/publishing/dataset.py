@@ -21,8 +21,8 @@ from pathlib import Path
 from sharedmap import config, events
 from sharedmap.errors import StoreUnavailableError, ValidationError
 from sharedmap.partnerships import Partnership, from_record, to_record
+from sharedmap.publishing.store import Store, open_store
 from sharedmap.register import Register, load_register
-from sharedmap.store import Store, open_store
 from sharedmap.validate import validate_file
 
 

@@ -16,11 +16,12 @@ import argon2
 import sqlalchemy as sa
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from sharedmap import config, db, events
-from sharedmap.db import users
+from sharedmap import config, events
 from sharedmap.errors import AuthenticationError, PermissionDeniedError, StoreError
+from sharedmap.publishing import db
+from sharedmap.publishing.db import users
+from sharedmap.publishing.store import Store
 from sharedmap.register import Register
-from sharedmap.store import Store
 
 MAX_FAILURES = 5
 LOCK_SECONDS = 30

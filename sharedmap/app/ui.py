@@ -10,20 +10,21 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from sharedmap import assets, config, events, mapdata, mapview, panel, viewstate
-from sharedmap.dataset import LastGood, load_published
+from sharedmap import config, events
 from sharedmap.errors import (
     CouncilNotFoundError,
     StoreUnavailableError,
 )
 from sharedmap.exports import partnerships_frame
 from sharedmap.filters import Filters, apply_filters
-from sharedmap.network import Network, build_network, year_geometries
-from sharedmap.panel import PartnershipFacts, Selection
+from sharedmap.maps import assets, mapview, panel, payload, viewstate
+from sharedmap.maps.panel import PartnershipFacts, Selection
+from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
+from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
-from sharedmap.recommend import PartnerContext, build_context
+from sharedmap.publishing.dataset import LastGood, load_published
 from sharedmap.register import TYPE_NAMES, Register, load_register
-from sharedmap.viewstate import MULTI_KEYS, Options, View
+from sharedmap.spatial.network import Network, build_network, year_geometries
 
 # Session-state keys, in one place.
 K_YEAR, K_TIER, K_MEASURE, K_MIN_SAVINGS = "view_year", "view_tier", "view_measure", "view_min_savings"
@@ -90,7 +91,7 @@ def areas(year: int):
 
 @st.cache_resource(show_spinner="Simplifying boundaries…", max_entries=8)
 def topology(year: int, tier: str) -> dict:
-    return mapdata.build_topology(mapdata.tier_areas(areas(year), year, tier))
+    return payload.build_topology(payload.tier_areas(areas(year), year, tier))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -102,10 +103,10 @@ def filtered(label: str, filters: Filters) -> tuple[list[Partnership], Network]:
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
-def view_payload(label: str, filters: Filters, tier: str, measure: str) -> mapdata.ViewPayload:
+def view_payload(label: str, filters: Filters, tier: str, measure: str) -> payload.ViewPayload:
     kept, network = filtered(label, filters)
-    drawn = mapdata.tier_areas(areas(filters.year), filters.year, tier)
-    return mapdata.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
+    drawn = payload.tier_areas(areas(filters.year), filters.year, tier)
+    return payload.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
@@ -186,9 +187,9 @@ def sidebar() -> View:
                         help="Headline saving of the partnership (annual, cumulative or target figure).")
         st.button("Clear filters", on_click=_clear_filters)
         st.subheader("Map")
-        st.radio("Councils drawn", list(mapdata.TIERS), format_func=mapdata.TIERS.get, key=K_TIER)
-        st.selectbox("Colour councils by", list(mapdata.MEASURES), key=K_MEASURE,
-                     format_func=lambda k: mapdata.MEASURES[k].label)
+        st.radio("Councils drawn", list(payload.TIERS), format_func=payload.TIERS.get, key=K_TIER)
+        st.selectbox("Colour councils by", list(payload.MEASURES), key=K_MEASURE,
+                     format_func=lambda k: payload.MEASURES[k].label)
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
         st.warning(f"Link: {problem}")
     return current_view()
@@ -287,7 +288,7 @@ def resolve_selection(view: View, register: Register, network: Network, areas, p
 def selection_layer(selection: Selection | None, network: Network, areas):
     """The small layer a click changes, and where to centre the map on it (None: leave the view alone)."""
     if selection is None:
-        empty = mapdata.script_json({"type": "FeatureCollection", "features": []})
+        empty = payload.script_json({"type": "FeatureCollection", "features": []})
         return mapview.selection_layer(empty, empty, empty), None, None
     key = (st.session_state.get(K_DATA_LABEL, ""), network.year, selection.gss or "",
            tuple(sorted(selection.partner_codes)), tuple(p.id for p in selection.partnerships))
@@ -301,11 +302,11 @@ def _selection_parts(key: tuple, _selection: Selection, _network: Network, _area
     selects the same council in the same data version (``key``; the other arguments are not hashed), so worked
     out once."""
     ids = {p.id for p in _selection.partnerships}
-    links = mapdata.link_features(replace(_network, links=_network.links[_network.links["partnership_id"].isin(ids)]),
+    links = payload.link_features(replace(_network, links=_network.links[_network.links["partnership_id"].isin(ids)]),
                                   list(_selection.partnerships))
     selected = {_selection.gss} if _selection.gss else set()
-    parts = (mapdata.script_json(mapdata.area_features(_areas, selected)),
-             mapdata.script_json(mapdata.area_features(_areas, _selection.partner_codes)), mapdata.script_json(links))
+    parts = (payload.script_json(payload.area_features(_areas, selected)),
+             payload.script_json(payload.area_features(_areas, _selection.partner_codes)), payload.script_json(links))
     bounds = panel.selection_bounds(_selection, _areas)
     if bounds is None:
         return (*parts, None, None)

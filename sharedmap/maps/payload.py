@@ -17,35 +17,27 @@ import shapely
 import topojson
 from jinja2.utils import htmlsafe_json_dumps
 
-from sharedmap.boundaries import load_councils
 from sharedmap.errors import BoundaryDataError
-from sharedmap.network import Network
+from sharedmap.maps import aggregate
+from sharedmap.maps.style import (
+    ARC_BEND,
+    CHOROPLETH,
+    COORD_DECIMALS,
+    DASHES,
+    NO_DATA_COLOUR,
+    SERVICE_GROUPS,
+    link_weight,
+    service_group,
+)
 from sharedmap.partnerships import Partnership, format_gbp
 from sharedmap.register import Register
+from sharedmap.spatial.boundaries import load_councils
+from sharedmap.spatial.network import Network
 
 TIERS = {"ltla": "Lower tier and unitary councils", "utla": "Upper tier (county) and unitary councils"}
 SIMPLIFY_DEGREES = 0.005  # about 350-550 m: invisible at national zoom, keeps the payload small
 QUANTIZE = 1e4  # grid steps across the UK's extent: about 100 m
 MIN_PART_DEGREES2 = 2e-5  # islets under about 0.15 km² are left out (a council's largest part is always kept)
-COORD_DECIMALS = 3  # link ends: about 100 m
-ARC_BEND = 0.3  # how far each further partnership between the same two councils bows out (× their distance)
-
-NO_DATA_COLOUR = "#e3e3e3"  # councils with no partnership (or no figure) in the view
-CHOROPLETH = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")  # ColorBrewer Blues: colour-blind safe
-# Link colours: Okabe & Ito's colour-blind-safe palette, one per group of services (a partnership's first service).
-SERVICE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Shared management": ("#000000", ("Management team",)),
-    "Corporate services": ("#E69F00", ("ICT", "HR", "Finance", "Procurement", "Legal", "Audit", "Customer services",
-                                       "Property and assets")),
-    "Revenues, benefits and fraud": ("#D55E00", ("Revenues and benefits", "Fraud")),
-    "Waste, regulation and planning": ("#009E73", ("Waste", "Regulatory services", "Planning", "Building control",
-                                                   "Economic development")),
-    "People's services": ("#CC79A7", ("Children's services", "Adult social care", "Education")),
-    "Other": ("#6b6b6b", ("Other",)),
-}
-DASHES = {"operational": "", "planned": "6 5", "ended": "1 5"}
-
-
 @dataclass(frozen=True)
 class Measure:
     label: str
@@ -58,12 +50,6 @@ MEASURES: dict[str, Measure] = {
     "savings": Measure("Annual savings (£ a year)", "savings_annual", True),
     "per_resident": Measure("Annual savings per resident (£)", "per_resident", True),
 }
-
-
-def service_group(services: tuple[str, ...] | list[str]) -> str:
-    """The group a partnership's line is coloured by: that of its first-listed service."""
-    first = services[0] if services else "Other"
-    return next((group for group, (_, members) in SERVICE_GROUPS.items() if first in members), "Other")
 
 
 def script_json(payload: object) -> str:
@@ -231,13 +217,6 @@ def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> str:
             f"{html.escape(p.status.value)}<br>{savings}")
 
 
-def link_weight(headline_gbp: float | None) -> float:
-    """Line width grows with the log of the headline saving: £100k → 2 px, £1m → 3, £10m → 4 (at most 6)."""
-    if headline_gbp is None or pd.isna(headline_gbp) or headline_gbp <= 0:
-        return 1.5
-    return round(min(6.0, max(2.0, 2 + math.log10(headline_gbp / 1e5))), 1)
-
-
 def curved(start: tuple[float, float], end: tuple[float, float], bend: float, steps: int = 8) -> list[list[float]]:
     """A gentle arc from start to end (a quadratic Bézier whose control point sits ``bend`` × the length off the
     middle), so partnerships joining the same two councils do not hide one another. The offset is measured as
@@ -304,7 +283,7 @@ class ViewPayload:
     legend_title: str
     legend_classes: list[tuple[str, str]]
     table: pd.DataFrame
-    links_aggregated: bool = False  # many partnerships: lines merged per pair of places (sharedmap.aggregate)
+    links_aggregated: bool = False  # many partnerships: lines merged per pair of places (sharedmap.maps.aggregate)
 
 
 def build_view_payload(network: Network, partnerships: list[Partnership], register: Register,
@@ -312,8 +291,6 @@ def build_view_payload(network: Network, partnerships: list[Partnership], regist
                        aggregate_above: int | None = None) -> ViewPayload:
     """Join the view's figures onto its areas and serialise the three layers and the legend. A view of more than
     ``aggregate_above`` partnerships (default ``aggregate.AGGREGATE_ABOVE``) gets merged lines, not one each."""
-    from sharedmap import aggregate  # it builds on this module's palette and link widths
-
     limit = aggregate.AGGREGATE_ABOVE if aggregate_above is None else aggregate_above
     merge = len(partnerships) > limit
     if measure_key not in MEASURES:

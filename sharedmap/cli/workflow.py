@@ -1,8 +1,8 @@
 """The officer's path on the command line: users, import, submissions, approve, reject, history, rollback, export.
 
-Thin wrappers over ``sharedmap.auth`` and ``sharedmap.workflow``. Every command that changes data signs the acting
-user in first: the password is typed (getpass) on a terminal, or read as one line of standard input otherwise, so
-scripts can drive it. The store is SHAREDMAP_DATABASE_URL (default: the SQLite file under var/).
+Thin wrappers over ``sharedmap.publishing.auth`` and ``sharedmap.publishing.workflow``. Every command that changes
+data signs the acting user in first: the password is typed (getpass) on a terminal, or read as one line of standard
+input otherwise, so scripts can drive it. The store is SHAREDMAP_DATABASE_URL (default: the SQLite file under var/).
 """
 
 from __future__ import annotations
@@ -112,13 +112,13 @@ def read_password(prompt: str, twice: bool = False) -> str:
 
 
 def _sign_in(store, email: str):
-    from sharedmap.auth import authenticate
+    from sharedmap.publishing.auth import authenticate
 
     return authenticate(store, email, read_password(f"Password for {email}: "))
 
 
 def _store():
-    from sharedmap.dataset import seeded_store
+    from sharedmap.publishing.dataset import seeded_store
 
     return seeded_store()
 
@@ -127,7 +127,7 @@ def _store():
 
 
 def _users_add(args: argparse.Namespace) -> int:
-    from sharedmap.auth import create_user
+    from sharedmap.publishing.auth import create_user
     from sharedmap.register import load_register
 
     register = load_register()
@@ -140,7 +140,7 @@ def _users_add(args: argparse.Namespace) -> int:
 
 
 def _users_password(args: argparse.Namespace) -> int:
-    from sharedmap.auth import set_password
+    from sharedmap.publishing.auth import set_password
 
     set_password(_store(), args.email, read_password(f"New password for {args.email}: ", twice=True))
     print(f"Password changed for {args.email}; any sign-in lock is lifted.")
@@ -148,7 +148,7 @@ def _users_password(args: argparse.Namespace) -> int:
 
 
 def _users_list(args: argparse.Namespace) -> int:
-    from sharedmap.auth import list_users
+    from sharedmap.publishing.auth import list_users
 
     for user in list_users(_store()):
         last = user.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if user.last_sign_in_at else "never"
@@ -157,10 +157,10 @@ def _users_list(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from sharedmap.cli.output import format_validation
     from sharedmap.errors import InvalidRowsError
+    from sharedmap.publishing.workflow import read_upload, submit
     from sharedmap.register import load_register
-    from sharedmap.report import format_validation
-    from sharedmap.workflow import read_upload, submit
 
     store = _store()
     user = _sign_in(store, args.by)
@@ -172,7 +172,7 @@ def _import(args: argparse.Namespace) -> int:
         print(f"error: {InvalidRowsError(upload.file_name, problems, len(upload.report.rows))}", file=sys.stderr)
         return 1
     submission = submit(store, user, upload, register, withdraw_missing=not args.keep_missing, comment=args.comment)
-    from sharedmap.workflow import submission_preview
+    from sharedmap.publishing.workflow import submission_preview
 
     print(format_preview(submission_preview(store, submission.id)))
     print(f"\nSubmission {submission.id} staged from {upload.file_name} (SHA-256 {upload.sha256[:12]}…). "
@@ -181,8 +181,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _submissions(args: argparse.Namespace) -> int:
-    from sharedmap.cli import print_json
-    from sharedmap.workflow import conflicts, submission_preview
+    from sharedmap.cli.output import print_json
+    from sharedmap.publishing.workflow import conflicts, submission_preview
 
     store = _store()
     if args.id is None:
@@ -214,7 +214,7 @@ def _submissions(args: argparse.Namespace) -> int:
 
 
 def _approve(args: argparse.Namespace) -> int:
-    from sharedmap.workflow import approve
+    from sharedmap.publishing.workflow import approve
 
     store = _store()
     version = approve(store, _sign_in(store, args.by), args.id, args.comment)
@@ -223,7 +223,7 @@ def _approve(args: argparse.Namespace) -> int:
 
 
 def _reject(args: argparse.Namespace) -> int:
-    from sharedmap.workflow import reject
+    from sharedmap.publishing.workflow import reject
 
     store = _store()
     reject(store, _sign_in(store, args.by), args.id, args.reason)
@@ -232,7 +232,7 @@ def _reject(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from sharedmap.workflow import rollback
+    from sharedmap.publishing.workflow import rollback
 
     store = _store()
     version = rollback(store, _sign_in(store, args.by), args.version, args.reason)
@@ -242,7 +242,7 @@ def _rollback(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from sharedmap.cli import print_json
+    from sharedmap.cli.output import print_json
 
     store = _store()
     current = store.current()[0]
@@ -285,9 +285,9 @@ def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sharedmap import exports
-    from sharedmap.network import build_network
-    from sharedmap.recommend import CURRENT_YEAR
+    from sharedmap.partners.recommend import CURRENT_YEAR
     from sharedmap.register import load_register
+    from sharedmap.spatial.network import build_network
 
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
         raise SharedMapError("XLSX is a binary file: give --output FILE or redirect standard output")

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sharedmap.preview import CHANGED, KINDS, NEW, UNCHANGED, WITHDRAWN, Change, Preview
+from sharedmap.publishing.preview import CHANGED, KINDS, NEW, UNCHANGED, WITHDRAWN, Change, Preview
+from sharedmap.publishing.store import AuditEntry, Submission, Version
+from sharedmap.publishing.workflow import Upload
 from sharedmap.register import Register
-from sharedmap.store import AuditEntry, Submission, Version
 from sharedmap.validate import RowReport
-from sharedmap.workflow import Upload
 
 KIND_TITLES = {NEW: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", WITHDRAWN: "Withdrawn"}
 KIND_HELP = {NEW: "not on the map yet: added when approved", CHANGED: "on the map; these fields change",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 from sharedmap.partnerships import format_gbp
 from sharedmap.validate import ValidationReport
 
@@ -50,3 +53,8 @@ def format_summary(summary: dict) -> str:
     lines.append("Partnerships by service:")
     lines += [f"  {s['service']:<24} {s['partnerships']}" for s in summary["by_service"]]
     return "\n".join(lines)
+
+
+def print_json(payload: object) -> None:
+    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")

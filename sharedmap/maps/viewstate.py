@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from sharedmap.boundaries import SHARED_FIRST_YEAR
 from sharedmap.filters import Filters
-from sharedmap.mapdata import MEASURES, TIERS
+from sharedmap.maps.payload import MEASURES, TIERS
 from sharedmap.partnerships import SERVICES, Status
+from sharedmap.spatial.boundaries import SHARED_FIRST_YEAR
 
 LATEST_YEAR = 2025  # the shared boundaries cover 2014-2025
 YEARS = tuple(range(SHARED_FIRST_YEAR, LATEST_YEAR + 1))

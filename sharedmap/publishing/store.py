@@ -17,11 +17,18 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from sharedmap import db
-from sharedmap.db import audit_log, store_state, submission_changes, submissions, version_partnerships, versions
 from sharedmap.errors import StoreError
 from sharedmap.partnerships import Partnership, from_record, to_record
-from sharedmap.preview import KINDS, Change
+from sharedmap.publishing import db
+from sharedmap.publishing.db import (
+    audit_log,
+    store_state,
+    submission_changes,
+    submissions,
+    version_partnerships,
+    versions,
+)
+from sharedmap.publishing.preview import KINDS, Change
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
@@ -75,7 +82,7 @@ class AuditEntry:
 
 
 class Store:
-    """One database holding the published versions; pass it (with a signed-in user) to ``sharedmap.workflow``."""
+    """One database holding the published versions; pass it, with a signed-in user, to ``publishing.workflow``."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

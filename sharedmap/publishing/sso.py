@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sharedmap import auth
 from sharedmap.errors import AuthenticationError
-from sharedmap.store import Store
+from sharedmap.publishing import auth
+from sharedmap.publishing.store import Store
 
 REQUIRED = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 

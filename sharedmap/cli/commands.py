@@ -7,19 +7,14 @@ Exit codes: 0 success, 1 the input has errors (e.g. invalid rows), 2 the command
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
 
+from sharedmap.cli.output import print_json
 from sharedmap.errors import SharedMapError
 
 Handler = Callable[[argparse.Namespace], int]
-
-
-def print_json(payload: object) -> None:
-    json.dump(payload, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -48,7 +43,7 @@ def _add_boundaries(sub: argparse._SubParsersAction) -> None:
 
 def _boundaries_info(args: argparse.Namespace) -> int:
     """Exit 1 when a layer cannot be used (its problem is printed), 0 otherwise."""
-    from sharedmap.boundaries import boundary_info
+    from sharedmap.spatial.boundaries import boundary_info
 
     report = boundary_info(args.file, args.layer)
     if args.format == "json":
@@ -74,8 +69,9 @@ def _boundaries_fetch(args: argparse.Namespace) -> int:
     import http.client
     from pathlib import Path
 
-    from sharedmap import config, sources
+    from sharedmap import config
     from sharedmap.errors import SourceError
+    from sharedmap.spatial import sources
 
     manifest_path = Path(args.manifest) if args.manifest else sources.MANIFEST_PATH
     try:
@@ -109,8 +105,8 @@ def _boundaries_fetch(args: argparse.Namespace) -> int:
 
 def _find_source(filename: str):
     """The file's path on the search path, or None when it is missing there."""
-    from sharedmap import sources
     from sharedmap.errors import SourceError
+    from sharedmap.spatial import sources
 
     try:
         return sources.find_file(filename)
@@ -129,8 +125,8 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from sharedmap.cli.output import format_validation
     from sharedmap.errors import FileReadError
-    from sharedmap.report import format_validation
     from sharedmap.validate import validate_file
 
     try:
@@ -147,9 +143,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from sharedmap.dataset import load_seed
+    from sharedmap.cli.output import format_summary
+    from sharedmap.publishing.dataset import load_seed
     from sharedmap.register import load_register
-    from sharedmap.report import format_summary
     from sharedmap.summary import national_summary
 
     register = load_register()
@@ -234,7 +230,7 @@ def _add_assets(sub: argparse._SubParsersAction) -> None:
 
 
 def _assets_install(args: argparse.Namespace) -> int:
-    from sharedmap import assets
+    from sharedmap.maps import assets
 
     done = assets.install(force=args.force)
     print(f"installed {', '.join(done)} into {assets.VENDOR_DIR}" if done else "map assets already installed")
@@ -242,7 +238,7 @@ def _assets_install(args: argparse.Namespace) -> int:
 
 
 def _assets_check(args: argparse.Namespace) -> int:
-    from sharedmap import assets
+    from sharedmap.maps import assets
 
     missing = assets.missing_files()
     if missing:
@@ -266,9 +262,9 @@ def _add_recommend(sub: argparse._SubParsersAction) -> None:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from sharedmap.dataset import load_published
-    from sharedmap.recommend import format_recommendation, recommend
-    from sharedmap.recommend_backtest import format_backtest, run_backtest
+    from sharedmap.partners.backtest import format_backtest, run_backtest
+    from sharedmap.partners.recommend import format_recommendation, recommend
+    from sharedmap.publishing.dataset import load_published
     from sharedmap.register import load_register
 
     if args.backtest == bool(args.council):
@@ -294,14 +290,14 @@ def _recommend(args: argparse.Namespace) -> int:
 
 def _add_workflow(sub: argparse._SubParsersAction) -> None:
     """`users`, `import`, `submissions`, `approve`, `reject`, `history`, `rollback`, `export`: the officer's path on
-    the store, kept in sharedmap/cli_workflow.py."""
-    from sharedmap.cli_workflow import add_commands
+    the store, kept in sharedmap/cli/workflow.py."""
+    from sharedmap.cli.workflow import add_commands
 
     add_commands(sub)
 
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
-    """`serve` (the app as a production service) and `health` (is this copy able to serve?): sharedmap/serve.py."""
+    """`serve` (the app as a production service) and `health` (is this copy able to serve?): sharedmap/cli/serve.py."""
     serve = sub.add_parser("serve", help="run the app for production: headless, XSRF on, uploads capped, event log")
     serve.add_argument("--port", type=int, help="TCP port (default: SHAREDMAP_PORT, 8501)")
     serve.add_argument("--address", help="address to listen on (default: SHAREDMAP_ADDRESS, 127.0.0.1)")
@@ -314,14 +310,14 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from sharedmap.serve import serve
+    from sharedmap.cli.serve import serve
 
     return serve(args.port, args.address, args.dry_run)
 
 
 def _health(args: argparse.Namespace) -> int:
     """Exit 0 when every check passes, 1 when one fails (for a monitor, a container HEALTHCHECK or a script)."""
-    from sharedmap.serve import checks_as_dict, health
+    from sharedmap.cli.serve import checks_as_dict, health
 
     checks = health(args.url)
     if args.format == "json":

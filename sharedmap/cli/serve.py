@@ -17,9 +17,11 @@ import time
 import urllib.request
 from dataclasses import asdict, dataclass
 
-from sharedmap import assets, config, sources
+from sharedmap import config
 from sharedmap.errors import SharedMapError
-from sharedmap.tables import MAX_UPLOAD_BYTES
+from sharedmap.maps import assets
+from sharedmap.spatial import sources
+from sharedmap.spreadsheets import MAX_UPLOAD_BYTES
 
 APP = config.PROJECT_ROOT / "app.py"
 HEALTH_PATH = "/_stcore/health"
@@ -42,7 +44,7 @@ def production_options(port: int | None = None, address: str | None = None) -> d
         "server.enableXsrfProtection": "true",
         "server.enableCORS": "true",
         "server.maxUploadSize": str(UPLOAD_LIMIT_MB),
-        "server.enableStaticServing": "true",  # the map's Leaflet comes from the app itself (sharedmap.assets)
+        "server.enableStaticServing": "true",  # the map's Leaflet comes from the app itself (sharedmap.maps.assets)
         "server.fileWatcherType": "none",
         "server.runOnSave": "false",
         # Streamlit runs a full garbage collection after every script run; over this app's heap (boundaries,
@@ -65,8 +67,8 @@ def streamlit_command(port: int | None = None, address: str | None = None) -> li
 def check_store(seed: bool = False) -> Check:
     """The store answers, is migrated, and holds a published version; how long one label query takes. With
     ``seed`` (serve, before the first visitor), an empty store is seeded from data/ as the app would."""
-    from sharedmap.dataset import seeded_store
-    from sharedmap.store import open_store
+    from sharedmap.publishing.dataset import seeded_store
+    from sharedmap.publishing.store import open_store
 
     try:
         store = seeded_store() if seed else open_store()

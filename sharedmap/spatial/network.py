@@ -14,9 +14,9 @@ from itertools import combinations
 import geopandas as gpd
 import pandas as pd
 
-from sharedmap.boundaries import load_changes, load_councils
 from sharedmap.partnerships import Partnership, SavingsKind
 from sharedmap.register import Council, Register
+from sharedmap.spatial.boundaries import load_changes, load_councils
 
 HUB_THRESHOLD = 3  # partnerships with this many places or more meet at a hub: a triangle of pair lines reads as a blob
 GEOMETRY_LAYERS = ("ltla", "cty", "utla")

@@ -1,0 +1,1 @@
+"""The Streamlit helpers: the only package that imports streamlit."""

@@ -1,0 +1,1 @@
+"""Where councils are: boundary sources, boundary files, neighbours, and the partnership network on the map."""
