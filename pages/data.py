@@ -7,8 +7,8 @@ from sharedmap.app import ui
 
 view = ui.view()
 register = ui.register()
-label, _all = ui.published()
-partnerships, network = ui.filtered(label, view.filters)
+label, everything = ui.published()
+partnerships, network = ui.filtered(label, view.filters, everything)
 
 st.title("Data")
 st.markdown(f"The {len(partnerships)} partnerships in view (councils as in {view.year}, with the sidebar's "

@@ -10,9 +10,10 @@ from sharedmap.maps import mapview, payload, viewstate
 from sharedmap.partners.recommend import council_for, find_partners, weights_table
 from sharedmap.partnerships import SERVICES
 
+ui.require_map_assets()
 view = ui.view(asks_for_partners=True)
 register = ui.register()
-label, _all = ui.published()
+label, everything = ui.published()
 
 st.title("Find a partner")
 st.markdown(f"Pick your council and the service you want to share: you get the councils of {view.year} to talk to "
@@ -25,7 +26,7 @@ if not name.strip():
     st.info("Type your council's name to see suggestions.")
     st.stop()
 
-context = ui.partner_context(label, view.year)
+context = ui.partner_context(label, view.year, everything)
 try:
     council, note = council_for(context, name)
 except CouncilNotFoundError as exc:
@@ -50,7 +51,7 @@ with list_column:
                 ui.open_on_map(suggestion.council.id)
 with map_column:
     areas = ui.areas(view.year)
-    shown = ui.view_payload(label, view.filters, view.tier, view.measure)
+    shown = ui.view_payload(label, view.filters, view.tier, view.measure, everything)
     base = mapview.build_map(shown.councils_json, shown.links_json, shown.points_json, shown.legend_title,
                              shown.legend_classes, static_url=ui.static_url(), **ui.tiles())
     codes = [s.gss for s in found.suggestions]

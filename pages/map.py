@@ -6,11 +6,12 @@ from streamlit_folium import st_folium
 from sharedmap.app import ui
 from sharedmap.maps import mapview, panel
 
+ui.require_map_assets()
 view = ui.view()
 register = ui.register()
-label, _all = ui.published()
-partnerships, network = ui.filtered(label, view.filters)
-payload = ui.view_payload(label, view.filters, view.tier, view.measure)
+label, everything = ui.published()
+partnerships, network = ui.filtered(label, view.filters, everything)
+payload = ui.view_payload(label, view.filters, view.tier, view.measure, everything)
 areas = ui.areas(view.year)
 
 st.title("Who shares services with whom")

@@ -9,8 +9,8 @@ from sharedmap.partnerships import SavingsKind, format_gbp
 from sharedmap.summary import national_summary
 
 view = ui.view()
-label, _all = ui.published()
-partnerships, _network = ui.filtered(label, view.filters)
+label, everything = ui.published()
+partnerships, _network = ui.filtered(label, view.filters, everything)
 summary = national_summary(partnerships, ui.register())
 
 st.title("Statistics")

@@ -114,8 +114,8 @@ def _sidebar_script():
 
     ui.sidebar()  # as app.py does; then the page asks for its view, which keeps the URL in step
     view = ui.view()
-    label, _ = ui.published()
-    st.markdown(f"shown: {len(ui.filtered(label, view.filters)[0])}")
+    label, everything = ui.published()
+    st.markdown(f"shown: {len(ui.filtered(label, view.filters, everything)[0])}")
 
 
 def test_filters_change_the_view_and_the_url(seed, register):
@@ -154,3 +154,32 @@ def test_md_makes_data_literal(text, shown):
     from sharedmap.app.ui import md
 
     assert md(text) == shown
+
+
+def test_streamlits_pages_folder_flag_still_means_what_leave_pages_folder_mode_assumes(tmp_path):
+    """ui.leave_pages_folder_mode flips a private class attribute of Streamlit's: if a release renames it or
+    stops setting it from a pages/ folder beside the main script, this fails before visitors see bare pages."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    saved = PagesManager.uses_pages_directory
+    try:
+        (tmp_path / "pages").mkdir()
+        (tmp_path / "app.py").write_text("")
+        PagesManager.uses_pages_directory = None
+        PagesManager(str(tmp_path / "app.py"))
+        assert PagesManager.uses_pages_directory is True
+        PagesManager.uses_pages_directory = False  # what the helper does: later managers keep it off
+        PagesManager(str(tmp_path / "app.py"))
+        assert PagesManager.uses_pages_directory is False
+    finally:
+        PagesManager.uses_pages_directory = saved
+
+
+def test_a_map_without_its_browser_files_says_what_is_missing_and_how_to_fix_it(tmp_path, monkeypatch):
+    from sharedmap.maps import assets
+
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "vendor")  # a checkout where `assets install` never ran
+    at = page("map")
+    assert not at.exception
+    message = " ".join(e.value for e in at.error)
+    assert "leaflet/leaflet.js" in message and "python -m sharedmap assets install" in message

@@ -95,25 +95,26 @@ def topology(year: int, tier: str) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def filtered(label: str, filters: Filters) -> tuple[list[Partnership], Network]:
-    """The partnerships a view shows and their network on that year's map; a new label (data changed) misses."""
-    _label, partnerships = published()
-    kept = apply_filters(partnerships, filters, register())
+def filtered(label: str, filters: Filters, _partnerships: list[Partnership]) -> tuple[list[Partnership], Network]:
+    """The partnerships a view shows and their network on that year's map. ``_partnerships`` is the version
+    ``label`` names (from ``published()``): the entry is keyed by the label, so a new version misses."""
+    kept = apply_filters(_partnerships, filters, register())
     return kept, build_network(kept, register(), filters.year, areas(filters.year))
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
-def view_payload(label: str, filters: Filters, tier: str, measure: str) -> payload.ViewPayload:
-    kept, network = filtered(label, filters)
+def view_payload(label: str, filters: Filters, tier: str, measure: str,
+                 _partnerships: list[Partnership]) -> payload.ViewPayload:
+    kept, network = filtered(label, filters, _partnerships)
     drawn = payload.tier_areas(areas(filters.year), filters.year, tier)
     return payload.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
-def partner_context(label: str, year: int) -> PartnerContext:
-    """Find-a-partner's councils, neighbours and partnerships of a year, for the published version ``label``."""
-    _label, partnerships = published()
-    return build_context(partnerships, register(), year)
+def partner_context(label: str, year: int, _partnerships: list[Partnership]) -> PartnerContext:
+    """Find-a-partner's councils, neighbours and partnerships of a year, for the published version ``label``
+    (``_partnerships`` is that version: keyed by the label, not hashed)."""
+    return build_context(_partnerships, register(), year)
 
 
 def _read_url() -> None:
@@ -198,10 +199,13 @@ def sidebar() -> View:
 def leave_pages_folder_mode() -> None:
     """Until app.py's st.navigation has run once in a server process, Streamlit treats a project with a pages/
     folder as an old-style multipage app: a first visitor opening /statistics gets that file run bare, without
-    the app's frame. Switch that mode off and run again, through app.py, at the same address."""
+    the app's frame. Switch that mode off and run again, through app.py, at the same address.
+
+    Streamlit offers no public switch for this (its own code calls the flag "a relic"), so this sets the private
+    class attribute; tests/test_app.py pins what it means and fails loudly when a Streamlit release changes it."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if getattr(PagesManager, "uses_pages_directory", None):
         PagesManager.uses_pages_directory = False
         st.rerun()
 
@@ -253,6 +257,14 @@ def footer() -> None:
     version = st.session_state.get(K_DATA_LABEL)
     st.caption(ATTRIBUTION_SHORT + " See About for sources and licences."
                + (f" Data version {version}." if version else ""))
+
+
+def require_map_assets() -> None:
+    """Stop the page with what is missing and the command that fixes it, instead of an empty map."""
+    problem = assets.missing_message()
+    if problem:
+        st.error(problem)
+        st.stop()
 
 
 def static_url() -> str:

@@ -240,10 +240,9 @@ def _assets_install(args: argparse.Namespace) -> int:
 def _assets_check(args: argparse.Namespace) -> int:
     from sharedmap.maps import assets
 
-    missing = assets.missing_files()
-    if missing:
-        hint = "run `python -m sharedmap assets install`"
-        return fail(f"missing in {assets.VENDOR_DIR}: {', '.join(missing)}; {hint}", 1)
+    problem = assets.missing_message()
+    if problem:
+        return fail(problem, 1)
     print(f"map assets present: {', '.join(f'{k}@{v}' for k, v in assets.installed_versions().items())}")
     return 0
 

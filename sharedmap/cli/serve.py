@@ -83,9 +83,9 @@ def check_store(seed: bool = False) -> Check:
 
 
 def check_assets() -> Check:
-    missing = assets.missing_files()
-    if missing:
-        return Check("map assets", False, f"missing {', '.join(missing)}: run `python -m sharedmap assets install`")
+    problem = assets.missing_message()
+    if problem:
+        return Check("map assets", False, problem)
     return Check("map assets", True, f"Leaflet and topojson-client in {assets.VENDOR_DIR}")
 
 

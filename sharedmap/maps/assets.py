@@ -69,9 +69,19 @@ def installed_versions(dest: Path = VENDOR_DIR) -> dict[str, str]:
         return {}
 
 
-def missing_files(dest: Path = VENDOR_DIR) -> list[str]:
+def missing_files(dest: Path | None = None) -> list[str]:
     """Vendor paths the map needs that are not on disk (empty when installed)."""
-    return [path for a in ASSETS for path in (*a.js, *a.css) if not (dest / path).is_file()]
+    folder = VENDOR_DIR if dest is None else dest
+    return [path for a in ASSETS for path in (*a.js, *a.css) if not (folder / path).is_file()]
+
+
+def missing_message(dest: Path | None = None) -> str | None:
+    """What a person is told when the map cannot be drawn: the files missing and the one command that fixes it."""
+    missing = missing_files(dest)
+    if not missing:
+        return None
+    return (f"The map's browser files are missing from {VENDOR_DIR if dest is None else dest}: "
+            f"{', '.join(missing)}. Run `python -m sharedmap assets install` (python3 dev.py start does it).")
 
 
 def is_installed(dest: Path = VENDOR_DIR) -> bool:
