@@ -88,7 +88,7 @@ def test_map_draws_every_council_and_its_links(visit, seed, register):
     assert frame.evaluate(COUNT % COUNCIL_PATHS) == len(load_councils(2025, "ltla")) == 361
     assert frame.evaluate(COUNT % LINK_PATHS) == drawn_links(seed, register, Filters(year=2025))
     assert "Number of partnerships" in frame.inner_text(".sm-legend")
-    assert "OGL v3" in frame.inner_text(".leaflet-control-attribution")
+    assert "Open Government Licence v3.0" in frame.inner_text(".leaflet-control-attribution")
     assert "Map of UK councils" in frame.get_attribute(".leaflet-container", "aria-label")
     OUTPUT.mkdir(exist_ok=True)
     page.wait_for_timeout(500)

@@ -69,7 +69,7 @@ def test_the_rendered_page_is_a_tenth_of_the_naive_one(built):
 def test_legend_and_attribution_are_in_the_map(built):
     script = _get_map_string(base_map(built[2]))
     assert "Annual savings" in script and "Shared management" in script
-    assert "OGL v3" in script and "CC-BY 4.0" in script
+    assert "Open Government Licence v3.0" in script and "CC-BY 4.0" in script
 
 
 def test_a_click_changes_the_selection_layer_not_the_base_map(built):

@@ -24,6 +24,7 @@ from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
 from sharedmap.publishing.dataset import LastGood, load_published
 from sharedmap.register import TYPE_NAMES, Register, load_register
+from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
 # Session-state keys, in one place.
@@ -36,8 +37,7 @@ ANY_SERVICE = "Any service"  # Find a partner's service picker, when no service 
 K_LAST_CLICK, K_LAST_ROW, K_SEARCH, K_SEARCH_RESULT = "map_last_click", "table_last_row", "search", "search_result"
 MAP_KEY = "map"
 K_DATA_LABEL, K_FALLBACK = "data_label", "data_fallback"  # the version this run showed; the last good one, if so
-ATTRIBUTION_SHORT = ("Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © "
-                     "Crown copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0.")
+ATTRIBUTION_SHORT = sources.credits()  # from geo/sources.json, like every other attribution
 
 
 events.configure()  # the app's structured event log (SHAREDMAP_EVENT_LOG); the command line stays quiet
@@ -255,7 +255,7 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
 
 def footer() -> None:
     version = st.session_state.get(K_DATA_LABEL)
-    st.caption(ATTRIBUTION_SHORT + " See About for sources and licences."
+    st.caption(ATTRIBUTION_SHORT + ". See About for sources and licences."
                + (f" Data version {version}." if version else ""))
 
 

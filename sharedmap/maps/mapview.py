@@ -18,10 +18,11 @@ from folium.template import Template
 from sharedmap.maps import assets
 from sharedmap.maps.payload import script_json
 from sharedmap.maps.style import SERVICE_GROUPS
+from sharedmap.spatial import sources
 
 UK_BOUNDS = [[49.85, -8.2], [60.9, 1.8]]  # [south, west], [north, east]
 LEGEND_FOLD_BELOW_PX = 560  # a map narrower than this (a phone) opens with its key folded
-ATTRIBUTION = "Boundaries © ONS (OGL v3), OS · Councils: mySociety (CC-BY 4.0)"  # in full under the map
+ATTRIBUTION = sources.credits()  # from geo/sources.json; the full licences are on About and in every download
 PANES = {"sm-councils": 400, "sm-selected": 420, "sm-links": 450, "sm-points": 460, "sm-focus": 470}
 CSS = """<style>
 .leaflet-pane > svg { pointer-events: none; }

@@ -26,6 +26,7 @@ class Source:
     licence: str
     licence_url: str
     attribution: str
+    credit: str = ""  # the short line shown under the map and on every page
 
 
 def load_manifest(path: Path = MANIFEST_PATH) -> list[Source]:
@@ -86,9 +87,6 @@ def fetch(source: Source, dest_dir: Path = CACHE_DIR, timeout: float = 60) -> Pa
     return target
 
 
-def attributions() -> list[str]:
-    """Distinct attribution lines for the README, the app and every download."""
-    seen: dict[str, None] = {}
-    for source in load_manifest():
-        seen.setdefault(source.attribution, None)
-    return list(seen)
+def credits() -> str:
+    """The sources' short credits, once each, joined: what the map and every page show."""
+    return " · ".join(dict.fromkeys(s.credit for s in load_manifest() if s.credit))
