@@ -12,6 +12,7 @@ import numpy as np
 
 from sharedmap.partnerships import SERVICES, PartialDate, Partnership, Savings, SavingsKind, Status
 from sharedmap.register import Register
+from sharedmap.spatial.boundaries import LATEST_YEAR
 
 ID_PREFIX = "SYN-"
 SOURCE_URL = "https://synthetic.invalid/"  # .invalid is reserved (RFC 2606): never a real site
@@ -62,7 +63,7 @@ def synthetic_partnerships(count: int, register: Register, seed: int = 0) -> lis
         members = tuple(councils[j].id for j in (anchor, *others))
         status = STATUSES[int(rng.choice(len(STATUSES), p=[w for _, w in STATUSES]))][0]
         start = int(rng.integers(2005, 2026))
-        end = PartialDate(min(start + int(rng.integers(1, 8)), 2025)) if status is Status.ENDED else None
+        end = PartialDate(min(start + int(rng.integers(1, 8)), LATEST_YEAR)) if status is Status.ENDED else None
         picked = tuple(SERVICES[int(j)] for j in rng.choice(len(SERVICES), size=int(rng.integers(1, 4)),
                                                              replace=False))
         number = i + 1

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from sharedmap.cli.output import print_json
 from sharedmap.errors import SharedMapError
+from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -253,7 +254,8 @@ def _add_recommend(sub: argparse._SubParsersAction) -> None:
     recommend.add_argument("council", nargs="?", help="a council's name, GSS code or register id")
     recommend.add_argument("--service", help="the service to share (default: any)")
     recommend.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
-    recommend.add_argument("--year", type=int, default=2025, help="councils and boundaries of this year (2014-2025)")
+    recommend.add_argument("--year", type=int, default=LATEST_YEAR,
+                           help=f"councils and boundaries of this year ({FIRST_YEAR}-{LATEST_YEAR})")
     recommend.add_argument("--backtest", action="store_true",
                            help="measure the ranking on the real partnerships: hit@5 and MRR against distance alone")
     recommend.add_argument("--format", choices=("text", "json"), default="text")

@@ -10,10 +10,8 @@ from dataclasses import dataclass, field, replace
 from sharedmap.filters import Filters
 from sharedmap.maps.payload import MEASURES, TIERS
 from sharedmap.partnerships import SERVICES, Status
-from sharedmap.spatial.boundaries import SHARED_FIRST_YEAR
+from sharedmap.spatial.boundaries import LATEST_YEAR, YEARS
 
-LATEST_YEAR = 2025  # the shared boundaries cover 2014-2025
-YEARS = tuple(range(SHARED_FIRST_YEAR, LATEST_YEAR + 1))
 PARTNER_TOP_DEFAULT, PARTNER_TOP_MAX = 10, 30
 MULTI_KEYS = {"service": "services", "status": "statuses", "nation": "nations", "region": "regions",
               "type": "council_types"}  # URL key -> Filters field

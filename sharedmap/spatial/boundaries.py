@@ -25,7 +25,9 @@ from sharedmap.spatial import sources
 
 OUTPUT_CRS = "EPSG:4326"
 NORMAL_COLUMNS = ["code", "name", "start", "end", "geometry"]
-SHARED_FIRST_YEAR = 2014  # the shared TopoJSON says nothing about councils before this year
+FIRST_YEAR = 2014  # the shared TopoJSON says nothing about councils before this year
+LATEST_YEAR = 2025  # ... nor after this one
+YEARS = tuple(range(FIRST_YEAR, LATEST_YEAR + 1))  # the years a map, a filter or a suggestion can be for
 CHANGES_COLUMNS = ["oldcd", "oldnm", "newcd", "newnm", "type", "start"]
 DATA_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".topojson")
 
@@ -264,8 +266,8 @@ def load_councils(year: int | None = None, tier: str = "ltla", path: str | Path 
     """Councils of one tier (a layer: ltla, utla, cty, rgn ...) as they were in ``year``; None means today's."""
     if path is None:
         path = _shared_source("uk-topojson")
-        if year is not None and year < SHARED_FIRST_YEAR:
-            raise BoundaryDataError(f"year {year} is before {SHARED_FIRST_YEAR}, the first year the boundaries cover")
+        if year is not None and year < FIRST_YEAR:
+            raise BoundaryDataError(f"year {year} is before {FIRST_YEAR}, the first year the boundaries cover")
     gdf = load_layer(path, tier)
     return current_councils(gdf) if year is None else councils_in_year(gdf, int(year))
 
