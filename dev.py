@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Set up and run the project with nothing but Python 3.11: `python3 dev.py start` or `python3 dev.py test`.
 
-Each command first makes `.venv` and installs the pinned requirements (again only when requirements.txt
-changes), then fetches the browser-side assets the map serves itself, then does its job.
+Each command first makes `.venv` and installs the pinned requirements (again only when requirements.txt or
+requirements-dev.txt change), then fetches the browser-side assets the map serves itself, then does its job.
 """
 
 from __future__ import annotations
@@ -29,11 +29,15 @@ def run(*cmd: str | os.PathLike, **kwargs) -> None:
 
 
 def ensure_venv() -> None:
-    wanted = hashlib.sha256((ROOT / "requirements.txt").read_bytes()).hexdigest()
+    """The app's pinned packages and the development tools (requirements-dev.txt includes requirements.txt)."""
+    files = ("requirements.txt", "requirements-dev.txt")
+    wanted = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in files)).hexdigest()
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     if not STAMP.exists() or STAMP.read_text().strip() != wanted:
-        run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements.txt")
+        run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", "requirements-dev.txt")
+        # The package itself, editable, so the `sharedmap` command runs what is in this checkout.
+        run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "-e", ".")
         STAMP.write_text(wanted)
     assets = ROOT / "sharedmap" / "assets.py"
     if assets.exists():

@@ -41,3 +41,15 @@ def test_the_readme_stays_short_and_its_links_resolve():
     assert len(readme.splitlines()) <= 150
     for target in re.findall(r"\]\(([^)#]+)\)", readme):
         assert (config.PROJECT_ROOT / target).exists(), target
+
+
+def test_the_installed_command_runs():
+    """`pip install .` (dev.py installs the checkout editable) gives a `sharedmap` command beside Python."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = Path(sys.executable).with_name("sharedmap")
+    assert command.exists(), "run python3 dev.py test (it installs the package) or pip install -e ."
+    done = subprocess.run([str(command), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "validate" in done.stdout
