@@ -62,6 +62,11 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_venv()
     if args.command == "start":
+        # Source files missing from ../shared/data and geo/cache/ are downloaded (hash-checked) before the app
+        # starts; offline, the one line printed names the missing file and where to put it.
+        fetched = subprocess.run([str(PY), "-m", "sharedmap", "boundaries", "fetch"], cwd=ROOT)
+        if fetched.returncode != 0:
+            return fetched.returncode
         os.execv(PY, [str(PY), "-m", "streamlit", "run", "app.py", *extra])
     ensure_chromium()
     run(PY, "-m", "ruff", "check", ".")

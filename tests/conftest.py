@@ -2,11 +2,48 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from sharedmap import config
+from sharedmap.errors import SourceError
+from sharedmap.spatial import sources
+
+LINCOLNSHIRE = Path(__file__).resolve().parent / "data" / "lincolnshire"
+# Fixtures that load the full boundaries or register: a test using one needs ../shared/data.
+SHARED_FIXTURES = {"shared_data", "register", "seed", "seed_rows", "seed_file", "seed_partnerships", "store",
+                   "accounts", "configured_store"}
+
+
+def shared_data_present() -> bool:
+    try:
+        for source in sources.load_manifest():
+            sources.find_file(source.file)
+    except SourceError:
+        return False
+    return True
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need the full shared data are marked ``shared_data``; on a checkout without it they skip, saying
+    why, and the pure tests (and those on the small Lincolnshire fixture) still run. Under CI they never skip."""
+    present = shared_data_present()
+    for item in items:
+        if SHARED_FIXTURES & set(item.fixturenames) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.shared_data)
+        if not present and not os.environ.get("CI") and item.get_closest_marker("shared_data"):
+            item.add_marker(pytest.mark.skip(reason="needs the shared data (../shared/data or geo/cache/): "
+                                                    "python -m sharedmap boundaries fetch"))
 
 pytest_plugins = ("store_fixtures", "browser_fixtures")  # store fixtures (they also keep tests off var/), browser
+
+
+@pytest.fixture
+def lincolnshire() -> Path:
+    """A small committed fixture: the Lincolnshire councils' boundaries and register rows (tests/data/lincolnshire)."""
+    return LINCOLNSHIRE
 
 
 @pytest.fixture(scope="session")

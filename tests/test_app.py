@@ -14,6 +14,8 @@ from streamlit.testing.v1 import AppTest
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.partnerships import Status
 
+pytestmark = pytest.mark.shared_data  # the full boundaries and register
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = {"map": "Who shares services with whom", "statistics": "Statistics", "data": "Data",
          "about": "About the Shared Services Map"}

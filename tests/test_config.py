@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from sharedmap import config
 from sharedmap.spatial import sources
 
@@ -10,6 +12,7 @@ def test_search_path_prefers_the_environment(tmp_path, monkeypatch):
     assert sources.source_path("uk-topojson") == tmp_path / "uk_topo_2014_2025.json"
 
 
+@pytest.mark.shared_data
 def test_shared_files_are_found_and_match_the_manifest():
     for source in sources.load_manifest():
         path = sources.find_file(source.file)

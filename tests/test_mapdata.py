@@ -111,6 +111,7 @@ def test_script_json_cannot_close_the_script_tag():
     assert json.loads(text) == {"t": f"</script>{HOSTILE}&'"}
 
 
+@pytest.mark.shared_data
 def test_topology_stores_a_shared_border_once(areas):
     lincolnshire = areas[areas["code"].isin([BOSTON, EAST_LINDSEY, SOUTH_HOLLAND])]
     topo = map_payload.build_topology(lincolnshire)
@@ -218,6 +219,7 @@ def test_unknown_tier_and_measure_are_refused(areas, network, seed, register):
         map_payload.build_view_payload(network, seed, register, areas.head(2), {}, "happiness")
 
 
+@pytest.mark.shared_data
 def test_area_features_are_rounded(areas):
     collection = map_payload.area_features(areas, {BOSTON})
     coordinates = json.dumps(collection["features"][0]["geometry"]["coordinates"])

@@ -67,6 +67,7 @@ def test_spell_council_word(token, expected):
     assert names.spell_council_word(token) == expected
 
 
+@pytest.mark.shared_data
 def test_no_official_name_of_the_register_is_respelt():
     """Respelling council words must never change a real place name."""
     register = load_register()
@@ -111,6 +112,7 @@ def test_split_alt_names(text, known, expected):
     assert names.split_alt_names(text, known) == expected
 
 
+@pytest.mark.shared_data
 def test_split_alt_names_of_the_real_register_rows():
     """Every alt-name the register lists for Rhondda Cynon Taf is kept whole once the lookup spellings are known."""
     council = load_register().get("RCT")
@@ -123,6 +125,7 @@ def test_distinct_names_ignores_case_and_spacing():
     assert names.distinct_names(spellings, exclude=["Borough of Poole"]) == ("Poole", "Poole  UA")
 
 
+@pytest.mark.shared_data
 def test_fuzzy_prefers_councils_whose_kind_agrees():
     index = load_register()._index
     ranked = index.fuzzy("LB Richmond")

@@ -18,6 +18,8 @@ from sharedmap.partners.recommend import (
     resolve_service,
 )
 
+pytestmark = pytest.mark.shared_data  # the full boundaries and register
+
 
 @pytest.fixture(scope="module")
 def context(seed, register, shared_data):

@@ -16,6 +16,8 @@ from sharedmap.errors import CouncilNotFoundError, RegisterError
 from sharedmap.register import Register, load_register, read_register
 from sharedmap.spatial.sources import source_path
 
+pytestmark = pytest.mark.shared_data  # the full boundaries and register
+
 
 @pytest.fixture(scope="module")
 def register() -> Register:

@@ -28,6 +28,8 @@ from sharedmap.publishing import auth, workflow
 from sharedmap.publishing.store import Store
 from sharedmap.spreadsheets import MAX_UPLOAD_BYTES
 
+pytestmark = pytest.mark.shared_data  # the full boundaries and register
+
 ROOT = config.PROJECT_ROOT
 REVIEWER, REVIEWER2 = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"
 

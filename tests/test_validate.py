@@ -60,6 +60,7 @@ def test_messy_windows_1252_file_row_by_row(messy_file, register):
                           "message": "no amount found; write it like £600,000, £1.2m or £220k"}
 
 
+@pytest.mark.shared_data
 def test_validate_command_json_contract_and_exit_code(messy_file, capsys):
     code = main(["validate", str(messy_file), "--format", "json"])
     payload = json.loads(capsys.readouterr().out)
@@ -70,6 +71,7 @@ def test_validate_command_json_contract_and_exit_code(messy_file, capsys):
     assert payload["summary"]["errors"] == 2
 
 
+@pytest.mark.shared_data
 def test_validate_plain_report_names_row_and_column(messy_file, capsys):
     assert main(["validate", str(messy_file)]) == 1
     out = capsys.readouterr().out
@@ -78,6 +80,7 @@ def test_validate_plain_report_names_row_and_column(messy_file, capsys):
     assert "error in savings: no amount found" in out
 
 
+@pytest.mark.shared_data
 def test_valid_file_exits_zero(tmp_path, capsys):
     path = tmp_path / "good.csv"
     path.write_text("\ufeffName,Councils,Services,Savings,Source\n"
