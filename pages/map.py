@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 
 from sharedmap.app import ui
 from sharedmap.maps import mapview, panel
+from sharedmap.site.links import site_links
 
 view = ui.view()
 register = ui.register()
@@ -31,6 +32,7 @@ with map_column:
     ui.handle_click(mapview.clicked_target(returned), register)
     st.caption(f"Map of {len(payload.table)} councils coloured by {payload.legend_title.lower()}; lines join "
                "partners. " + ui.ATTRIBUTION_SHORT)
+    st.markdown(site_links(ui.static_url(), selection.gss if selection else None))
 
 with panel_column:
     ui.search_box(register)

@@ -26,7 +26,7 @@ from sharedmap.maps import assets
 from sharedmap.maps import payload as map_payload
 from sharedmap.maps.viewstate import LATEST_YEAR
 from sharedmap.partnerships import Partnership, to_record
-from sharedmap.register import Register
+from sharedmap.register import Register, load_register
 from sharedmap.site import pages
 from sharedmap.site.data import SiteData, site_data
 from sharedmap.spatial.network import year_geometries
@@ -204,7 +204,7 @@ def build_site(output: Path, partnerships: list[Partnership], register: Register
                           f"{time.time_ns() % 10**6:06d}"
         temporary.rename(folder)
         swap_in(folder, output)
-    except (SharedMapError, OSError, ValueError, KeyError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001 (any failure leaves the live site; it is logged and raised as ours)
         shutil.rmtree(temporary, ignore_errors=True)
         events.record("site_build", "failure", output=str(output), label=label, version=version,
                       reason=f"{type(exc).__name__}: {exc}")
@@ -219,7 +219,7 @@ def build_site(output: Path, partnerships: list[Partnership], register: Register
     return Built(output, folder, label, version, count, seconds, data.skipped)
 
 
-def rebuild_published(store, register: Register, version: int | None = None,
+def rebuild_published(store, register: Register | None = None, version: int | None = None,
                       output: Path | None = None) -> Built | None:
     """The site of the store's published version (or version ``number``), at SHAREDMAP_SITE_DIR unless
     ``output`` is given; None when the setting is off."""
@@ -231,13 +231,13 @@ def rebuild_published(store, register: Register, version: int | None = None,
         number, label = version, store.version(version).label
     if number is None:
         raise SiteBuildError("nothing is published yet, so there is no site to build")
-    return build_site(output, store.partnerships(number), register, label, version=number)
+    return build_site(output, store.partnerships(number), register or load_register(), label, version=number)
 
 
-def rebuild_after_publish(store, register: Register, number: int) -> Built | None:
+def rebuild_after_publish(store, number: int) -> Built | None:
     """Called once a version is published or restored: a failed build is logged and leaves the old site, and
     never undoes the publish."""
     try:
-        return rebuild_published(store, register, number)
+        return rebuild_published(store, version=number)
     except SharedMapError:
         return None  # logged by build_site; the published data is safe in the store
