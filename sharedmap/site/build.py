@@ -109,8 +109,7 @@ def write_assets(out: _Writer) -> dict[str, str]:
     return urls
 
 
-def write_data(out: _Writer, data: SiteData, published: list[Partnership], register: Register,
-               topology: dict) -> dict[str, str]:
+def write_data(out: _Writer, data: SiteData, register: Register, topology: dict) -> dict[str, str]:
     """The data as files a developer can reuse, each stating its licence; a manifest with stable names."""
     names = {code: panel["name"] for code, panel in data.panels.items()}
     topo = json.loads(json.dumps(topology))
@@ -118,12 +117,12 @@ def write_data(out: _Writer, data: SiteData, published: list[Partnership], regis
         geometry["properties"]["name"] = names.get(geometry["properties"]["c"], "")
     topo["licence"] = "Boundaries: ONS, Open Government Licence v3.0; names and codes: mySociety, CC-BY 4.0"
     records = {"version": data.label, "licence": pages.LICENCES, "note": DATA_NOTE, "attribution": attribution_lines(),
-               "partnerships": [to_record(p) for p in published]}
+               "partnerships": [to_record(p) for p in data.published]}
     files = {
         "councils.topojson": out.hashed("data/councils.topojson", json.dumps(topo, separators=(",", ":"))),
         "partnerships.json": out.hashed("data/partnerships.json", json.dumps(records, ensure_ascii=False,
                                                                             indent=1)),
-        "partnerships.csv": out.hashed("data/partnerships.csv", partnerships_csv(published, register)),
+        "partnerships.csv": out.hashed("data/partnerships.csv", partnerships_csv(data.published, register)),
         "partnerships.geojson": out.hashed("data/partnerships.geojson",
                                            partnerships_geojson(data.partnerships, register, data.network)),
     }
@@ -141,8 +140,7 @@ def write_panels(out: _Writer, data: SiteData) -> str:
     return f"data/panel-{digest}/"
 
 
-def write_site(root: Path, data: SiteData, published: list[Partnership], register: Register,
-               topology: dict, version: int | None) -> int:
+def write_site(root: Path, data: SiteData, register: Register, topology: dict, version: int | None) -> int:
     out = _Writer(root)
     urls = write_assets(out)
     urls["panels"] = write_panels(out, data)
@@ -155,7 +153,7 @@ def write_site(root: Path, data: SiteData, published: list[Partnership], registe
         out.write(f"council/{code}.html", pages.render_page("council.html.j2", data, urls, panel=panel))
     councils = sorted(data.panels.values(), key=lambda p: p["name"].lower())
     out.write("council/index.html", pages.render_page("councils.html.j2", data, urls, councils=councils))
-    files = write_data(out, data, published, register, topology)
+    files = write_data(out, data, register, topology)
     out.write("data/index.html", pages.render_page("data.html.j2", data, urls, files=files))
     out.write(STAMP, json.dumps({"label": data.label, "version": version, "built_at": datetime.now(UTC).isoformat(),
                                  "partnerships": len(data.partnerships), "skipped": list(data.skipped)}, indent=1))
@@ -199,7 +197,7 @@ def build_site(output: Path, partnerships: list[Partnership], register: Register
         if topology is None:
             topology = map_payload.build_topology(map_payload.tier_areas(areas, year, "ltla"))
         data = site_data(partnerships, register, label, year, areas, topology)
-        count = write_site(temporary, data, partnerships, register, topology, version)
+        count = write_site(temporary, data, register, topology, version)
         folder = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{'v' + str(version) if version else 'seed'}-" \
                           f"{time.time_ns() % 10**6:06d}"
         temporary.rename(folder)

@@ -30,7 +30,8 @@ class SiteData:
 
     label: str
     year: int
-    partnerships: list[Partnership]
+    published: list[Partnership]  # every record of the version that can be rendered: the data files
+    partnerships: list[Partnership]  # those on the year's map
     network: Network
     payload: map_payload.ViewPayload
     links_json: str  # the payload's links with each line's services (``s``) and one member's code (``m``)
@@ -96,5 +97,5 @@ def site_data(partnerships: list[Partnership], register: Register, label: str, y
     network = build_network(shown, register, year, areas)
     drawn = map_payload.tier_areas(areas, year, tier)
     view = map_payload.build_view_payload(network, shown, register, drawn, topology, measure)
-    return SiteData(label, year, shown, network, view, site_links(view.links_json, network, shown),
+    return SiteData(label, year, kept, shown, network, view, site_links(view.links_json, network, shown),
                     panels(shown, network, register, view.table), tuple(skipped))
