@@ -16,9 +16,8 @@ from streamlit.web import cli as streamlit_cli
 
 from sharedmap.app import ui
 from sharedmap.errors import SharedMapError
+from sharedmap.maps import mapview
 from sharedmap.maps.viewstate import View
-
-BARE_MODE_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
 
 
 def warm(view: View | None = None) -> dict[str, float]:
@@ -26,8 +25,11 @@ def warm(view: View | None = None) -> dict[str, float]:
     A store that cannot be reached skips the data steps: the app then serves its last good version."""
     view = view or View()
     steps: dict[str, float] = {}
-    quiet = logging.getLogger(BARE_MODE_LOGGER)
-    level, quiet.level = quiet.level, logging.ERROR  # "missing ScriptRunContext" once per call, outside a run
+    # Outside a script run Streamlit warns "missing ScriptRunContext" on every cached call: quiet while warming.
+    quiet = [logging.getLogger(name) for name in list(logging.root.manager.loggerDict) if name.startswith("streamlit")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)
     try:
         for name, step in (("register", ui.register), ("options", ui.options),
                            ("boundaries", lambda: ui.areas(view.year)),
@@ -38,14 +40,32 @@ def warm(view: View | None = None) -> dict[str, float]:
         started = time.perf_counter()
         try:
             label, _ = ui.published()
-            ui.view_payload(label, view.filters, view.tier, view.measure)
+            ui.filtered(label, view.filters)
+            view_payload = ui.view_payload(label, view.filters, view.tier, view.measure)
             steps["payload"] = round(time.perf_counter() - started, 2)
+            started = time.perf_counter()
+            first_render(view_payload)
+            steps["first render"] = round(time.perf_counter() - started, 2)
         except SharedMapError as exc:
             print(f"warm: the published version could not be loaded ({exc}); the first visitor loads it",
                   file=sys.stderr)
     finally:
-        quiet.level = level
+        for logger, level in zip(quiet, levels, strict=True):
+            logger.setLevel(level)
     return steps
+
+
+def first_render(view_payload) -> None:
+    """What the Map page's first run pays once per process beyond the data: importing st_folium, rendering the
+    folium map, and turning the councils table into Arrow for st.dataframe."""
+    import pyarrow as pa
+    from streamlit_folium import _get_map_string
+
+    base = mapview.build_map(view_payload.councils_json, view_payload.links_json, view_payload.points_json,
+                             view_payload.legend_title, view_payload.legend_classes)
+    base.render()
+    _get_map_string(base)
+    pa.Table.from_pandas(view_payload.table.drop(columns=["partnership_ids"]))
 
 
 def main() -> None:
