@@ -21,6 +21,7 @@ st.markdown(f"{count} between UK councils, drawn on the councils of {view.year}.
             "that partnership. The tables under the map hold the same information.")
 
 selection = ui.resolve_selection(view, register, network, areas, partnerships)
+st.markdown(site_links(ui.static_url(), selection.gss if selection else None))
 map_column, panel_column = st.columns([5, 3], gap="medium")
 with map_column:
     base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
@@ -32,7 +33,6 @@ with map_column:
     ui.handle_click(mapview.clicked_target(returned), register)
     st.caption(f"Map of {len(payload.table)} councils coloured by {payload.legend_title.lower()}; lines join "
                "partners. " + ui.ATTRIBUTION_SHORT)
-    st.markdown(site_links(ui.static_url(), selection.gss if selection else None))
 
 with panel_column:
     ui.search_box(register)

@@ -56,15 +56,14 @@ def warm(view: View | None = None) -> dict[str, float]:
 
 
 def first_render(view_payload) -> None:
-    """What the Map page's first run pays once per process beyond the data: importing st_folium, rendering the
-    folium map, and turning the councils table into Arrow for st.dataframe."""
+    """What the Map page's first run pays once per process beyond the data: rendering the folium map, and turning
+    the councils table into Arrow for st.dataframe. (Not importing streamlit_folium: a component declared before
+    the server starts is not registered with it, and the map would never load.)"""
     import pyarrow as pa
-    from streamlit_folium import _get_map_string
 
     base = mapview.build_map(view_payload.councils_json, view_payload.links_json, view_payload.points_json,
                              view_payload.legend_title, view_payload.legend_classes)
     base.render()
-    _get_map_string(base)
     pa.Table.from_pandas(view_payload.table.drop(columns=["partnership_ids"]))
 
 
