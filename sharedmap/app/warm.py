@@ -68,6 +68,11 @@ def first_render(view_payload) -> None:
 
 
 def main() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # app.py navigates with st.navigation; left unset, Streamlit would first treat the pages/ folder as an old-style
+    # multipage app and the first visitor's page would run twice (ui.leave_pages_folder_mode).
+    PagesManager.uses_pages_directory = False
     steps = warm()
     print("warm: " + ", ".join(f"{name} {seconds} s" for name, seconds in steps.items()), file=sys.stderr,
           flush=True)
