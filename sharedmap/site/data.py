@@ -44,7 +44,6 @@ def renderable(partnerships: list[Partnership], register: Register) -> tuple[lis
     kept, skipped = [], []
     for p in partnerships:
         try:
-            partnership_facts(p, register)
             json.dumps(asdict(partnership_facts(p, register)))
             kept.append(p)
         except RENDER_ERRORS as exc:
