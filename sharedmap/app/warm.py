@@ -16,6 +16,7 @@ from streamlit.web import cli as streamlit_cli
 
 from sharedmap.app import ui
 from sharedmap.errors import SharedMapError
+from sharedmap.exports import partnerships_frame
 from sharedmap.maps import mapview
 from sharedmap.maps.viewstate import View
 
@@ -40,11 +41,11 @@ def warm(view: View | None = None) -> dict[str, float]:
         started = time.perf_counter()
         try:
             label, _ = ui.published()
-            ui.filtered(label, view.filters)
+            shown, _network = ui.filtered(label, view.filters)
             view_payload = ui.view_payload(label, view.filters, view.tier, view.measure)
             steps["payload"] = round(time.perf_counter() - started, 2)
             started = time.perf_counter()
-            first_render(view_payload)
+            first_render(view_payload, shown)
             steps["first render"] = round(time.perf_counter() - started, 2)
         except SharedMapError as exc:
             print(f"warm: the published version could not be loaded ({exc}); the first visitor loads it",
@@ -55,16 +56,17 @@ def warm(view: View | None = None) -> dict[str, float]:
     return steps
 
 
-def first_render(view_payload) -> None:
-    """What the Map page's first run pays once per process beyond the data: rendering the folium map, and turning
-    the councils table into Arrow for st.dataframe. (Not importing streamlit_folium: a component declared before
-    the server starts is not registered with it, and the map would never load.)"""
-    import pyarrow as pa
+def first_render(view_payload, partnerships) -> None:
+    """What the Map page's first run pays once per process beyond the data: rendering the folium map, and its two
+    tables through Streamlit's own Arrow conversion (as st.dataframe does). (Not importing streamlit_folium: a
+    component declared before the server starts is not registered with it, and the map would never load.)"""
+    from streamlit import dataframe_util
 
     base = mapview.build_map(view_payload.councils_json, view_payload.links_json, view_payload.points_json,
                              view_payload.legend_title, view_payload.legend_classes)
     base.render()
-    pa.Table.from_pandas(view_payload.table.drop(columns=["partnership_ids"]))
+    dataframe_util.convert_anything_to_arrow_bytes(view_payload.table.drop(columns=["partnership_ids"]))
+    dataframe_util.convert_anything_to_arrow_bytes(partnerships_frame(partnerships, ui.register()))
 
 
 def main() -> None:
