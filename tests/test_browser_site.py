@@ -133,6 +133,8 @@ def test_the_embed_shows_one_council_and_its_partners(site, open_page):
     page.wait_for_function("document.getElementById('embed-link').textContent.startsWith('Boston')")
     assert re.match(r"Boston Borough Council: \d+ shared-service partnerships", link.inner_text())
     assert link.get_attribute("target") == "_blank"
+    page.wait_for_function("window.map.getZoom() >= 7")  # zoomed to Boston and its partners, not the whole UK
+    assert page.evaluate("document.querySelector('.sm-legend details').open") is False
     assert page.evaluate(NO_SCRIPT_RAN)
 
 

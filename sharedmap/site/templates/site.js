@@ -50,11 +50,18 @@
   }
 
   function fit(codes) {
+    if (map._animatingZoom) {  // the opening view is still zooming in: its end would undo this jump
+      map.once("zoomend", function () { fit(codes); });
+      return;
+    }
     var bounds = null;
     codes.forEach(function (c) {
       if (areas[c]) { bounds = bounds ? bounds.extend(areas[c].getBounds()) : L.latLngBounds(areas[c].getBounds().getSouthWest(), areas[c].getBounds().getNorthEast()); }
     });
-    if (bounds) { map.fitBounds(bounds, {padding: [20, 20], maxZoom: 9}); }
+    if (bounds) {  // the page may have settled its layout since the map was made: measure again, then jump
+      map.invalidateSize({pan: false});
+      map.fitBounds(bounds, {padding: [20, 20], maxZoom: 9, animate: false});
+    }
   }
 
   function facts(p, level) {
@@ -227,6 +234,9 @@
       var line = lines.filter(function (l) { return l.feature.properties.p === partnership; })[0];
       if (line) { selectPartnership(partnership, line.feature.properties.m, {fit: true}); }
     }
+  }
+  if (config.mode === "embed") {  // a council's website gives the map little room: the key starts folded
+    document.querySelectorAll(".sm-legend details").forEach(function (d) { d.removeAttribute("open"); });
   }
   window.addEventListener("hashchange", readHash);
   readHash();
