@@ -21,7 +21,8 @@ st.markdown(f"{count} between UK councils, drawn on the councils of {view.year}.
             "that partnership. The tables under the map hold the same information.")
 
 selection = ui.resolve_selection(view, register, network, areas, partnerships)
-st.markdown(site_links(ui.static_url(), selection.gss if selection else None))
+if links := site_links(ui.static_url(), selection.gss if selection else None):
+    st.markdown(links)
 map_column, panel_column = st.columns([5, 3], gap="medium")
 with map_column:
     base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,

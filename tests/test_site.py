@@ -167,3 +167,19 @@ def test_a_failed_rebuild_never_undoes_the_publish(store, accounts, register, tm
                                                                             register).id)
     assert store.current_label() == published.label and published.number == 2
     assert live_label(tmp_path / "site") is None
+
+
+def test_the_map_page_links_to_the_site_the_app_serves(seed, register, tmp_path, monkeypatch):
+    from sharedmap import config
+    from sharedmap.site.links import site_links
+
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", "static/site")
+    assert site_links("/app/static", BOSTON) == ""  # not built yet: no link to a missing page
+    build_site(tmp_path / "static" / "site", seed[:5], register, "v1-links")
+    links = site_links("/app/static", BOSTON)
+    assert "[Fast public map](/app/static/site/index.html#council=E07000136)" in links
+    assert "[Embed this map](/app/static/site/embed.html#council=E07000136)" in links
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(tmp_path / "cdn-folder"))
+    build_site(tmp_path / "cdn-folder", seed[:5], register, "v1-links")
+    assert site_links("/app/static", BOSTON) == ""  # outside ./static the app does not serve it
