@@ -96,6 +96,18 @@ def test_the_map_draws_every_council_and_a_click_opens_its_partnerships(site, op
     assert 'iframe src="http://127.0.0.1' in page.locator("#embed-snippet").input_value()
 
 
+def test_a_click_on_a_line_opens_that_partnership(site, open_page):
+    page = open_page(f"{site}/index.html")
+    page.wait_for_function(f"document.querySelectorAll({COUNCIL_PATHS!r}).length > 300")
+    click_council(page, BOSTON)  # zoomed in, where the alliance's line is long enough to click
+    spot = page.evaluate(FIND_POINT_IN_PAGE, ["p", "SS001"])
+    assert spot, "no visible point of the Boston and East Lindsey line"
+    page.mouse.click(spot["x"], spot["y"])
+    page.locator("#panel").get_by_role("heading", name="Boston and East Lindsey Strategic Alliance").wait_for()
+    assert "2 member councils on the map." in page.locator("#panel").inner_text()
+    assert "#partnership=SS001" in page.url
+
+
 def test_the_view_is_in_the_link(site, open_page):
     page = open_page(f"{site}/index.html#council={BOSTON}&service=Legal")
     page.locator("#panel").get_by_role("heading", name="Boston Borough Council").wait_for()

@@ -25,7 +25,7 @@ environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_
                           trim_blocks=True, lstrip_blocks=True)
 LICENCES = ("Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © Crown "
             "copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0. Partnerships: "
-            "compiled from councils' own published sources, Open Government Licence v3.0.")
+            "compiled from the public sources linked on each one; figures as the sources state them, not audited.")
 
 
 class SiteHooks(mapview._LiteralMacro):
