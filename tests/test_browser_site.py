@@ -103,7 +103,7 @@ def test_a_click_on_a_line_opens_that_partnership(site, open_page):
     spot = page.evaluate(FIND_POINT_IN_PAGE, ["p", "SS001"])
     assert spot, "no visible point of the Boston and East Lindsey line"
     page.mouse.click(spot["x"], spot["y"])
-    page.locator("#panel").get_by_role("heading", name="Boston and East Lindsey Strategic Alliance").wait_for()
+    page.locator("#panel").get_by_role("heading", name="Boston and East Lindsey Strategic Alliance", level=2).wait_for()
     assert "2 member councils on the map." in page.locator("#panel").inner_text()
     assert "#partnership=SS001" in page.url
 

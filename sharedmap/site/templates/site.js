@@ -66,7 +66,7 @@
 
   function facts(p, level) {
     var card = el("section", null, {"class": "card"});
-    card.appendChild(el(level, p.name));
+    if (level) { card.appendChild(el(level, p.name)); }
     var dl = el("dl", null, {"class": "facts"});
     [["Partners", p.partners.join("; ")], ["Services", p.services], ["Status", p.status], ["Dates", p.dates]]
       .forEach(function (row) { dl.appendChild(el("dt", row[0])); dl.appendChild(el("dd", row[1])); });
@@ -138,7 +138,7 @@
     if (!panel) { return; }
     panel.replaceChildren(el("h2", p.name));
     panel.appendChild(el("p", p.codes.length + " member council" + (p.codes.length === 1 ? "" : "s") + " on the map."));
-    panel.appendChild(facts(p, "h3"));
+    panel.appendChild(facts(p, null));  // its name is the panel's heading
   }
 
   function writeHash() {
