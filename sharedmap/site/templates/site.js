@@ -10,7 +10,9 @@
   var cache = {}, state = {council: "", partnership: "", service: ""};
   var areas = {}, lines = [];
 
+  var points = {};  // members drawn as points (a county in the lower-tier map)
   hooks.councils.eachLayer(function (l) { areas[l.feature.properties.c] = l; });
+  hooks.points.eachLayer(function (l) { points[l.feature.properties.c] = l.getLatLng(); });
   (function collect(group) {
     group.eachLayer(function (l) { if (l.eachLayer) { collect(l); } else if (l.feature && l.feature.properties.p) { lines.push(l); } });
   })(hooks.links);
@@ -56,7 +58,8 @@
     }
     var bounds = null;
     codes.forEach(function (c) {
-      if (areas[c]) { bounds = bounds ? bounds.extend(areas[c].getBounds()) : L.latLngBounds(areas[c].getBounds().getSouthWest(), areas[c].getBounds().getNorthEast()); }
+      var where = areas[c] ? areas[c].getBounds() : points[c] ? L.latLngBounds(points[c], points[c]) : null;
+      if (where) { bounds = bounds ? bounds.extend(where) : L.latLngBounds(where.getSouthWest(), where.getNorthEast()); }
     });
     if (bounds) {  // the page may have settled its layout since the map was made: measure again, then jump
       map.invalidateSize({pan: false});
