@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 
 from sharedmap.app import ui
 from sharedmap.maps import mapview, panel
+from sharedmap.site.links import site_links
 
 ui.require_map_assets()
 view = ui.view()
@@ -21,6 +22,8 @@ st.markdown(f"{count} between UK councils, drawn on the councils of {view.year}.
             "that partnership. The tables under the map hold the same information.")
 
 selection = ui.resolve_selection(view, register, network, areas, partnerships)
+if links := site_links(ui.static_url(), selection.gss if selection else None):
+    st.markdown(links)
 map_column, panel_column = st.columns([5, 3], gap="medium")
 with map_column:
     base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,

@@ -80,6 +80,13 @@ SETTINGS: tuple[Setting, ...] = (
         "the database is down still shows the map; empty keeps it in memory only.",
     ),
     Setting(
+        "SHAREDMAP_SITE_DIR",
+        "static/site",
+        "Where the public map's static site is kept (a link to its current build; relative paths are under the "
+        "project folder, and static/site is what the app serves at /app/static/site/). Rebuilt on every publish "
+        "and rollback, and by `serve` when it is missing or out of date; off: never built automatically.",
+    ),
+    Setting(
         "SHAREDMAP_STORE_RETRY_SECONDS",
         "5",
         "While the database is unreachable, how often (seconds) an app copy tries it again; between tries visitors "

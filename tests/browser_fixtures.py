@@ -191,3 +191,40 @@ def tooltip_text(page, frame, point) -> str:
     page.mouse.move(point["x"], point["y"])
     frame.wait_for_selector(".leaflet-tooltip", timeout=15000)
     return frame.evaluate("Array.from(document.querySelectorAll('.leaflet-tooltip')).map(t => t.innerText).join('|')")
+
+
+@contextmanager
+def static_server(folder: Path) -> Iterator[str]:
+    """A plain `python -m http.server` over ``folder`` (no app running); its base URL."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("python -m http.server did not start")
+                time.sleep(0.1)
+        yield base
+    finally:
+        stop(process)
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+AXE_RUN = """async (tags) => (await axe.run(document, {runOnly: {type: "tag", values: tags}})).violations
+  .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}))"""
+
+
+def axe_violations(page_or_frame) -> list[dict]:
+    """axe-core's WCAG 2.2 A/AA violations on a loaded page (axe-core from the npm registry, integrity checked,
+    fetched once into test-output/vendor)."""
+    from sharedmap.maps import assets
+
+    assets.install_one(assets.AXE_CORE, assets.TEST_VENDOR_DIR)
+    page_or_frame.add_script_tag(path=str(assets.TEST_VENDOR_DIR / assets.AXE_CORE.js[0]))
+    return page_or_frame.evaluate(AXE_RUN, AXE_TAGS)

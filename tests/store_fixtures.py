@@ -33,12 +33,14 @@ ACCOUNTS = {  # email: (role, council id)
 
 @pytest.fixture(scope="session", autouse=True)
 def _store_environment(tmp_path_factory):
-    """Tests never touch var/: the default store is a session SQLite file; hashes use Argon2's cheapest profile."""
+    """Tests never touch var/ or static/site: the default store is a session SQLite file; hashes use Argon2's
+    cheapest profile."""
     folder = tmp_path_factory.mktemp("default_store")
     with pytest.MonkeyPatch.context() as patch:
         if not os.environ.get("SHAREDMAP_DATABASE_URL"):
             patch.setenv("SHAREDMAP_DATABASE_URL", f"sqlite:///{folder / 'sharedmap.sqlite'}")
         patch.setenv("SHAREDMAP_ARGON2_PROFILE", "CHEAPEST")
+        patch.setenv("SHAREDMAP_SITE_DIR", "off")  # tests that publish do not rebuild the repository's site
         yield
 
 

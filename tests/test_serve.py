@@ -65,7 +65,8 @@ def test_serve_dry_run_checks_and_prints_the_command(capsys):
     assert cli.main(["serve", "--dry-run", "--port", "8999"]) == 0
     err = capsys.readouterr().err
     assert "ok   store:" in err and "ok   map assets:" in err
-    assert "streamlit run" in err and "--server.port=8999" in err and "--server.enableXsrfProtection=true" in err
+    assert "-m sharedmap.app.warm run" in err  # Streamlit, started once the caches are warm
+    assert "--server.port=8999" in err and "--server.enableXsrfProtection=true" in err
 
 
 def test_health_names_the_failing_part(monkeypatch, capsys):

@@ -2,7 +2,9 @@
 (`python -m sharedmap health`).
 
 ``serve`` checks what the app needs (the store answers and is migrated and seeded, the map's Leaflet files and the
-source files are there), then replaces itself with ``streamlit run app.py`` and Streamlit's options for production:
+source files are there), builds the public static site when it is missing or older than the published version,
+then replaces itself with Streamlit on app.py, started by ``sharedmap.app.warm`` (the boundaries, register and
+the opening view's payload loaded before Streamlit answers its health check), with its options for production:
 headless, the configured port and address, XSRF protection on, uploads capped at the validator's limit, no file
 watcher, no usage statistics, no tracebacks shown to visitors. Its own structured event log is switched on by the
 app (SHAREDMAP_EVENT_LOG). Streamlit answers ``/_stcore/health`` (200 "ok") while the process serves.
@@ -61,7 +63,7 @@ def streamlit_command(port: int | None = None, address: str | None = None) -> li
     """The command `serve` runs: this Python's Streamlit on app.py, with every production option as a flag (flags
     win over .streamlit/config.toml and STREAMLIT_* variables, so these cannot be weakened by accident)."""
     flags = [f"--{name}={value}" for name, value in production_options(port, address).items()]
-    return [sys.executable, "-m", "streamlit", "run", str(APP), *flags]
+    return [sys.executable, "-m", "sharedmap.app.warm", "run", str(APP), *flags]
 
 
 def check_store(seed: bool = False) -> Check:
@@ -102,6 +104,26 @@ def check_sources() -> Check:
     return Check("source files", True, "boundaries and council register found")
 
 
+def ensure_site() -> Check:
+    """The public static site shows the published version: built now when it is missing or older. A failure does
+    not stop a start (the app's own pages do not need it); it is logged and reported."""
+    from sharedmap.publishing.dataset import seeded_store
+    from sharedmap.site.build import live_label, rebuild_published, site_dir
+
+    output = site_dir()
+    if output is None:
+        return Check("static site", True, "SHAREDMAP_SITE_DIR is off: not built")
+    try:
+        store = seeded_store()
+        _number, label = store.current()
+        if label is not None and live_label(output) == label:
+            return Check("static site", True, f"{output} shows {label}")
+        built = rebuild_published(store, output=output)
+    except SharedMapError as exc:
+        return Check("static site", False, str(exc))
+    return Check("static site", True, f"{output} built for {built.label} in {built.seconds} s")
+
+
 def check_server(url: str, timeout: float = 5) -> Check:
     """A running copy answers Streamlit's health endpoint."""
     address = url.rstrip("/") + HEALTH_PATH
@@ -131,9 +153,11 @@ def serve(port: int | None = None, address: str | None = None, dry_run: bool = F
     Missing assets or source files do: the map cannot be drawn without them."""
     command = streamlit_command(port, address)
     checks = [check_store(seed=True), check_assets(), check_sources()]
+    if all(c.ok for c in checks):
+        checks.append(ensure_site())
     for check in checks:
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}", file=sys.stderr)
-    blocking = [c for c in checks if not c.ok and c.name != "store"]
+    blocking = [c for c in checks if not c.ok and c.name not in ("store", "static site")]
     if blocking:
         raise SharedMapError("cannot serve: " + "; ".join(f"{c.name}: {c.detail}" for c in blocking))
     print("+ " + " ".join(command), file=sys.stderr, flush=True)

@@ -54,6 +54,13 @@ ASSETS: tuple[NpmAsset, ...] = (
         js=("topojson-client/topojson-client.min.js",),
     ),
 )  # fmt: skip
+# For the browser tests only (never served): axe-core checks each page against WCAG 2.2 A/AA.
+AXE_CORE = NpmAsset(
+    "axe-core", "4.14.1",
+    "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ==",
+    {"axe.min.js": "axe-core/axe.min.js", "LICENSE": "axe-core/LICENSE"}, js=("axe-core/axe.min.js",),
+)  # fmt: skip
+TEST_VENDOR_DIR = config.PROJECT_ROOT / "test-output" / "vendor"
 
 
 def asset_urls(base: str = STATIC_URL) -> tuple[list[str], list[str]]:
@@ -141,6 +148,17 @@ def extract(asset: NpmAsset, tarball: Path, dest: Path) -> list[Path]:
                 out.write_bytes(archive.extractfile(member).read())
                 written.append(out)
     return written
+
+
+def install_one(asset: NpmAsset, dest: Path) -> list[Path]:
+    """One package's files, fetched and verified as ``install`` does; a no-op when they are all there."""
+    if all((dest / path).is_file() for path in (*asset.js, *asset.css)):
+        return []
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sharedmap-assets-") as tmp:
+        tarball = npm_pack(asset, Path(tmp))
+        check_integrity(tarball, asset.integrity)
+        return extract(asset, tarball, dest)
 
 
 def install(dest: Path = VENDOR_DIR, force: bool = False) -> list[str]:

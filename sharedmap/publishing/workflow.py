@@ -9,6 +9,8 @@ Each step takes the store and a signed-in ``auth.User`` (no user, no change). Th
   first, the submission is rebased onto it if they touch different partnerships, and refused with the reasons
   if they touch the same one (the officer uploads again against what is now published).
 - A rollback (reviewer) publishes a new version equal to an earlier one; nothing is ever deleted.
+- Each publish and rollback rebuilds the public static site (``sharedmap.site``) once the version is committed;
+  a build that fails is logged and leaves the previous site, and never undoes the publish.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sharedmap.publishing.auth import Role, User, require_role
 from sharedmap.publishing.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
 from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
 from sharedmap.register import Register
+from sharedmap.site.build import rebuild_after_publish
 from sharedmap.spreadsheets import MAX_UPLOAD_BYTES, Table, read_table
 from sharedmap.validate import ValidationReport, validate_table
 
@@ -215,6 +218,7 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
         store.audit(conn, "approve", user.email, submission_id=submission_id, version=version.number,
                     file_name=submission.file_name, file_sha256=submission.file_sha256,
                     counts={**submission.counts, "partnerships": version.partnership_count}, detail=comment)
+    rebuild_after_publish(store, version.number)
     return version
 
 
@@ -247,6 +251,7 @@ def rollback(store: Store, user: User, number: int, reason: str = "") -> Version
         store.audit(conn, "rollback", user.email, version=version.number,
                     counts={"partnerships": version.partnership_count, "restored_from": number,
                             "replaced": current}, detail=reason)
+    rebuild_after_publish(store, version.number)
     return version
 
 

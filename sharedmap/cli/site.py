@@ -1,0 +1,42 @@
+"""`python -m sharedmap site build`: the public map as a static site, from the published version (or any
+version), into static/site (SHAREDMAP_SITE_DIR) or another folder to copy to a web server or CDN."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sharedmap.cli.output import print_json
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    group = sub.add_parser("site", help="the public map as a static site any web server or CDN can serve")
+    actions = group.add_subparsers(dest="action", required=True)
+    build = actions.add_parser("build", help="build the site of a published version and swap it in atomically")
+    build.add_argument("--output", help="the site's folder (default: SHAREDMAP_SITE_DIR, static/site); it becomes "
+                                        "a link to the new build, the previous build kept beside it")
+    build.add_argument("--version", type=int, help="the store's version number (default: the published one)")
+    build.add_argument("--format", choices=("text", "json"), default="text")
+    build.set_defaults(handler=_build)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from sharedmap.errors import SharedMapError
+    from sharedmap.publishing.dataset import seeded_store
+    from sharedmap.register import load_register
+    from sharedmap.site.build import rebuild_published, site_dir
+
+    output = Path(args.output) if args.output else site_dir()
+    if output is None:
+        raise SharedMapError("SHAREDMAP_SITE_DIR is off: give --output DIR")
+    built = rebuild_published(seeded_store(), load_register(), args.version, output)
+    result = {"output": str(built.path), "build": str(built.folder), "label": built.label, "version": built.version,
+              "files": built.files, "seconds": built.seconds, "skipped": list(built.skipped)}
+    if args.format == "json":
+        print_json(result)
+    else:
+        print(f"built the site of {built.label} (version {built.version}) in {built.seconds} s: {built.files} files")
+        print(f"  {built.path} -> {built.folder}")
+        if built.skipped:
+            print(f"  {len(built.skipped)} partnership(s) could not be shown: {', '.join(built.skipped)}")
+    return 0

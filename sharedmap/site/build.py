@@ -1,0 +1,241 @@
+"""Build the static site of a published version and swap it in atomically.
+
+The site is written to a new folder beside the live one, then the live path (a symbolic link) is pointed at it in
+one rename, so a visitor never sees half a site; the previous build stays until the next one (a page loaded just
+before the swap still finds its hashed files). A build that fails leaves the live site as it was and is logged.
+Files whose content can change carry a hash of it in their name, so a host can cache them for a year.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+
+from sharedmap import config, events
+from sharedmap.errors import SharedMapError
+from sharedmap.exports import DATA_NOTE, attribution_lines, partnerships_csv, partnerships_geojson
+from sharedmap.maps import assets
+from sharedmap.maps import payload as map_payload
+from sharedmap.maps.viewstate import LATEST_YEAR
+from sharedmap.partnerships import Partnership, to_record
+from sharedmap.register import Register, load_register
+from sharedmap.site import pages
+from sharedmap.site.data import SiteData, site_data
+from sharedmap.spatial.network import year_geometries
+
+KEEP_BUILDS = 2  # the live build and the one before it
+STAMP = "build.json"
+
+
+class SiteBuildError(SharedMapError):
+    """The site could not be built; the live site is unchanged."""
+
+
+@dataclass(frozen=True)
+class Built:
+    path: Path  # the live path (a link to the build folder)
+    folder: Path  # the build folder itself
+    label: str
+    version: int | None
+    files: int
+    seconds: float
+    skipped: tuple[str, ...]
+
+
+def site_dir() -> Path | None:
+    """SHAREDMAP_SITE_DIR as a path (relative ones under the project), or None when set to off."""
+    value = config.get("SHAREDMAP_SITE_DIR").strip()
+    if not value or value.lower() == "off":
+        return None
+    path = Path(value)
+    return path if path.is_absolute() else config.PROJECT_ROOT / path
+
+
+def live_label(output: Path) -> str | None:
+    """The version label of the site at ``output``, or None when there is none."""
+    try:
+        return json.loads((output / STAMP).read_text(encoding="utf-8"))["label"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+class _Writer:
+    """Writes the files of one build; ``hashed`` names a file after its content."""
+
+    def __init__(self, root: Path):
+        self.root, self.count = root, 0
+
+    def write(self, name: str, data: bytes | str) -> str:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+        self.count += 1
+        return name
+
+    def hashed(self, name: str, data: bytes | str) -> str:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        stem, dot, ext = name.rpartition(".")
+        return self.write(f"{stem}.{content_hash(raw)}{dot}{ext}", raw)
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:10]
+
+
+def write_assets(out: _Writer) -> dict[str, str]:
+    """Leaflet and topojson-client (from static/vendor, installed from npm) and the site's own script and style."""
+    missing = assets.missing_files()
+    if missing:
+        raise SiteBuildError(f"missing {', '.join(missing)}: run `python -m sharedmap assets install`")
+    urls = {}
+    for asset in assets.ASSETS:
+        for vendor_path in (*asset.js, *asset.css):
+            urls[vendor_path] = out.hashed(f"assets/{Path(vendor_path).name}",
+                                           (assets.VENDOR_DIR / vendor_path).read_bytes())
+    images = assets.VENDOR_DIR / "leaflet" / "images"
+    for image in sorted(images.glob("*.png")):  # leaflet.css names them relative to itself
+        out.write(f"assets/images/{image.name}", image.read_bytes())
+    for name in ("site.js", "site.css"):
+        urls[name] = out.hashed(f"assets/{name}", (pages.TEMPLATES / name).read_bytes())
+    return urls
+
+
+def write_data(out: _Writer, data: SiteData, register: Register, topology: dict) -> dict[str, str]:
+    """The data as files a developer can reuse, each stating its licence; a manifest with stable names."""
+    names = {code: panel["name"] for code, panel in data.panels.items()}
+    topo = json.loads(json.dumps(topology))
+    for geometry in topo["objects"]["councils"]["geometries"]:
+        geometry["properties"]["name"] = names.get(geometry["properties"]["c"], "")
+    topo["licence"] = "Boundaries: ONS, Open Government Licence v3.0; names and codes: mySociety, CC-BY 4.0"
+    records = {"version": data.label, "licence": pages.LICENCES, "note": DATA_NOTE, "attribution": attribution_lines(),
+               "partnerships": [to_record(p) for p in data.published]}
+    files = {
+        "councils.topojson": out.hashed("data/councils.topojson", json.dumps(topo, separators=(",", ":"))),
+        "partnerships.json": out.hashed("data/partnerships.json", json.dumps(records, ensure_ascii=False,
+                                                                            indent=1)),
+        "partnerships.csv": out.hashed("data/partnerships.csv", partnerships_csv(data.published, register)),
+        "partnerships.geojson": out.hashed("data/partnerships.geojson",
+                                           partnerships_geojson(data.partnerships, register, data.network)),
+    }
+    out.write("data/manifest.json", json.dumps({"version": data.label, "files": files}, indent=1))
+    return files
+
+
+def write_panels(out: _Writer, data: SiteData) -> str:
+    """One small JSON file per council, fetched when it is chosen; the folder's name carries their hash."""
+    documents = {code: json.dumps(panel, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+                 for code, panel in sorted(data.panels.items())}
+    digest = content_hash(b"".join(code.encode() + raw for code, raw in documents.items()))
+    for code, raw in documents.items():
+        out.write(f"data/panel-{digest}/{code}.json", raw)
+    return f"data/panel-{digest}/"
+
+
+def write_site(root: Path, data: SiteData, register: Register, topology: dict, version: int | None) -> int:
+    out = _Writer(root)
+    urls = write_assets(out)
+    urls["panels"] = write_panels(out, data)
+    vendor_js = [urls[js] for a in assets.ASSETS for js in a.js]
+    vendor_css = [urls[css] for a in assets.ASSETS for css in a.css]
+    parts = pages.map_parts(data, vendor_js, vendor_css)
+    out.write("index.html", pages.render_map_page(data, parts, urls, "map"))
+    out.write("embed.html", pages.render_map_page(data, parts, urls, "embed"))
+    for code, panel in data.panels.items():
+        out.write(f"council/{code}.html", pages.render_page("council.html.j2", data, urls, panel=panel))
+    councils = sorted(data.panels.values(), key=lambda p: p["name"].lower())
+    out.write("council/index.html", pages.render_page("councils.html.j2", data, urls, councils=councils))
+    files = write_data(out, data, register, topology)
+    out.write("data/index.html", pages.render_page("data.html.j2", data, urls, files=files))
+    out.write(STAMP, json.dumps({"label": data.label, "version": version, "built_at": datetime.now(UTC).isoformat(),
+                                 "partnerships": len(data.partnerships), "skipped": list(data.skipped)}, indent=1))
+    return out.count + 1
+
+
+def swap_in(folder: Path, output: Path) -> None:
+    """Point ``output`` at ``folder`` in one rename (a link replaced atomically); an older real folder at
+    ``output`` (not a link) is moved aside first."""
+    if output.exists() and not output.is_symlink():
+        output.rename(folder.parent / f"replaced-{time.time_ns()}")
+    link = output.with_name(f".{output.name}.{os.getpid()}.link")
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(os.path.relpath(folder, output.parent))
+    os.replace(link, output)
+
+
+def prune(builds: Path, live: Path) -> None:
+    """Keep the live build and the one before it."""
+    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in [p for p in done if p.resolve() != live.resolve()][KEEP_BUILDS - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(output: Path, partnerships: list[Partnership], register: Register, label: str,
+               version: int | None = None, year: int = LATEST_YEAR, areas: gpd.GeoDataFrame | None = None,
+               topology: dict | None = None) -> Built:
+    """Build the site of one version in a new folder beside ``output`` and swap it in. Raises SiteBuildError
+    (logged; the live site untouched) when it cannot be built."""
+    started = time.perf_counter()
+    output = Path(output).absolute()
+    builds = output.with_name(f"{output.name}-builds")
+    temporary = builds / f".building-{os.getpid()}-{time.time_ns()}"
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        temporary.mkdir()
+        if areas is None:
+            areas = year_geometries(year)
+        if topology is None:
+            topology = map_payload.build_topology(map_payload.tier_areas(areas, year, "ltla"))
+        data = site_data(partnerships, register, label, year, areas, topology)
+        count = write_site(temporary, data, register, topology, version)
+        folder = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{'v' + str(version) if version else 'seed'}-" \
+                          f"{time.time_ns() % 10**6:06d}"
+        temporary.rename(folder)
+        swap_in(folder, output)
+    except Exception as exc:  # noqa: BLE001 (any failure leaves the live site; it is logged and raised as ours)
+        shutil.rmtree(temporary, ignore_errors=True)
+        events.record("site_build", "failure", output=str(output), label=label, version=version,
+                      reason=f"{type(exc).__name__}: {exc}")
+        if isinstance(exc, SiteBuildError):
+            raise
+        raise SiteBuildError(f"the static site of {label} could not be built ({exc}); the live site is unchanged") \
+            from exc
+    prune(builds, output)
+    seconds = round(time.perf_counter() - started, 2)
+    events.record("site_build", "success", output=str(output), label=label, version=version, files=count,
+                  seconds=seconds, skipped=len(data.skipped))
+    return Built(output, folder, label, version, count, seconds, data.skipped)
+
+
+def rebuild_published(store, register: Register | None = None, version: int | None = None,
+                      output: Path | None = None) -> Built | None:
+    """The site of the store's published version (or version ``number``), at SHAREDMAP_SITE_DIR unless
+    ``output`` is given; None when the setting is off."""
+    output = output or site_dir()
+    if output is None:
+        return None
+    number, label = store.current()
+    if version is not None and version != number:
+        number, label = version, store.version(version).label
+    if number is None:
+        raise SiteBuildError("nothing is published yet, so there is no site to build")
+    return build_site(output, store.partnerships(number), register or load_register(), label, version=number)
+
+
+def rebuild_after_publish(store, number: int) -> Built | None:
+    """Called once a version is published or restored: a failed build is logged and leaves the old site, and
+    never undoes the publish."""
+    try:
+        return rebuild_published(store, version=number)
+    except SharedMapError:
+        return None  # logged by build_site; the published data is safe in the store

@@ -1,0 +1,185 @@
+"""The static site's build: its files, the hashes in their names, escaping, the data files' shape, a record it
+cannot render skipped and reported, an atomic swap that a failed build leaves untouched, and a rebuild on every
+publish and rollback."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+
+import pytest
+from store_fixtures import write_csv
+
+from sharedmap.errors import SharedMapError
+from sharedmap.publishing import workflow
+from sharedmap.site import build, pages
+from sharedmap.site.build import build_site, live_label
+
+IMG = "<img src=x onerror=alert(1)>"
+SCRIPT = "<script>window.__xss=1</script>"
+BOSTON = "E07000136"
+ELI, REVIEWER = "officer@eastlindsey.gov.uk", "reviewer@lga.gov.uk"
+
+
+def hostile_and_broken(seed):
+    """The real table, plus a Boston partnership named with the app's XSS payloads and one naming a council the
+    register does not know (which the site cannot render)."""
+    boston = next(p for p in seed if p.id == "SS001")
+    hostile = boston.with_changes(id="SSX01", name=IMG, description=SCRIPT, source_title=SCRIPT)
+    broken = boston.with_changes(id="SSBAD", council_ids=("NO-SUCH-COUNCIL", "BOT"))
+    return [*seed, hostile, broken]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, seed, register):
+    output = tmp_path_factory.mktemp("site") / "site"
+    return build_site(output, hostile_and_broken(seed), register, "v9-test", version=9)
+
+
+def test_the_site_has_a_map_an_embed_a_page_per_council_and_the_data(site):
+    root = site.path
+    for name in ("index.html", "embed.html", f"council/{BOSTON}.html", "council/index.html", "data/index.html",
+                 "data/manifest.json", "build.json"):
+        assert (root / name).is_file(), name
+    assert len(list((root / "council").glob("E*.html"))) > 300  # every council of the 2025 map
+    assert live_label(root) == "v9-test" and root.is_symlink()
+
+
+def test_files_that_change_with_the_content_carry_its_hash(site):
+    hashed = [p for p in site.path.rglob("*") if re.search(r"\.[0-9a-f]{10}\.\w+$", p.name)]
+    assert {p.suffix for p in hashed} >= {".js", ".css", ".json", ".csv", ".geojson", ".topojson"}
+    for path in hashed:
+        assert path.name.split(".")[-2] == hashlib.sha256(path.read_bytes()).hexdigest()[:10], path.name
+    index = (site.path / "index.html").read_text(encoding="utf-8")
+    for src in re.findall(r'(?:src|href)="(assets/[^"]+)"', index):
+        assert (site.path / src).is_file() and re.search(r"\.[0-9a-f]{10}\.", src), src
+
+
+def test_nothing_is_fetched_from_a_third_party(site):
+    for page in ("index.html", "embed.html"):
+        text = (site.path / page).read_text(encoding="utf-8")
+        assert not re.findall(r'(?:src|href)="(?:https?:)?//', text), page
+
+
+def test_every_text_from_the_data_is_escaped(site):
+    council = (site.path / "council" / f"{BOSTON}.html").read_text(encoding="utf-8")
+    assert IMG not in council and SCRIPT not in council
+    assert "&lt;img src=x onerror=alert(1)&gt;" in council and "&lt;script&gt;window.__xss=1&lt;/script&gt;" in council
+    for page in ("index.html", "embed.html"):
+        text = (site.path / page).read_text(encoding="utf-8")
+        assert IMG not in text and SCRIPT not in text
+    panel = json.loads(next(site.path.glob(f"data/panel-*/{BOSTON}.json")).read_text(encoding="utf-8"))
+    assert IMG in [p["name"] for p in panel["partnerships"]]  # the browser writes it as text (test_browser_site)
+
+
+def test_the_data_files_state_their_licences_and_keep_their_shape(site, seed):
+    manifest = json.loads((site.path / "data" / "manifest.json").read_text(encoding="utf-8"))
+    files = {name: site.path / path for name, path in manifest["files"].items()}
+    records = json.loads(files["partnerships.json"].read_text(encoding="utf-8"))
+    assert "Open Government Licence v3.0" in records["licence"] and "CC-BY 4.0" in records["licence"]
+    assert {r["id"] for r in records["partnerships"]} == {p.id for p in seed} | {"SSX01"}
+    assert {"id", "name", "council_ids", "services", "status", "savings", "source_urls"} <= set(
+        records["partnerships"][0])
+    geo = json.loads(files["partnerships.geojson"].read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "MultiPoint"
+    topo = json.loads(files["councils.topojson"].read_text(encoding="utf-8"))
+    councils = topo["objects"]["councils"]["geometries"]
+    assert topo["type"] == "Topology" and "CC-BY 4.0" in topo["licence"]
+    assert {"c": BOSTON, "name": "Boston Borough Council"} in [g["properties"] for g in councils]
+    csv_text = files["partnerships.csv"].read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("id,name,councils") and "Boston and East Lindsey Strategic Alliance" in csv_text
+
+
+def test_a_council_panel_lists_partners_savings_and_sources(site):
+    panel = json.loads(next(site.path.glob(f"data/panel-*/{BOSTON}.json")).read_text(encoding="utf-8"))
+    alliance = next(p for p in panel["partnerships"] if p["id"] == "SS001")
+    assert panel["name"] == "Boston Borough Council" and panel["kind"] == "district"
+    assert alliance["partners"] == ["Boston Borough Council", "East Lindsey District Council"]
+    assert "£15.4m target over 10 years (estimate)" in alliance["savings"]
+    assert alliance["sources"] and alliance["sources"][0][1].startswith("https://")
+    assert BOSTON in alliance["codes"] and len(alliance["codes"]) == 2
+
+
+def test_a_record_it_cannot_render_is_skipped_logged_and_counted(seed, register, tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="sharedmap.events")
+    built = build_site(tmp_path / "site", hostile_and_broken(seed), register, "v1-bad")
+    assert built.skipped == ("SSBAD",)
+    skipped = [r for r in caplog.records if r.getMessage() == "site_record_skipped"]
+    assert [r.fields["partnership_id"] for r in skipped] == ["SSBAD"]
+    assert "NO-SUCH-COUNCIL" in skipped[0].fields["reason"]
+    for page in ("index.html", f"council/{BOSTON}.html", "data/index.html"):
+        assert "1 partnership could not be shown." in (built.path / page).read_text(encoding="utf-8"), page
+
+
+def test_a_build_that_fails_midway_leaves_the_live_site(seed, register, tmp_path, monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="sharedmap.events")
+    first = build_site(tmp_path / "site", seed, register, "v1-good", version=1)
+    before = sorted(p.relative_to(first.path) for p in first.path.rglob("*"))
+    written = []
+
+    def fail_after_some_pages(template, *args, **kwargs):
+        written.append(template)
+        if len(written) > 50:
+            raise OSError("disk full")
+        return real(template, *args, **kwargs)
+
+    real = pages.render_page
+    monkeypatch.setattr(pages, "render_page", fail_after_some_pages)
+    with pytest.raises(SharedMapError, match="could not be built .*disk full.*the live site is unchanged"):
+        build_site(tmp_path / "site", seed[:10], register, "v2-broken", version=2)
+    assert live_label(tmp_path / "site") == "v1-good"
+    assert sorted(p.relative_to(first.path) for p in first.path.rglob("*")) == before
+    assert not [p for p in (tmp_path / "site-builds").iterdir() if p.name.startswith(".")]  # no half build left
+    failure = next(r for r in caplog.records if r.getMessage() == "site_build" and r.fields["outcome"] == "failure")
+    assert failure.fields["label"] == "v2-broken" and "disk full" in failure.fields["reason"]
+
+
+def test_publishing_rebuilds_the_site_and_rollback_restores_the_older_one(store, accounts, register, tmp_path,
+                                                                          seed_rows, monkeypatch):
+    output = tmp_path / "site"
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(output))
+    first_label = store.current_label()
+    build.rebuild_published(store, register)
+    boston_page = output / "council" / f"{BOSTON}.html"
+    assert "Boston and East Lindsey Strategic Alliance" in boston_page.read_text(encoding="utf-8")
+    # East Lindsey's officer sends their complete list without the alliance: it is withdrawn.
+    rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
+    upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
+    submission = workflow.submit(store, accounts[ELI], upload, register)
+    published = workflow.approve(store, accounts[REVIEWER], submission.id)
+    assert live_label(output) == published.label != first_label
+    assert "Boston and East Lindsey Strategic Alliance" not in boston_page.read_text(encoding="utf-8")
+    restored = workflow.rollback(store, accounts[REVIEWER], 1, "withdrawn by mistake")
+    assert live_label(output) == restored.label
+    assert "Boston and East Lindsey Strategic Alliance" in boston_page.read_text(encoding="utf-8")
+    assert len([p for p in (tmp_path / "site-builds").iterdir() if not p.name.startswith(".")]) == \
+        build.KEEP_BUILDS
+
+
+def test_a_failed_rebuild_never_undoes_the_publish(store, accounts, register, tmp_path, seed_rows, monkeypatch):
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(tmp_path / "site"))
+    monkeypatch.setattr(build, "site_data", lambda *a, **k: (_ for _ in ()).throw(ValueError("broken table")))
+    rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
+    upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
+    published = workflow.approve(store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload,
+                                                                            register).id)
+    assert store.current_label() == published.label and published.number == 2
+    assert live_label(tmp_path / "site") is None
+
+
+def test_the_map_page_links_to_the_site_the_app_serves(seed, register, tmp_path, monkeypatch):
+    from sharedmap import config
+    from sharedmap.site.links import site_links
+
+    monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", "static/site")
+    assert site_links("/app/static", BOSTON) == ""  # not built yet: no link to a missing page
+    build_site(tmp_path / "static" / "site", seed[:5], register, "v1-links")
+    links = site_links("/app/static", BOSTON)
+    assert "[Fast public map](/app/static/site/index.html#council=E07000136)" in links
+    assert "[Embed this map](/app/static/site/embed.html#council=E07000136)" in links
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(tmp_path / "cdn-folder"))
+    build_site(tmp_path / "cdn-folder", seed[:5], register, "v1-links")
+    assert site_links("/app/static", BOSTON) == ""  # outside ./static the app does not serve it
