@@ -26,7 +26,7 @@ def test_after_the_warm_up_the_opening_view_is_not_built_again(configured_store,
     assert {"register", "boundaries", "topology", "payload", "first render"} <= set(steps)
     built = []
     monkeypatch.setattr(payload, "build_view_payload", lambda *a, **k: built.append(a) or pytest.fail("rebuilt"))
-    label, _ = ui.published()
+    label, everything = ui.published()
     opening = View()
-    assert ui.view_payload(label, opening.filters, opening.tier, opening.measure).legend_title
+    assert ui.view_payload(label, opening.filters, opening.tier, opening.measure, everything).legend_title
     assert built == []

@@ -40,9 +40,9 @@ def warm(view: View | None = None) -> dict[str, float]:
             steps[name] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
         try:
-            label, _ = ui.published()
-            shown, _network = ui.filtered(label, view.filters)
-            view_payload = ui.view_payload(label, view.filters, view.tier, view.measure)
+            label, everything = ui.published()
+            shown, _network = ui.filtered(label, view.filters, everything)
+            view_payload = ui.view_payload(label, view.filters, view.tier, view.measure, everything)
             steps["payload"] = round(time.perf_counter() - started, 2)
             started = time.perf_counter()
             first_render(view_payload, shown)
