@@ -116,3 +116,10 @@ def test_status_words(text, status):
 )
 def test_money_is_written_the_way_councils_write_it(amount, text):
     assert format_gbp(amount) == text
+
+
+def test_money_text_keeps_every_word_of_its_period():
+    """Regression (SS076): "of" was stripped anywhere, turning "year five of a merger" into "year five a merger"."""
+    saving, _ = parse_savings_entry("£4.6m target per year after year five of a merger")
+    assert saving.period == "per year after year five of a merger"
+    assert parse_savings_entry("£3m of savings annual")[0].period == "savings"

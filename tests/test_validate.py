@@ -42,7 +42,8 @@ def test_messy_windows_1252_file_row_by_row(messy_file, register):
     lincs, leics, dorset, gotham, tri = result["rows"]
     assert [c["gss"] for c in lincs["councils"]] == ["E07000136", "E07000137"]
     assert lincs["savings"] == [{"amount_gbp": 15_400_000.0, "kind": "target", "period": "over 10 years",
-                                 "council_gss": None, "council_id": None, "estimate": True}]
+                                 "council_gss": None, "council_id": None, "estimate": True,
+                                 "scope": "whole partnership"}]
     assert lincs["start"] == "2020-07"
     assert leics["councils"][0]["name"] == "Hinckley and Bosworth Borough Council"
     assert 0 < leics["councils"][0]["confidence"] < 1

@@ -119,7 +119,9 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     validate.add_argument("file")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
-    summary = sub.add_parser("summary", help="national totals of the published partnerships")
+    summary = sub.add_parser("summary", help="national totals of the published partnerships, as Statistics shows them")
+    summary.add_argument("--year", type=int, help="partnerships active in this year (default: the map's latest year, "
+                         "as the Statistics page opens)")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.set_defaults(handler=_summary)
 
@@ -144,12 +146,17 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     from sharedmap.cli.output import format_summary
-    from sharedmap.publishing.dataset import load_seed
+    from sharedmap.filters import Filters, apply_filters
+    from sharedmap.maps.viewstate import LATEST_YEAR
+    from sharedmap.publishing.dataset import load_published
     from sharedmap.register import load_register
     from sharedmap.summary import national_summary
 
     register = load_register()
-    summary = national_summary(load_seed(register=register), register)
+    label, published = load_published(register)
+    year = args.year or LATEST_YEAR
+    summary = national_summary(apply_filters(published, Filters(year=year), register), register)
+    summary = {"version": label, "year": year, **summary}
     if args.format == "json":
         print_json(summary)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from sharedmap.partnerships import format_gbp
+from sharedmap.partnerships import format_gbp, savings_text
 from sharedmap.validate import ValidationReport
 
 
@@ -26,7 +26,7 @@ def format_validation(report: ValidationReport) -> str:
                              f"{council['confidence']:.0%}){extra}")
         names = {c["id"]: c["name"] for c in row.councils if c.get("id")}
         for saving in row.savings:
-            lines.append(f"        savings {saving.label(names.get(saving.council_id or ''))}")
+            lines.append(f"        savings {savings_text(saving, names)}")
         for issue in row.errors:
             listed = issue.suggestions and "Did you mean" not in issue.message
             hint = f" Suggestions: {'; '.join(issue.suggestions)}." if listed else ""
@@ -40,6 +40,7 @@ def format_validation(report: ValidationReport) -> str:
 
 def format_summary(summary: dict) -> str:
     lines = [
+        f"Published version {summary['version']}, partnerships active in {summary['year']}",
         f"Partnerships: {summary['partnerships']} "
         + "(" + ", ".join(f"{n} {s}" for s, n in summary["by_status"].items()) + ")",
         f"Councils involved: {summary['councils_involved']} "

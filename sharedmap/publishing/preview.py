@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sharedmap.partnerships import Partnership, from_record, to_record
+from sharedmap.partnerships import Partnership, from_record, savings_text, to_record
 
 NEW, CHANGED, UNCHANGED, WITHDRAWN = "new", "changed", "unchanged", "withdrawn"
 KINDS = (NEW, CHANGED, UNCHANGED, WITHDRAWN)
@@ -56,7 +56,7 @@ def display(value: object) -> str:
     """A record field's value as a person reads it: lists joined with '; ', savings figures as their labels."""
     if isinstance(value, list) and value and isinstance(value[0], dict):
         bare = {"id": "", "name": "", "council_ids": [], "services": [], "status": "operational", "savings": value}
-        return "; ".join(s.label() for s in from_record(bare).savings)
+        return "; ".join(savings_text(s) for s in from_record(bare).savings)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value)
