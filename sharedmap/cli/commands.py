@@ -303,6 +303,13 @@ def _add_workflow(sub: argparse._SubParsersAction) -> None:
     add_commands(sub)
 
 
+def _add_data(sub: argparse._SubParsersAction) -> None:
+    """`data check`: the data-quality report, kept in sharedmap/cli/data.py."""
+    from sharedmap.cli.data import add_commands
+
+    add_commands(sub)
+
+
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     """`serve` (the app as a production service) and `health` (is this copy able to serve?): sharedmap/cli/serve.py."""
     serve = sub.add_parser("serve", help="run the app for production: headless, XSRF on, uploads capped, event log")
@@ -339,7 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend, _add_workflow,
-                _add_serve):
+                _add_data, _add_serve):
         add(sub)
     return parser
 
