@@ -154,3 +154,27 @@ def test_md_makes_data_literal(text, shown):
     from sharedmap.app.ui import md
 
     assert md(text) == shown
+
+
+def test_the_panel_says_what_each_figure_covers_and_how_fresh_it_is():
+    """York's Veritau figure is York's alone; a row resting on an old source is marked, and the sidebar hides it."""
+    at = app(council="YOR")
+    assert not at.exception and not at.error
+    shown = texts(at).replace("\\", "")
+    assert "£208,000 annual 2023/24 (City of York Council)" in shown
+    assert "status as at May 2024" in shown
+    assert ":orange-badge[:material/schedule: May be out of date]" in [m.value for m in at.markdown]
+    assert "not yet re-checked against its source" in shown.lower()
+    hidden = app(council="YOR", hide_stale="1")
+    assert hidden.sidebar.checkbox(key="view_hide_stale").value
+    assert hidden.query_params["hide_stale"] == "1"
+
+
+def test_the_data_page_reports_quality():
+    at = page("data")
+    assert not at.exception and not at.error
+    assert "Data quality" in [h.value for h in at.header]
+    labels = [m.label for m in at.metric]
+    assert labels == ["Councils with none recorded", "Without a savings figure", "Without a start date",
+                      "May be out of date"]
+    assert "Possible duplicates" in " ".join(s.value for s in at.subheader)

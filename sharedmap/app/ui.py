@@ -18,11 +18,13 @@ from sharedmap.errors import (
 from sharedmap.exports import partnerships_frame
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.maps import assets, mapview, panel, payload, viewstate
-from sharedmap.maps.panel import PartnershipFacts, Selection
+from sharedmap.maps.panel import Selection
 from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
 from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
 from sharedmap.publishing.dataset import LastGood, load_published
+from sharedmap.quality import QualityReport
+from sharedmap.quality import quality_report as build_quality_report
 from sharedmap.register import TYPE_NAMES, Register, load_register
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
@@ -108,6 +110,13 @@ def view_payload(label: str, filters: Filters, tier: str, measure: str) -> paylo
     kept, network = filtered(label, filters)
     drawn = payload.tier_areas(areas(filters.year), filters.year, tier)
     return payload.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def quality_report(label: str) -> QualityReport:
+    """The data-quality report on published version ``label`` (the Data page's section)."""
+    _label, partnerships = published()
+    return build_quality_report(partnerships, register())
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
@@ -242,25 +251,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 def md(text: object) -> str:
     """Text from the data, made literal for st.markdown (no links, emphasis, directives or HTML from data)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def partnership_card(facts: PartnershipFacts, key: str) -> bool:
-    """One partnership in the panel; returns True when its "Show on map" button was pressed."""
-    with st.container(border=True):
-        st.markdown(f"**{md(facts.name)}**  \n{md(facts.services)} · {md(facts.status)} · {md(facts.dates)}")
-        st.markdown("Partners: " + md("; ".join(facts.partners)))
-        st.markdown("Savings: " + md("; ".join(facts.savings)))
-        if facts.sources:
-            st.markdown("Sources: " + " · ".join(f"[{md(title)}](<{url.replace('>', '%3E')}>)"
-                                                  for title, url in facts.sources))
-        if facts.evidence:
-            st.markdown("Where the source says so: " + md(facts.evidence))
-        freshness = md(facts.freshness[:1].upper() + facts.freshness[1:]) + "."
-        if facts.stale:
-            st.warning(freshness, icon=":material/schedule:")
-        else:
-            st.caption(freshness)
-        return st.button("Show this partnership", key=key)
 
 
 def footer() -> None:

@@ -7,6 +7,7 @@ figure mixing kinds, or any other error that stops the row validating), 2 when t
 from __future__ import annotations
 
 import argparse
+import sys
 
 from sharedmap.cli.output import print_json
 
@@ -23,7 +24,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from sharedmap.cli.commands import fail
     from sharedmap.errors import FileReadError
     from sharedmap.publishing.dataset import seed_path
     from sharedmap.quality import check_validated
@@ -35,7 +35,8 @@ def _check(args: argparse.Namespace) -> int:
     try:
         validated = validate_file(path, register)
     except FileReadError as exc:
-        return fail(str(exc))
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     report = check_validated(validated, register)
     if args.format == "json":
         print_json({"file": path, **report.as_dict()})
