@@ -30,6 +30,8 @@ FIELD_LABELS = {
     "source_title": "source title",
     "source_date": "source date",
     "notes": "notes",
+    "verified_on": "checked against source on",
+    "evidence": "evidence",
 }
 
 
