@@ -44,7 +44,7 @@ cols[3].metric("May be out of date", len(quality.stale),
 left, middle, right = st.columns(3)
 left.dataframe(quality.by_nation, hide_index=True)
 middle.dataframe(quality.by_region, hide_index=True)
-right.dataframe(quality.by_council_type, hide_index=True)
+right.dataframe(quality.by_council_type, hide_index=True, column_config={"council_type": "council type"})
 if quality.problems:
     st.error(f"{len(quality.problems)} row(s) break a rule: " + ui.md("; ".join(
         f"{p.id} ({p.rule}): {p.message}" for p in quality.problems)))
