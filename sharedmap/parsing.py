@@ -121,9 +121,13 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
     council_id = None
     for inside in re.findall(r"\(([^)]*)\)", cell):
         if resolve_council and inside.strip() and not re.search(r"\d|estimate", inside, re.IGNORECASE):
+            named = re.sub(r"\s+only$", "", inside.strip(), flags=re.IGNORECASE)
             try:
-                council_id = resolve_council(re.sub(r"\s+only$", "", inside.strip(), flags=re.IGNORECASE))
+                council_id = resolve_council(named)
             except CouncilNotFoundError:
+                if named != inside.strip():  # "(X only)" says one council's figure, but X names no council surely
+                    warnings.append(f"({inside}) names no council surely; the figure is read as the whole "
+                                    "partnership's. Write the council's full name in brackets for one council's figure")
                 continue  # not a council: keep it as part of the period
             cell = cell.replace(f"({inside})", " ")
     scope = SavingsScope.COUNCIL if council_id else SavingsScope.PARTNERSHIP

@@ -106,3 +106,19 @@ def test_line_width_uses_one_kind_never_a_sum_of_kinds(register):
         Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI")))
     link = build_network([p], register, 2025).links.iloc[0]
     assert link["headline_gbp"] == 100_000
+
+
+def test_council_shares_add_back_to_the_partnership_total(seed):
+    """Per-council figures never multiply a figure: for every seed partnership whose council shares do not exceed
+    its total, the members' attributed figures of each kind add up to the partnership's figure of that kind."""
+    from sharedmap.partnerships import SavingsScope, kind_total
+
+    for p in seed:
+        shares = attribute_savings(p, list(p.council_ids))
+        for kind in (SavingsKind.ANNUAL, SavingsKind.CUMULATIVE, SavingsKind.TARGET):
+            total = kind_total(p, kind)
+            own = sum(s.amount_gbp for s in p.savings if s.kind is kind and s.scope is SavingsScope.COUNCIL)
+            if total is None or own > total[0]:
+                continue
+            attributed = sum(amount for (_c, k), (amount, _e) in shares.items() if k is kind)
+            assert attributed == pytest.approx(total[0]), (p.id, kind)

@@ -123,3 +123,14 @@ def test_money_text_keeps_every_word_of_its_period():
     saving, _ = parse_savings_entry("£4.6m target per year after year five of a merger")
     assert saving.period == "per year after year five of a merger"
     assert parse_savings_entry("£3m of savings annual")[0].period == "savings"
+
+
+def test_an_only_that_names_no_council_is_a_warning():
+    def nobody(text):
+        from sharedmap.errors import CouncilNotFoundError
+
+        raise CouncilNotFoundError(text, [], "unknown")
+
+    saving, warnings = parse_savings_entry("£5,000 annual (Gotham only)", resolve_council=nobody)
+    assert saving.scope.value == "whole partnership" and saving.period == "(Gotham only)"
+    assert warnings and "names no council surely" in warnings[0]
