@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import sharedmap.app.ui  # noqa: F401  (imports pandas before AppTest puts pages/ first on sys.path: pages/statistics.py would shadow the standard library's statistics)
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.partnerships import Status
 
