@@ -59,6 +59,8 @@ with st.expander("Rows without a saving, without a start date, or that may be ou
     st.markdown("**No savings figure:** " + ui.md(", ".join(quality.without_saving) or "none"))
     st.markdown("**No start date:** " + ui.md(", ".join(quality.without_start) or "none"))
     st.markdown("**May be out of date:** " + ui.md(", ".join(quality.stale) or "none"))
+    for column, ids in quality.untraced.items():
+        st.markdown(f"**No {ui.md(column)}:** " + ui.md(", ".join(ids) or "none"))
 with st.expander("Sources by domain and by year"):
     left, right = st.columns(2)
     left.dataframe(quality.sources_by_domain, hide_index=True)

@@ -42,6 +42,7 @@ class QualityReport:
     without_start: list[str]
     stale: list[str]
     stale_after_years: float
+    untraced: dict[str, list[str]]  # rows lacking a source date, a checking date (verified_on) or an evidence note
     duplicates: list[dict]
     sources_by_domain: list[dict]
     sources_by_year: list[dict]
@@ -161,6 +162,9 @@ def quality_report(partnerships: list[Partnership], register: Register, today: d
         without_start=[p.id for p in partnerships if p.start is None],
         stale=[p.id for p in partnerships if is_stale(p, today, years_limit)],
         stale_after_years=years_limit,
+        untraced={"source_date": [p.id for p in partnerships if p.source_date is None],
+                  "verified_on": [p.id for p in partnerships if p.verified_on is None],
+                  "evidence": [p.id for p in partnerships if not p.evidence]},
         duplicates=possible_duplicates(partnerships),
         sources_by_domain=[{"domain": d, "partnerships": n} for d, n in domains.most_common()],
         sources_by_year=[{"year": y, "partnerships": n} for y, n in sorted(years.items())],

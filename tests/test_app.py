@@ -159,13 +159,19 @@ def test_md_makes_data_literal(text, shown):
 
 def test_the_panel_says_what_each_figure_covers_and_how_fresh_it_is():
     """York's Veritau figure is York's alone; a row resting on an old source is marked, and the sidebar hides it."""
+    from sharedmap.freshness import freshness_text, is_stale
+    from sharedmap.publishing.dataset import load_published
+
+    _label, published = load_published()
+    york = [p for p in published if "YOR" in p.council_ids]
     at = app(council="YOR")
     assert not at.exception and not at.error
     shown = texts(at).replace("\\", "")
-    assert "£208,000 annual 2023/24 (City of York Council)" in shown
-    assert "status as at May 2024" in shown
-    assert ":orange-badge[:material/schedule: May be out of date]" in [m.value for m in at.markdown]
-    assert "not yet re-checked against its source" in shown.lower()
+    assert "£208,000 annual 2023/24 (City of York Council)" in shown  # SS056: York's figure alone
+    for p in york:
+        assert freshness_text(p)[1:] in shown  # the caption capitalises its first letter
+    badges = [m.value for m in at.markdown].count(":orange-badge[:material/schedule: May be out of date]")
+    assert badges == sum(is_stale(p) for p in york)
     hidden = app(council="YOR", hide_stale="1")
     assert hidden.sidebar.checkbox(key="view_hide_stale").value
     assert hidden.query_params["hide_stale"] == "1"

@@ -31,16 +31,34 @@ def test_councils_without_a_partnership_are_todays_councils(report, register, se
 
 
 def test_gaps_and_stale_rows(report, seed):
+    from sharedmap.freshness import is_stale
+
     assert set(report.without_start) == {p.id for p in seed if p.start is None}
-    assert "SS003" in report.without_saving  # combined spend only: not a saving
-    assert "SS080" in report.stale and report.stale_after_years == 3
+    assert set(report.without_saving) == {p.id for p in seed if not any(s.kind.is_saving for s in p.savings)}
+    assert set(report.stale) == {p.id for p in seed if is_stale(p, dt.date(2026, 6, 1), 3)}
+    assert report.stale_after_years == 3
     assert not {p.id for p in seed if p.status is Status.ENDED} & set(report.stale)
 
 
-def test_grant_rows_that_repeat_a_partnership_are_flagged(report):
-    """The near-duplicates the issue found: each grant row beside the partnership it funded."""
-    flagged = {tuple(d["ids"]) for d in report.duplicates}
-    assert {("SS006", "SS093"), ("SS026", "SS027"), ("SS023", "SS025")} <= flagged
+def test_grant_rows_that_repeat_a_partnership_are_flagged():
+    """The near-duplicates the issue found (grant rows SS093/SS006, SS026/SS027, SS025/SS023), as they were."""
+    orbis = Partnership("SS006", "Orbis", ("SRY", "ESX", "BNH"), ("HR", "Finance", "ICT"), Status.OPERATIONAL,
+                        savings=(Savings(4.5e6, SavingsKind.ANNUAL, "2016/17"),))
+    grant = Partnership("SS093", "Surrey and East Sussex (TCA 2013)", ("SRY", "ESX"), ("Finance", "HR"),
+                        Status.PLANNED, savings=(Savings(750_000, SavingsKind.ONE_OFF_FUNDING, "2013/14"),))
+    alliance = Partnership("SS027", "High Peak and Staffordshire Moorlands", ("HIG", "STF"),
+                           ("Management team", "Other"), Status.OPERATIONAL)
+    bid = Partnership("SS026", "High Peak and Staffordshire Moorlands (TCA)", ("HIG", "STF"), ("Other",),
+                      Status.PLANNED)
+    ict = Partnership("SS025", "South Holland and Breckland ICT (TCA)", ("SHO", "BRE"), ("ICT",), Status.PLANNED,
+                      savings=(Savings(385_000, SavingsKind.ONE_OFF_FUNDING, "2013/14"),))
+    management = Partnership("SS023", "Breckland and South Holland", ("BRE", "SHO"), ("Management team",),
+                             Status.ENDED)
+    found = possible_duplicates([orbis, grant, alliance, bid, ict, management])
+    assert [(d["ids"], d["why"]) for d in found] == [
+        (["SS006", "SS093"], "SS093 records funding for councils of the other"),
+        (["SS023", "SS025"], "SS025 records funding for councils of the other"),
+        (["SS026", "SS027"], "same councils")]
 
 
 def test_a_partnership_is_no_duplicate_of_another_between_other_councils():

@@ -60,6 +60,8 @@ def format_report(path: str, rows: int, r: dict) -> str:
     lines += _listed("Rows without a start date", r["without_start"])
     lines += _listed(f"Rows that may be out of date (status date over {r['stale_after_years']:g} years old)",
                      r["stale"])
+    for column, ids in r["untraced"].items():
+        lines += _listed(f"Rows without {column}", ids)
     lines.append(f"Possible duplicates: {len(r['duplicates'])}")
     lines += [f"  {' / '.join(d['ids'])}: {d['why']}; {', '.join(d['services']) or 'no service in common'}"
               for d in r["duplicates"]]
