@@ -139,10 +139,11 @@ def preview_frames(preview: Preview, register: Register) -> dict[str, pd.DataFra
     return frames
 
 
-def field_changes(change: Change) -> pd.DataFrame:
+def field_changes(change: Change, register: Register | None = None) -> pd.DataFrame:
     """A changed partnership field by field: what is published, and what the file says."""
-    return pd.DataFrame([{"field": f.label, "published": f.old_text, "in the file": f.new_text}
-                         for f in change.fields], columns=["field", "published", "in the file"])
+    return pd.DataFrame([{"field": f.label, "published": old, "in the file": new}
+                         for f in change.fields for old, new in [f.texts(register)]],
+                        columns=["field", "published", "in the file"])
 
 
 def counts_text(counts: dict[str, int]) -> str:
