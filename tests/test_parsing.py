@@ -134,3 +134,13 @@ def test_an_only_that_names_no_council_is_a_warning():
     saving, warnings = parse_savings_entry("£5,000 annual (Gotham only)", resolve_council=nobody)
     assert saving.scope.value == "whole partnership" and saving.period == "(Gotham only)"
     assert warnings and "names no council surely" in warnings[0]
+
+
+@pytest.mark.parametrize(("text", "scope"), [
+    ("£10m annual for each council", "each council"),
+    ("£300,000 a year per authority", "each council"),
+    ("£5 annual per council tax band D", "whole partnership"),
+    ("£600,000 annual for the whole partnership", "whole partnership"),
+])
+def test_scope_words(text, scope):
+    assert parse_savings_entry(text)[0].scope.value == scope
