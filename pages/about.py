@@ -2,12 +2,13 @@
 
 import streamlit as st
 
+from sharedmap import freshness
 from sharedmap.app import ui
 from sharedmap.spatial import sources
 
 ui.view()
 st.title("About the Shared Services Map")
-st.markdown("""
+st.markdown(f"""
 UK councils share services (a management team, ICT, revenues and benefits, waste, legal, audit…) to save money
 and keep services going. This map shows who shares what with whom, and what the public sources say it saved.
 
@@ -18,9 +19,13 @@ and keep services going. This map shows who shares what with whom, and what the 
 - Lines join the councils of each partnership, coloured by the group of its first-listed service, wider for a
   bigger saving, dashed when planned and dotted when ended. A partnership of three or more councils is drawn as a
   hub with spokes.
-- Where a source gives only a partnership's total, each council's share is an equal split, marked *estimated*.
-  Annual, cumulative and target savings are never added together; one-off funding and combined spend are not
-  savings and are listed apart.
+- Each figure says what it covers: the whole partnership (the default), *each council* (every member saves that
+  much), or one named council. Where a source gives only a partnership's total, each council's share is an equal
+  split, marked *estimated*. Annual, cumulative and target savings are never added together; one-off funding and
+  combined spend are not savings and are listed apart.
+- A partnership's status is as at its source's date. One still running or planned whose source is more than
+  {freshness.stale_after_years():g} years old is marked *may be out of date*; the sidebar can hide such
+  partnerships. The Data page's *Data quality* section lists them, with gaps and possible duplicates.
 - Choose a year to see the councils as they were then; a council abolished since is drawn as it was, and one
   that has been merged is drawn as the council that took it over (“now part of …”).
 - The lower-tier view draws districts and unitary councils, with county councils as diamonds; the upper-tier

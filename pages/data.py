@@ -29,3 +29,39 @@ st.subheader("Licence and attribution")
 st.markdown(ui.md(exports.DATA_NOTE))
 for line in exports.attribution_lines():
     st.markdown("- " + ui.md(line))
+
+st.header("Data quality")
+quality = ui.quality_report(label)
+st.markdown(f"The whole published table ({quality.partnerships} partnerships, before the sidebar's filters), as "
+            "`python -m sharedmap data check` reports it. A partnership counts once in each nation, region and "
+            "council type of its members, so those counts add up to more than the total.")
+cols = st.columns(4)
+cols[0].metric("Councils with none recorded", len(quality.councils_without))
+cols[1].metric("Without a savings figure", len(quality.without_saving))
+cols[2].metric("Without a start date", len(quality.without_start))
+cols[3].metric("May be out of date", len(quality.stale),
+               help=f"Running or planned, with a status date over {quality.stale_after_years:g} years old.")
+left, middle, right = st.columns(3)
+left.dataframe(quality.by_nation, hide_index=True)
+middle.dataframe(quality.by_region, hide_index=True)
+right.dataframe(quality.by_council_type, hide_index=True, column_config={"council_type": "council type"})
+if quality.problems:
+    st.error(f"{len(quality.problems)} row(s) break a rule: " + ui.md("; ".join(
+        f"{p.id} ({p.rule}): {p.message}" for p in quality.problems)))
+st.subheader(f"Possible duplicates: {len(quality.duplicates)}")
+st.caption("The same councils sharing a service twice, or a grant row beside the partnership it funded (a grant "
+           "belongs in that partnership's row as its one-off funding figure).")
+st.dataframe([{"rows": " / ".join(d["ids"]), "names": " / ".join(d["names"]), "why": d["why"],
+               "services in common": ", ".join(d["services"])} for d in quality.duplicates], hide_index=True)
+with st.expander(f"Today's councils with no partnership recorded ({len(quality.councils_without)})"):
+    st.dataframe(quality.councils_without, hide_index=True)
+with st.expander("Rows without a saving, without a start date, or that may be out of date"):
+    st.markdown("**No savings figure:** " + ui.md(", ".join(quality.without_saving) or "none"))
+    st.markdown("**No start date:** " + ui.md(", ".join(quality.without_start) or "none"))
+    st.markdown("**May be out of date:** " + ui.md(", ".join(quality.stale) or "none"))
+    for column, ids in quality.untraced.items():
+        st.markdown(f"**No {ui.md(column)}:** " + ui.md(", ".join(ids) or "none"))
+with st.expander("Sources by domain and by year"):
+    left, right = st.columns(2)
+    left.dataframe(quality.sources_by_domain, hide_index=True)
+    right.dataframe(quality.sources_by_year, hide_index=True)

@@ -50,8 +50,15 @@ def bar_chart(frame: pd.DataFrame, category: str, title: str, sort: str | list =
 
 
 st.subheader("By service")
-services = pd.DataFrame(summary["by_service"], columns=["service", "partnerships", "annual_savings_gbp"])
-services["annual savings stated"] = services.pop("annual_savings_gbp").map(format_gbp)
+st.caption("A partnership sharing several services is counted under each of them, so these counts add up to more "
+           "than the number of partnerships. Its savings figure is for all its services together and cannot be "
+           "split between them, so the money column sums only the partnerships that share that one service alone "
+           "(how many, in brackets).")
+services = pd.DataFrame(summary["by_service"])
+services["annual (service alone)"] = [
+    f"{format_gbp(gbp)} ({n})" if n else "–" for gbp, n in zip(
+        services.pop("annual_savings_single_service_gbp"), services.pop("single_service_with_annual_saving"),
+        strict=True)] if len(services) else []
 bar_chart(services, "service", "Partnerships by service")
 st.subheader("By region")
 st.caption("Counted by the region (or nation) of the first-named council.")

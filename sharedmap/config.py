@@ -87,6 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
         "and rollback, and by `serve` when it is missing or out of date; off: never built automatically.",
     ),
     Setting(
+        "SHAREDMAP_STALE_AFTER_YEARS",
+        "3",
+        "A partnership whose status date (its source's date) is more than this many years old is marked \"may be "
+        "out of date\" on the map, in the panel and in downloads, and the sidebar can hide it. Ended partnerships "
+        "are never marked: an ending does not go out of date.",
+    ),
+    Setting(
         "SHAREDMAP_STORE_RETRY_SECONDS",
         "5",
         "While the database is unreachable, how often (seconds) an app copy tries it again; between tries visitors "

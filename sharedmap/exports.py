@@ -12,15 +12,19 @@ import json
 
 import pandas as pd
 
-from sharedmap.partnerships import Partnership, savings_labels, to_record
+from sharedmap.freshness import is_stale, status_date
+from sharedmap.partnerships import Partnership, headline_saving, savings_labels, to_record
 from sharedmap.register import Register
 from sharedmap.spatial import sources
-from sharedmap.spatial.network import Network, headline_saving
+from sharedmap.spatial.network import Network
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_SOURCES = ("uk-topojson", "council-register")  # the files behind the names, codes and places we export
 DATA_NOTE = ("Partnerships compiled from the public sources named in each row. Savings are as the sources state "
-             "them: kind (annual, cumulative, target, one-off funding) and period are given; estimates are marked.")
+             "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
+             "council or one named council) are given; estimates are marked. Each row's status is as at its "
+             "source's date (status_date); may_be_out_of_date marks a running or planned row whose status date is "
+             "older than the site's limit.")
 
 
 def neutralise(value: object) -> object:
@@ -54,17 +58,23 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
             "status": p.status.value,
             "start": p.start.iso() if p.start else "",
             "end": p.end.iso() if p.end else "",
-            "headline_saving_gbp": round(headline) if headline is not None else None,
+            "headline_saving_gbp": round(headline[0]) if headline is not None else None,
+            "headline_saving_kind": headline[1].value if headline is not None else "",
             "savings": "; ".join(savings_labels(p, register)),
             "description": p.description,
             "source_urls": " ".join(p.source_urls),
             "source_title": p.source_title,
             "source_date": p.source_date.iso() if p.source_date else "",
             "notes": p.notes,
+            "verified_on": p.verified_on.iso() if p.verified_on else "",
+            "evidence": p.evidence,
+            "status_date": (when.iso() if (when := status_date(p)) else ""),
+            "may_be_out_of_date": "yes" if is_stale(p) else "no",
         })
     return pd.DataFrame(rows, columns=["id", "name", "councils", "council_ids", "other_partners", "services", "status",
-                                       "start", "end", "headline_saving_gbp", "savings", "description",
-                                       "source_urls", "source_title", "source_date", "notes"])
+                                       "start", "end", "headline_saving_gbp", "headline_saving_kind", "savings",
+                                       "description", "source_urls", "source_title", "source_date", "notes",
+                                       "verified_on", "evidence", "status_date", "may_be_out_of_date"])
 
 
 def partnerships_csv(partnerships: list[Partnership], register: Register) -> bytes:
@@ -90,6 +100,8 @@ def partnerships_geojson(partnerships: list[Partnership], register: Register, ne
         record["drawn_as"] = [{"council_id": r.council_id, "gss": r.gss, "name": r.drawn_name, "note": r.note}
                               for r in rows.itertuples()]
         record["savings_text"] = savings_labels(p, register)
+        record["status_date"] = when.iso() if (when := status_date(p)) else None
+        record["may_be_out_of_date"] = is_stale(p)
         features.append({"type": "Feature", "id": p.id,
                          "geometry": {"type": "MultiPoint", "coordinates": points} if points else None,
                          "properties": record})

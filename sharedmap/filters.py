@@ -1,13 +1,13 @@
-"""Choosing which partnerships a view shows: by service, status, place, council type, year and savings."""
+"""Choosing which partnerships a view shows: by service, status, place, council type, year, savings and freshness."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sharedmap.partnerships import Partnership, Status
+from sharedmap.freshness import is_stale
+from sharedmap.partnerships import Partnership, Status, headline_saving
 from sharedmap.register import Register
-from sharedmap.spatial.network import headline_saving
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class Filters:
     year: int | None = None
     min_savings: float = 0.0
     council_ids: tuple[str, ...] = field(default=())
+    hide_stale: bool = False  # hide rows whose status "may be out of date" (sharedmap.freshness)
 
 
 def active_in(p: Partnership, year: int) -> bool:
@@ -48,7 +49,9 @@ def apply_filters(partnerships: Iterable[Partnership], filters: Filters, registe
             continue
         if filters.year is not None and not active_in(p, filters.year):
             continue
-        if filters.min_savings and (headline_saving(p) or 0) < filters.min_savings:
+        if filters.min_savings and (headline_saving(p) or (0.0,))[0] < filters.min_savings:
+            continue
+        if filters.hide_stale and is_stale(p):
             continue
         if filters.council_ids and not set(filters.council_ids) & set(p.council_ids):
             continue

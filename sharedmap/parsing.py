@@ -12,7 +12,7 @@ from collections.abc import Callable
 from rapidfuzz import fuzz, process
 
 from sharedmap.errors import CouncilNotFoundError, ValidationError
-from sharedmap.partnerships import SERVICES, PartialDate, Savings, SavingsKind, Status
+from sharedmap.partnerships import SERVICES, PartialDate, Savings, SavingsKind, SavingsScope, Status
 
 MONTHS = {
     name: number
@@ -49,6 +49,9 @@ _KIND_WORDS: tuple[tuple[SavingsKind, tuple[str, ...]], ...] = (
     (SavingsKind.CUMULATIVE, ("cumulative", "since", "to date", "so far", "in total", "total")),
 )
 _ESTIMATE_WORDS = ("estimate", "estimated", "expected", "about", "around", "approx", "up to", "projected", "forecast")
+_EACH_COUNCIL = re.compile(r"\b(?:for|to|at)?\s*(?:each|every|per)\s+(?:member\s+|partner\s+)?(?:council|authority)\b"
+                           r"(?!\s+tax)", re.IGNORECASE)  # "per council tax band" is no scope
+_WHOLE_PARTNERSHIP = re.compile(r"\b(?:for|across)\s+the\s+whole\s+partnership\b", re.IGNORECASE)
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
@@ -118,11 +121,21 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
     council_id = None
     for inside in re.findall(r"\(([^)]*)\)", cell):
         if resolve_council and inside.strip() and not re.search(r"\d|estimate", inside, re.IGNORECASE):
+            named = re.sub(r"\s+only$", "", inside.strip(), flags=re.IGNORECASE)
             try:
-                council_id = resolve_council(inside)
+                council_id = resolve_council(named)
             except CouncilNotFoundError:
-                continue  # not a council: keep it as part of the period, e.g. "(York only)"
+                if named != inside.strip():  # "(X only)" says one council's figure, but X names no council surely
+                    warnings.append(f"({inside}) names no council surely; the figure is read as the whole "
+                                    "partnership's. Write the council's full name in brackets for one council's figure")
+                continue  # not a council: keep it as part of the period
             cell = cell.replace(f"({inside})", " ")
+    scope = SavingsScope.COUNCIL if council_id else SavingsScope.PARTNERSHIP
+    cell = clean(_WHOLE_PARTNERSHIP.sub(" ", cell))  # the default scope, as the panel writes it
+    each = _EACH_COUNCIL.search(cell)
+    if each and not council_id:
+        scope = SavingsScope.EACH
+        cell = clean(cell[: each.start()] + " " + cell[each.end() :])
     lowered = cell.lower()
     match = _money_match(cell)
     rest = clean((cell[: match.start()] + " " + cell[match.end() :]) if match else cell)
@@ -146,12 +159,13 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
         else:
             kind = SavingsKind.TARGET if re.search(r"\bover\b.*\byears?\b", lowered) else SavingsKind.ANNUAL
             warnings.append(f"savings kind not stated for {text!r}; read as {kind.value}")
-    rest = re.sub(r"\(\s*estimated?\s*\)", " ", rest, flags=re.IGNORECASE)  # as Savings.label() writes it
-    rest = re.sub(r"\b(about|around|approx(imately)?|c\.?|circa|some|of)(?=\s|$)", " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"\(\s*estimated?\s*\)", " ", rest, flags=re.IGNORECASE)  # as partnerships.savings_text writes it
+    rest = re.sub(r"\b(about|around|approx(imately)?|c\.?|circa|some)(?=\s|$)", " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(r"^\s*of\b", " ", rest, flags=re.IGNORECASE)  # "£3m of savings", never "year five of a merger"
     period = clean(re.sub(r"^(in|for)\s+", "", clean(rest), flags=re.IGNORECASE)) or default_period
     estimate = (kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)
                 or re.search(r"(?<!\w)(c\.|circa)", lowered) is not None)
-    return Savings(amount, kind, period, council_id, estimate), warnings
+    return Savings(amount, kind, period, council_id, estimate, scope), warnings
 
 
 def parse_date(value: object, column: str = "start") -> PartialDate | None:

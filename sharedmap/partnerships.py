@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -75,25 +77,31 @@ class PartialDate:
         return self.iso()
 
 
+class SavingsScope(StrEnum):
+    """What a figure covers: the partnership as a whole, each member council alike, or one named council."""
+
+    PARTNERSHIP = "whole partnership"
+    EACH = "each council"
+    COUNCIL = "one council"
+
+
 @dataclass(frozen=True)
 class Savings:
-    """One money figure about a partnership, with its kind and period; ``council_id`` is set for a per-council share."""
+    """One money figure about a partnership, with its kind, period and scope; ``council_id`` names the council of a
+    one-council figure (giving it is enough: the scope follows)."""
 
     amount_gbp: float
     kind: SavingsKind
     period: str = ""
     council_id: str | None = None
     estimate: bool = False
+    scope: SavingsScope = SavingsScope.PARTNERSHIP
 
-    def label(self, council_name: str | None = None) -> str:
-        """"£70,000 annual 2020/21 (estimate)"; with the council's name for a council's share, as officers write it."""
-        parts = [format_gbp(self.amount_gbp), self.kind.value]
-        if self.period:
-            parts.append(self.period)
-        text = " ".join(parts)
-        if council_name:
-            text += f" ({council_name})"
-        return text + (" (estimate)" if self.estimate else "")
+    def __post_init__(self) -> None:
+        if self.council_id and self.scope is not SavingsScope.COUNCIL:
+            object.__setattr__(self, "scope", SavingsScope.COUNCIL)
+        elif not self.council_id and self.scope is SavingsScope.COUNCIL:
+            raise ValueError("a one-council figure needs its council_id")
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,8 @@ class Partnership:
     source_title: str = ""
     source_date: PartialDate | None = None  # the status and figures are as at this date
     notes: str = ""
+    verified_on: PartialDate | None = None  # when a person last checked the row against its source
+    evidence: str = ""  # where in the source the councils, figure and status are stated
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -122,9 +132,78 @@ class Partnership:
         return replace(self, **changes)
 
 
-def savings_labels(p: Partnership, register: Register) -> list[str]:
-    """Every savings figure of a partnership as text, a council's share naming its council."""
-    return [s.label(register.get(s.council_id).name if s.council_id else None) for s in p.savings]
+def savings_text(s: Savings, names: Mapping[str, str] | Register | None = None, explicit: bool = False) -> str:
+    """The one way a figure is written, and read back by ``parsing.parse_savings_entry``: "£600,000 annual 2020/21",
+    "£10m annual for each council", "£208,000 annual 2023/24 (City of York Council)", "… (estimate)".
+    ``names`` turns a council id into its name (a register or a dict); without it the id is written. ``explicit``
+    also names the default scope ("for the whole partnership"), as the panel and tooltips do."""
+    parts = [format_gbp(s.amount_gbp), s.kind.value]
+    if s.period:
+        parts.append(s.period)
+    if s.scope is SavingsScope.EACH:
+        parts.append("for each council")
+    elif s.scope is SavingsScope.PARTNERSHIP and explicit:
+        parts.append("for the whole partnership")
+    text = " ".join(parts)
+    if s.council_id:
+        text += f" ({_council_name(s.council_id, names)})"
+    return text + (" (estimate)" if s.estimate else "")
+
+
+def _council_name(council_id: str, names: Mapping[str, str] | Register | None) -> str:
+    if names is None:
+        return council_id
+    if isinstance(names, Mapping):
+        return names.get(council_id) or council_id
+    council = names.councils.get(council_id)
+    return council.name if council else council_id
+
+
+def savings_labels(p: Partnership, names: Mapping[str, str] | Register | None = None,
+                   explicit: bool = False) -> list[str]:
+    """Every savings figure of a partnership as text (``savings_text``), a council's share naming its council."""
+    return [savings_text(s, names, explicit) for s in p.savings]
+
+
+def kind_total(p: Partnership, kind: SavingsKind) -> tuple[float, bool] | None:
+    """The partnership's figure of one kind, and whether it is an estimate: its first whole-partnership figure;
+    else a figure for each council times the members; else the sum of the councils' own figures. Kinds are never
+    added together."""
+    entries = [s for s in p.savings if s.kind is kind]
+    if not entries:
+        return None
+    for s in entries:
+        if s.scope is SavingsScope.PARTNERSHIP:
+            return s.amount_gbp, s.estimate
+    for s in entries:
+        if s.scope is SavingsScope.EACH:
+            return s.amount_gbp * len(p.council_ids), s.estimate
+    shares = {s.council_id: s for s in entries}  # a council named twice counts once: its first figure
+    return sum(s.amount_gbp for s in shares.values()), any(s.estimate for s in shares.values())
+
+
+def headline_by_kind(p: Partnership) -> dict[SavingsKind, float]:
+    """One figure per kind (``kind_total``), in the order the kinds first appear."""
+    kinds = dict.fromkeys(s.kind for s in p.savings)
+    return {kind: total[0] for kind in kinds if (total := kind_total(p, kind)) is not None}
+
+
+def headline_saving(p: Partnership) -> tuple[float, SavingsKind] | None:
+    """The partnership's figure of the first-listed kind that is a saving (funding and spend are not savings):
+    what a line's width, the minimum-saving filter and the export's headline column show, with its kind."""
+    for kind, amount in headline_by_kind(p).items():
+        if kind.is_saving:
+            return amount, kind
+    return None
+
+
+def date_text(d: PartialDate | None) -> str:
+    """"27 June 2012", "July 2020", "2021" or "unknown": dates as the panel and downloads write them."""
+    if d is None:
+        return "unknown"
+    if d.month and d.day:
+        return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+    return f"{calendar.month_name[d.month]} {d.year}" if d.month else str(d.year)
 
 
 def format_gbp(amount: float) -> str:
@@ -163,6 +242,7 @@ def to_record(p: Partnership) -> dict:
                 "period": s.period,
                 "council_id": s.council_id,
                 "estimate": s.estimate,
+                "scope": s.scope.value,
             }
             for s in p.savings
         ],
@@ -171,6 +251,8 @@ def to_record(p: Partnership) -> dict:
         "source_title": p.source_title,
         "source_date": p.source_date.iso() if p.source_date else None,
         "notes": p.notes,
+        "verified_on": p.verified_on.iso() if p.verified_on else None,
+        "evidence": p.evidence,
     }
 
 
@@ -191,6 +273,7 @@ def from_record(record: dict) -> Partnership:
                 period=s.get("period", ""),
                 council_id=s.get("council_id"),
                 estimate=bool(s.get("estimate", False)),
+                scope=SavingsScope(s.get("scope") or SavingsScope.PARTNERSHIP.value),
             )
             for s in record.get("savings", ())
         ),
@@ -199,4 +282,6 @@ def from_record(record: dict) -> Partnership:
         source_title=record.get("source_title", ""),
         source_date=parse_iso_partial(record.get("source_date")),
         notes=record.get("notes", ""),
+        verified_on=parse_iso_partial(record.get("verified_on")),
+        evidence=record.get("evidence", ""),
     )

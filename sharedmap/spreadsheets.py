@@ -38,11 +38,14 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "savings_kind": ("savings kind", "savings type", "kind of saving", "type of saving", "type of savings"),
     "savings_period": ("savings period", "period"),
     "description": ("description", "details", "summary", "what is shared", "about"),
-    "source_url": ("source", "source url", "source link", "sources", "link", "url", "evidence", "web link",
+    "source_url": ("source", "source url", "source link", "sources", "link", "url", "web link",
                    "reference url", "more information"),
     "source_title": ("source title", "source name"),
     "source_date": ("source date", "date of source", "published"),
     "notes": ("notes", "comments", "savings note", "note"),
+    "verified_on": ("verified on", "verified", "date verified", "last verified", "checked on", "last checked",
+                    "date checked"),
+    "evidence": ("evidence", "evidence note", "where in the source", "source evidence"),
 }
 REQUIRED_FIELDS = ("name", "councils", "services")
 

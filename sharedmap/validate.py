@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from sharedmap.partnerships import Partnership, Savings, Status, to_record
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 
+MAX_EVIDENCE = 500  # characters: a note on where in the source the facts are, not a copy of it
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
 
 
@@ -63,13 +65,15 @@ class RowReport:
             "councils": self.councils,
             "savings": [
                 {"amount_gbp": s.amount_gbp, "kind": s.kind.value, "period": s.period, "council_gss": None,
-                 "council_id": s.council_id, "estimate": s.estimate}
+                 "council_id": s.council_id, "estimate": s.estimate, "scope": s.scope.value}
                 for s in self.savings
             ],
             "start": p.start.iso() if p and p.start else None,
             "end": p.end.iso() if p and p.end else None,
             "status": p.status.value if p else None,
             "services": list(p.services) if p else [],
+            "verified_on": p.verified_on.iso() if p and p.verified_on else None,
+            "evidence": p.evidence if p else "",
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
         }
@@ -149,6 +153,12 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
         report.errors.append(Issue("end", values.get("end"), f"ends before it starts ({start})"))
     status = _status(values, end, report, attempt)
     source_date = attempt("source_date", parse_date, values.get("source_date"), "source_date")
+    verified_on = attempt("verified_on", parse_date, values.get("verified_on"), "verified_on")
+    _check_verified(values, source_date, verified_on, report)
+    evidence = clean(values.get("evidence"))
+    if len(evidence) > MAX_EVIDENCE:
+        report.errors.append(Issue("evidence", evidence[:60] + "…", f"is {len(evidence)} characters; keep the "
+                                   f"note to {MAX_EVIDENCE} (where in the source the facts are, in your words)"))
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
         if s.council_id and s.council_id not in council_ids:
@@ -180,8 +190,24 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
             source_title=clean(values.get("source_title")),
             source_date=source_date,
             notes=clean(values.get("notes")),
+            verified_on=verified_on,
+            evidence=evidence,
         )
     return report
+
+
+def _check_verified(values: dict, source_date, verified_on, report: RowReport) -> None:
+    """A row cannot be checked against its source before the source existed, nor in the future."""
+    if verified_on is None:
+        return
+    today = dt.date.today()
+    if (verified_on.year, verified_on.month or 1, verified_on.day or 1) > (today.year, today.month, today.day):
+        report.errors.append(Issue("verified_on", values.get("verified_on"), "is in the future; give the date a "
+                                   "person last checked this row against its source"))
+    elif source_date and verified_on.year < source_date.year:
+        report.errors.append(Issue("verified_on", values.get("verified_on"),
+                                   f"is before the source's date ({source_date}): a source cannot be checked "
+                                   "before it was published"))
 
 
 def _resolve_councils(values: dict, register: Register, report: RowReport) -> list[str] | None:

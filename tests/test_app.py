@@ -11,6 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import sharedmap.app.ui  # noqa: F401  (imports pandas before AppTest puts pages/ first on sys.path: pages/statistics.py would shadow the standard library's statistics)
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.partnerships import Status
 
@@ -185,3 +186,33 @@ def test_a_map_without_its_browser_files_says_what_is_missing_and_how_to_fix_it(
     assert not at.exception
     message = " ".join(e.value for e in at.error)
     assert "leaflet/leaflet.js" in message and "python -m sharedmap assets install" in message
+
+
+def test_the_panel_says_what_each_figure_covers_and_how_fresh_it_is():
+    """York's Veritau figure is York's alone; a row resting on an old source is marked, and the sidebar hides it."""
+    from sharedmap.freshness import freshness_text, is_stale
+    from sharedmap.publishing.dataset import load_published
+
+    _label, published = load_published()
+    york = [p for p in published if "YOR" in p.council_ids]
+    at = app(council="YOR")
+    assert not at.exception and not at.error
+    shown = texts(at).replace("\\", "")
+    assert "£208,000 annual 2023/24 (City of York Council)" in shown  # SS056: York's figure alone
+    for p in york:
+        assert freshness_text(p)[1:] in shown  # the caption capitalises its first letter
+    badges = [m.value for m in at.markdown].count(":orange-badge[:material/schedule: May be out of date]")
+    assert badges == sum(is_stale(p) for p in york)
+    hidden = app(council="YOR", hide_stale="1")
+    assert hidden.sidebar.checkbox(key="view_hide_stale").value
+    assert hidden.query_params["hide_stale"] == "1"
+
+
+def test_the_data_page_reports_quality():
+    at = page("data")
+    assert not at.exception and not at.error
+    assert "Data quality" in [h.value for h in at.header]
+    labels = [m.label for m in at.metric]
+    assert labels == ["Councils with none recorded", "Without a savings figure", "Without a start date",
+                      "May be out of date"]
+    assert "Possible duplicates" in " ".join(s.value for s in at.subheader)

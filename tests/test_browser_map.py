@@ -114,7 +114,8 @@ def test_hover_shows_savings_for_a_council_and_a_link(visit):
     assert "Boston Borough Council" in text and "partnerships shown" in text and "£" in text
     page.mouse.move(1, 1)
     text = tooltip_text(page, frame, point_of(frame, "p", "SS001"))
-    assert ALLIANCE in text and "£15.4m target over 10 years (estimate)" in text and "annual" in text
+    assert ALLIANCE in text and "£15.4m target over 10 years for the whole partnership (estimate)" in text
+    assert "annual" in text and "may be out of date (status as at 2020)" in text
 
 
 def test_click_boston_lists_east_lindsey_without_rebuilding_the_map(visit):

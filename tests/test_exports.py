@@ -78,3 +78,28 @@ def test_an_exported_csv_uploads_again_unchanged(seed, register):
     report = validate_file(exports.partnerships_csv(seed, register), register, filename="export.csv")
     assert report.ok
     assert report.partnerships == seed
+
+
+def test_downloads_carry_scope_checking_evidence_and_freshness(seed, register):
+    from sharedmap.partnerships import PartialDate
+
+    york = next(p for p in seed if p.id == "SS056").with_changes(
+        verified_on=PartialDate(2025, 3, 14), evidence="Article, 4th paragraph: £208k for York in 2023/24")
+    row = exports.partnerships_frame([york], register).iloc[0]
+    assert row["savings"] == "£208,000 annual 2023/24 (City of York Council)"
+    assert (row["verified_on"], row["status_date"]) == ("2025-03-14", "2024-05")
+    assert row["evidence"].startswith("Article") and row["may_be_out_of_date"] in ("yes", "no")
+    assert (row["headline_saving_gbp"], row["headline_saving_kind"]) == (208_000, "annual")
+    network = build_network([york], register, 2025)
+    props = json.loads(exports.partnerships_geojson([york], register, network))["features"][0]["properties"]
+    assert props["verified_on"] == "2025-03-14" and props["savings"][0]["scope"] == "one council"
+    assert isinstance(props["may_be_out_of_date"], bool)
+
+
+def test_headline_column_never_adds_kinds(register):
+    """Regression: with only council shares, shares of different kinds were summed into the headline."""
+    mixed = Partnership("X1", "Mixed", ("BOT", "ELI"), ("ICT",), Status.OPERATIONAL, savings=(
+        Savings(100_000, SavingsKind.ANNUAL, council_id="BOT"),
+        Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI")))
+    row = exports.partnerships_frame([mixed], register).iloc[0]
+    assert (row["headline_saving_gbp"], row["headline_saving_kind"]) == (100_000, "annual")

@@ -30,3 +30,14 @@ def test_nation_and_minimum_savings(seed, register):
 
 def test_council_filter_finds_boston_partnerships(seed, register):
     assert {"SS001", "SS002"} <= ids(seed, register, council_ids=("BOT",))
+
+
+def test_minimum_saving_never_adds_kinds(register):
+    """Regression: an annual share and a cumulative share were summed, passing a threshold neither reaches."""
+    from sharedmap.partnerships import Partnership, Savings, SavingsKind
+
+    mixed = Partnership("X1", "Mixed", ("BOT", "ELI"), ("ICT",), Status.OPERATIONAL, savings=(
+        Savings(600_000, SavingsKind.ANNUAL, council_id="BOT"),
+        Savings(600_000, SavingsKind.CUMULATIVE, council_id="ELI")))
+    assert apply_filters([mixed], Filters(min_savings=1_000_000), register) == []
+    assert apply_filters([mixed], Filters(min_savings=500_000), register) == [mixed]

@@ -184,7 +184,8 @@ def test_tooltips_escape_text_from_the_data(register):
     )
     tooltip = map_payload.link_tooltip(p)
     assert HOSTILE not in tooltip and "&lt;img src=x onerror=alert(1)&gt;" in tooltip
-    assert "£250,000 target by 2027 (estimate)" in tooltip
+    assert "£250,000 target by 2027 for the whole partnership (estimate)" in tooltip
+    assert "may be out of date" in tooltip  # planned, with no dated source
     row = {
         "council": HOSTILE,
         "type": "district",

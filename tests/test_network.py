@@ -84,3 +84,41 @@ def test_equal_split_is_marked_estimated(networks):
     assert set(boston["partnership_ids"]) >= {"SS001", "SS002", "SS055"}
     assert boston["savings_target"] == pytest.approx(15_400_000 / 2 + 42_000_000 / 3)
     assert boston["estimated"]
+
+
+def test_a_figure_for_each_council_is_each_councils_in_full(seed):
+    shares = attribute_savings(by_id(seed, "SS021"), ["RIC", "WND"])
+    assert shares == {("RIC", SavingsKind.ANNUAL): (10_000_000, False),
+                      ("WND", SavingsKind.ANNUAL): (10_000_000, False)}
+
+
+def test_one_councils_figure_is_not_split_across_the_members(seed):
+    """Regression: SS056's York-only figure used to be divided over the four owners."""
+    shares = attribute_savings(by_id(seed, "SS056"), ["YOR", "NYK", "MDB", "RCC"])
+    assert shares == {("YOR", SavingsKind.ANNUAL): (208_000, False)}
+
+
+def test_line_width_uses_one_kind_never_a_sum_of_kinds(register):
+    from sharedmap.partnerships import Partnership, Savings, Status
+
+    p = Partnership("X1", "Mixed", ("BOT", "ELI"), ("ICT",), Status.OPERATIONAL, savings=(
+        Savings(100_000, SavingsKind.ANNUAL, council_id="BOT"),
+        Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI")))
+    link = build_network([p], register, 2025).links.iloc[0]
+    assert link["headline_gbp"] == 100_000
+
+
+def test_council_shares_add_back_to_the_partnership_total(seed):
+    """Per-council figures never multiply a figure: for every seed partnership whose council shares do not exceed
+    its total, the members' attributed figures of each kind add up to the partnership's figure of that kind."""
+    from sharedmap.partnerships import SavingsScope, kind_total
+
+    for p in seed:
+        shares = attribute_savings(p, list(p.council_ids))
+        for kind in (SavingsKind.ANNUAL, SavingsKind.CUMULATIVE, SavingsKind.TARGET):
+            total = kind_total(p, kind)
+            own = sum(s.amount_gbp for s in p.savings if s.kind is kind and s.scope is SavingsScope.COUNCIL)
+            if total is None or own > total[0]:
+                continue
+            attributed = sum(amount for (_c, k), (amount, _e) in shares.items() if k is kind)
+            assert attributed == pytest.approx(total[0]), (p.id, kind)

@@ -65,7 +65,7 @@ def test_partnership_facts(year_2025, seed, register):
     facts = panel.partnership_facts(boston, register, network)
     assert facts.partners == ("Boston Borough Council", "East Lindsey District Council")
     assert facts.dates == "from 1 July 2020 to 2021"
-    assert facts.savings[0] == "£15.4m target over 10 years (estimate)"
+    assert facts.savings[0] == "£15.4m target over 10 years for the whole partnership (estimate)"
     assert facts.sources == (("Strategic Alliance already saving thousands for councils", boston.source_urls[0]),)
     merged = next(p for p in seed if p.id == "SS062")  # Suffolk Coastal and Waveney, now East Suffolk
     assert all("now part of East Suffolk" in name for name in panel.partnership_facts(merged, register,

@@ -116,3 +116,31 @@ def test_status_words(text, status):
 )
 def test_money_is_written_the_way_councils_write_it(amount, text):
     assert format_gbp(amount) == text
+
+
+def test_money_text_keeps_every_word_of_its_period():
+    """Regression (SS076): "of" was stripped anywhere, turning "year five of a merger" into "year five a merger"."""
+    saving, _ = parse_savings_entry("£4.6m target per year after year five of a merger")
+    assert saving.period == "per year after year five of a merger"
+    assert parse_savings_entry("£3m of savings annual")[0].period == "savings"
+
+
+def test_an_only_that_names_no_council_is_a_warning():
+    def nobody(text):
+        from sharedmap.errors import CouncilNotFoundError
+
+        raise CouncilNotFoundError(text, [], "unknown")
+
+    saving, warnings = parse_savings_entry("£5,000 annual (Gotham only)", resolve_council=nobody)
+    assert saving.scope.value == "whole partnership" and saving.period == "(Gotham only)"
+    assert warnings and "names no council surely" in warnings[0]
+
+
+@pytest.mark.parametrize(("text", "scope"), [
+    ("£10m annual for each council", "each council"),
+    ("£300,000 a year per authority", "each council"),
+    ("£5 annual per council tax band D", "whole partnership"),
+    ("£600,000 annual for the whole partnership", "whole partnership"),
+])
+def test_scope_words(text, scope):
+    assert parse_savings_entry(text)[0].scope.value == scope

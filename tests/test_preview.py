@@ -117,3 +117,19 @@ def test_a_new_partnership_conflicts_with_one_of_the_same_name_published_since(p
     theirs = base + [to_record(new.with_changes(id="their-waste", name="Shared waste"))]
     assert find_conflicts(mine, theirs, base) == [
         "shared-waste (Shared Waste): a partnership of the same name has been published since (id their-waste)"]
+
+
+def test_a_changed_figure_is_shown_with_its_scope_and_council(register):
+    from sharedmap.partnerships import SavingsScope
+    from sharedmap.publishing.preview import CHANGED, Change
+    from sharedmap.publishing.review_tables import field_changes
+
+    def figure(amount, scope, period="", council=None):
+        return {"amount_gbp": amount, "kind": "annual", "period": period, "council_id": council, "estimate": False,
+                "scope": scope.value}
+
+    old = {"savings": [figure(10e6, SavingsScope.PARTNERSHIP)]}
+    new = {"savings": [figure(10e6, SavingsScope.EACH), figure(208e3, SavingsScope.COUNCIL, "2023/24", "YOR")]}
+    table = field_changes(Change(CHANGED, "SS1", "Test", new, old), register)
+    wanted = "£10m annual for each council; £208,000 annual 2023/24 (City of York Council)"
+    assert table.to_dict("records") == [{"field": "savings", "published": "£10m annual", "in the file": wanted}]

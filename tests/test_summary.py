@@ -29,6 +29,55 @@ def test_ict_is_the_most_shared_service(summary):
     assert summary["by_service"][0]["service"] == "ICT"
 
 
-def test_summary_command_json_matches_library(summary, capsys):
+def test_by_service_never_multiplies_a_figure_by_its_services(seed, summary):
+    """Regression: each service was credited a partnership's whole annual figure (the column summed to ~5x the
+    national annual total). Now only single-service partnerships' figures are summed, so the column can never
+    exceed the national total."""
+    national = summary["savings_by_kind"]["annual"]["total_gbp"]
+    by_service = sum(s["annual_savings_single_service_gbp"] for s in summary["by_service"])
+    assert 0 < by_service <= national
+    legal = next(s for s in summary["by_service"] if s["service"] == "Legal")
+    alone = [p for p in seed if p.services == ("Legal",) and any(x.kind.value == "annual" for x in p.savings)]
+    assert legal["single_service_with_annual_saving"] == len(alone)
+
+
+def test_each_council_figures_count_for_every_member(seed, register):
+    richmond = [p for p in seed if p.id == "SS021"]
+    assert national_summary(richmond, register)["savings_by_kind"]["annual"]["total_gbp"] == 20_000_000
+
+
+def test_summary_command_reads_the_published_version(configured_store, register, capsys):
+    """Regression: the command read the seed file, so after an approval it disagreed with Statistics."""
+    from sharedmap.publishing.dataset import load_published
+    from sharedmap.publishing.store import open_store
+
+    _label, seeded = load_published(register)
+    store = open_store()
+    with store.write() as conn:
+        store.lock_current(conn)
+        kept = [r for r in store.records(connection=conn) if r["id"] != "SS001"]
+        version = store.write_version(conn, kept, actor="test", action="approve")
     assert main(["summary", "--format", "json"]) == 0
-    assert json.loads(capsys.readouterr().out)["partnerships"] == summary["partnerships"]
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["version"] == version.label
+    assert printed["partnerships"] == len(seeded) - 1
+
+
+def test_statistics_page_agrees_with_the_summary_command(capsys):
+    """The page and the command read the same published version and the same default view (the latest year)."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from sharedmap.partnerships import format_gbp
+
+    assert main(["summary", "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "pages" / "statistics.py"), default_timeout=120).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Partnerships"] == str(printed["partnerships"])
+    assert shown["Councils involved"] == str(printed["councils_involved"])
+    assert shown["Annual savings stated"] == format_gbp(printed["savings_by_kind"]["annual"]["total_gbp"])
+    services = at.dataframe[1].value  # the by-service table beside its chart
+    assert list(services["partnerships"]) == [s["partnerships"] for s in printed["by_service"]]

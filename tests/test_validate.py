@@ -42,7 +42,8 @@ def test_messy_windows_1252_file_row_by_row(messy_file, register):
     lincs, leics, dorset, gotham, tri = result["rows"]
     assert [c["gss"] for c in lincs["councils"]] == ["E07000136", "E07000137"]
     assert lincs["savings"] == [{"amount_gbp": 15_400_000.0, "kind": "target", "period": "over 10 years",
-                                 "council_gss": None, "council_id": None, "estimate": True}]
+                                 "council_gss": None, "council_id": None, "estimate": True,
+                                 "scope": "whole partnership"}]
     assert lincs["start"] == "2020-07"
     assert leics["councils"][0]["name"] == "Hinckley and Bosworth Borough Council"
     assert 0 < leics["councils"][0]["confidence"] < 1
@@ -87,7 +88,22 @@ def test_valid_file_exits_zero(tmp_path, capsys):
                     "Lincs,Boston Borough Council; East Lindsey District Council,ICT,"
                     "£600000 annual,https://example.org/x\n", encoding="utf-8")
     assert main(["validate", str(path)]) == 0
-    assert "1 of 1 rows valid" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 of 1 rows valid" in out
+    assert "Optional columns not in this file: verified_on, evidence. verified_on is the date" in out
+
+
+def test_validate_shows_scope_checking_date_and_evidence(tmp_path, capsys):
+    path = tmp_path / "checked.csv"
+    path.write_text("Name,Councils,Services,Savings,Source,Verified on,Evidence\n"
+                    "Lincs,Boston Borough Council; East Lindsey District Council,ICT,"
+                    "£10m annual for each council,https://example.org/x,14/03/2025,Para 3: £10m a year each\n",
+                    encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "savings £10m annual for each council (scope: each council)" in out
+    assert "checked 2025-03-14; evidence: Para 3: £10m a year each" in out
+    assert "Optional columns not in this file" not in out
 
 
 @pytest.mark.parametrize(

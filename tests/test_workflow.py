@@ -91,6 +91,18 @@ def test_a_column_the_file_lacks_keeps_its_published_value(store, accounts, regi
     assert [(f.field, f.old, f.new) for f in preview.of_kind(CHANGED)[0].fields] == [("start", "2021-10", "2021-11")]
 
 
+def test_an_upload_can_record_when_a_row_was_checked_and_where_the_source_says_so(store, accounts, register,
+                                                                                  tmp_path, rows):
+    checked = {**rows["SS002"], "verified_on": "2025-03-14", "evidence": "Press release, 2nd paragraph",
+               "source_date": "2024-10"}
+    path = write_csv(tmp_path / "checked.csv", [rows["SS001"], checked])
+    preview = workflow.preview_upload(store, accounts[ELI], workflow.read_upload(path, register), register)
+    changed = preview.of_kind(CHANGED)[0]
+    assert {(f.label, f.new_text) for f in changed.fields} == {
+        ("checked against source on", "2025-03-14"), ("evidence", "Press release, 2nd paragraph"),
+        ("source date", "2024-10")}
+
+
 def test_a_reviewers_file_is_the_whole_map(store, accounts, register, tmp_path, rows):
     preview = workflow.preview_upload(store, accounts[REVIEWER], upload(tmp_path, register, [rows["SS004"]]),
                                       register)

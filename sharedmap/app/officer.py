@@ -177,4 +177,4 @@ def show_preview(preview: Preview, register: Register) -> None:
             st.dataframe(frame, hide_index=True)
     for change in preview.of_kind(CHANGED):
         with st.expander(f"What changes in {md(change.name)}"):
-            st.dataframe(review_tables.field_changes(change), hide_index=True)
+            st.dataframe(review_tables.field_changes(change, register), hide_index=True)

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from sharedmap import config, events
+from sharedmap import config, events, freshness
 from sharedmap.errors import (
     CouncilNotFoundError,
     StoreUnavailableError,
@@ -18,17 +18,20 @@ from sharedmap.errors import (
 from sharedmap.exports import partnerships_frame
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.maps import assets, mapview, panel, payload, viewstate
-from sharedmap.maps.panel import PartnershipFacts, Selection
+from sharedmap.maps.panel import Selection
 from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
 from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
 from sharedmap.publishing.dataset import LastGood, load_published
+from sharedmap.quality import QualityReport
+from sharedmap.quality import quality_report as build_quality_report
 from sharedmap.register import TYPE_NAMES, Register, load_register
 from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
 # Session-state keys, in one place.
 K_YEAR, K_TIER, K_MEASURE, K_MIN_SAVINGS = "view_year", "view_tier", "view_measure", "view_min_savings"
+K_HIDE_STALE = "view_hide_stale"
 K_MULTI = {field_name: f"view_{field_name}" for field_name in MULTI_KEYS.values()}  # services, statuses, ...
 K_COUNCIL, K_PARTNERSHIP = "view_council", "view_partnership"
 K_URL_READ, K_URL_PROBLEMS = "url_read", "url_problems"
@@ -110,6 +113,13 @@ def view_payload(label: str, filters: Filters, tier: str, measure: str,
     return payload.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def quality_report(label: str) -> QualityReport:
+    """The data-quality report on published version ``label`` (the Data page's section)."""
+    _label, partnerships = published()
+    return build_quality_report(partnerships, register())
+
+
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
 def partner_context(label: str, year: int, _partnerships: list[Partnership]) -> PartnerContext:
     """Find-a-partner's councils, neighbours and partnerships of a year, for the published version ``label``
@@ -123,6 +133,7 @@ def _read_url() -> None:
     view, problems = viewstate.view_from_query(params, options())
     st.session_state[K_YEAR], st.session_state[K_TIER] = view.year, view.tier
     st.session_state[K_MEASURE], st.session_state[K_MIN_SAVINGS] = view.measure, view.filters.min_savings
+    st.session_state[K_HIDE_STALE] = view.filters.hide_stale
     for field_name, key in K_MULTI.items():
         st.session_state[key] = [str(v) for v in getattr(view.filters, field_name)]
     st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = view.council, view.partnership
@@ -136,6 +147,7 @@ def _clear_filters() -> None:
     for key in K_MULTI.values():
         st.session_state[key] = []
     st.session_state[K_MIN_SAVINGS] = 0.0
+    st.session_state[K_HIDE_STALE] = False
 
 
 def current_view() -> View:
@@ -143,7 +155,7 @@ def current_view() -> View:
     chosen = {field_name: tuple(state.get(key, [])) for field_name, key in K_MULTI.items()}
     chosen["statuses"] = tuple(Status(s) for s in chosen["statuses"])
     filters = Filters(**chosen, year=int(state.get(K_YEAR, viewstate.LATEST_YEAR)),
-                      min_savings=float(state.get(K_MIN_SAVINGS) or 0.0))
+                      min_savings=float(state.get(K_MIN_SAVINGS) or 0.0), hide_stale=bool(state.get(K_HIDE_STALE)))
     return View(filters, state.get(K_TIER, "ltla"), state.get(K_MEASURE, "partnerships"),
                 state.get(K_COUNCIL, ""), state.get(K_PARTNERSHIP, ""))
 
@@ -185,7 +197,11 @@ def sidebar() -> View:
         st.multiselect("Council type", opts.council_types, key=K_MULTI["council_types"], placeholder="All types",
                        **MULTI_OPTIONS)
         st.number_input("Minimum saving (£)", min_value=0.0, step=50_000.0, format="%.0f", key=K_MIN_SAVINGS,
-                        help="Headline saving of the partnership (annual, cumulative or target figure).")
+                        help="The partnership's figure of its first-listed kind of saving (annual, cumulative "
+                             "or target); kinds are never added together.")
+        st.checkbox("Hide partnerships that may be out of date", key=K_HIDE_STALE,
+                    help=f"Still running or planned, but their status rests on a source more than "
+                         f"{freshness.stale_after_years():g} years old (or on no dated source).")
         st.button("Clear filters", on_click=_clear_filters)
         st.subheader("Map")
         st.radio("Councils drawn", list(payload.TIERS), format_func=payload.TIERS.get, key=K_TIER)
@@ -239,18 +255,6 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 def md(text: object) -> str:
     """Text from the data, made literal for st.markdown (no links, emphasis, directives or HTML from data)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
-
-
-def partnership_card(facts: PartnershipFacts, key: str) -> bool:
-    """One partnership in the panel; returns True when its "Show on map" button was pressed."""
-    with st.container(border=True):
-        st.markdown(f"**{md(facts.name)}**  \n{md(facts.services)} · {md(facts.status)} · {md(facts.dates)}")
-        st.markdown("Partners: " + md("; ".join(facts.partners)))
-        st.markdown("Savings: " + md("; ".join(facts.savings)))
-        if facts.sources:
-            st.markdown("Sources: " + " · ".join(f"[{md(title)}](<{url.replace('>', '%3E')}>)"
-                                                  for title, url in facts.sources))
-        return st.button("Show this partnership", key=key)
 
 
 def footer() -> None:

@@ -120,7 +120,9 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     validate.add_argument("file")
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
-    summary = sub.add_parser("summary", help="national totals of the published partnerships")
+    summary = sub.add_parser("summary", help="national totals of the published partnerships, as Statistics shows them")
+    summary.add_argument("--year", type=int, help="partnerships active in this year (default: the map's latest year, "
+                         "as the Statistics page opens)")
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.set_defaults(handler=_summary)
 
@@ -145,12 +147,17 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _summary(args: argparse.Namespace) -> int:
     from sharedmap.cli.output import format_summary
-    from sharedmap.publishing.dataset import load_seed
+    from sharedmap.filters import Filters, apply_filters
+    from sharedmap.maps.viewstate import LATEST_YEAR
+    from sharedmap.publishing.dataset import load_published
     from sharedmap.register import load_register
     from sharedmap.summary import national_summary
 
     register = load_register()
-    summary = national_summary(load_seed(register=register), register)
+    label, published = load_published(register)
+    year = args.year or LATEST_YEAR
+    summary = national_summary(apply_filters(published, Filters(year=year), register), register)
+    summary = {"version": label, "year": year, **summary}
     if args.format == "json":
         print_json(summary)
     else:
@@ -304,6 +311,13 @@ def _add_site(sub: argparse._SubParsersAction) -> None:
     add_commands(sub)
 
 
+def _add_data(sub: argparse._SubParsersAction) -> None:
+    """`data check`: the data-quality report, kept in sharedmap/cli/data.py."""
+    from sharedmap.cli.data import add_commands
+
+    add_commands(sub)
+
+
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     """`serve` (the app as a production service) and `health` (is this copy able to serve?): sharedmap/cli/serve.py."""
     serve = sub.add_parser("serve", help="run the app for production: headless, XSRF on, uploads capped, event log")
@@ -340,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
     for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend, _add_workflow,
-                _add_site, _add_serve):
+                _add_data, _add_site, _add_serve):
         add(sub)
     return parser
 

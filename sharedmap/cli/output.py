@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from sharedmap.partnerships import format_gbp
+from sharedmap.partnerships import format_gbp, savings_text
 from sharedmap.validate import ValidationReport
 
 
@@ -26,7 +26,11 @@ def format_validation(report: ValidationReport) -> str:
                              f"{council['confidence']:.0%}){extra}")
         names = {c["id"]: c["name"] for c in row.councils if c.get("id")}
         for saving in row.savings:
-            lines.append(f"        savings {saving.label(names.get(saving.council_id or ''))}")
+            lines.append(f"        savings {savings_text(saving, names)} (scope: {saving.scope.value})")
+        p = row.partnership
+        if p is not None and (p.verified_on or p.evidence):
+            checked = f"checked {p.verified_on}" if p.verified_on else "not dated"
+            lines.append(f"        {checked}" + (f"; evidence: {p.evidence}" if p.evidence else ""))
         for issue in row.errors:
             listed = issue.suggestions and "Did you mean" not in issue.message
             hint = f" Suggestions: {'; '.join(issue.suggestions)}." if listed else ""
@@ -35,11 +39,21 @@ def format_validation(report: ValidationReport) -> str:
             lines.append(f"    warning in {issue.column}: {issue.message}")
     ok = sum(r.ok for r in report.rows)
     lines += ["", f"{ok} of {len(report.rows)} rows valid; {len(report.rows) - ok} with errors."]
+    missing = [c for c in ("verified_on", "evidence") if c not in report.columns.values()]
+    if missing:
+        lines.append(f"Optional columns not in this file: {', '.join(missing)}. " + NEW_COLUMNS_HELP)
     return "\n".join(lines)
+
+
+NEW_COLUMNS_HELP = ("verified_on is the date a person last checked the row against its source; evidence is a short "
+                    "note, in your own words, of where in the source the councils, figure and status are stated. "
+                    "Readers see both beside the row. A figure is for the whole partnership unless it says 'for each "
+                    "council' or names one council in brackets.")
 
 
 def format_summary(summary: dict) -> str:
     lines = [
+        f"Published version {summary['version']}, partnerships active in {summary['year']}",
         f"Partnerships: {summary['partnerships']} "
         + "(" + ", ".join(f"{n} {s}" for s, n in summary["by_status"].items()) + ")",
         f"Councils involved: {summary['councils_involved']} "

@@ -4,14 +4,14 @@ partners, services, status, dates, savings and sources; and which areas and line
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 import geopandas as gpd
 
 from sharedmap.errors import CouncilNotFoundError
-from sharedmap.partnerships import PartialDate, Partnership, savings_labels
+from sharedmap.freshness import freshness_text, is_stale
+from sharedmap.partnerships import Partnership, date_text, savings_labels
 from sharedmap.register import Register
 from sharedmap.spatial.network import Network, new_codes, place_council
 
@@ -39,14 +39,9 @@ class PartnershipFacts:
     savings: tuple[str, ...]
     sources: tuple[tuple[str, str], ...]  # (title, http(s) URL)
     description: str
-
-
-def date_text(d: PartialDate | None) -> str:
-    if d is None:
-        return "unknown"
-    if d.month and d.day:
-        return f"{d.day} {calendar.month_name[d.month]} {d.year}"
-    return f"{calendar.month_name[d.month]} {d.year}" if d.month else str(d.year)
+    freshness: str = ""  # when checked, the status date, and "may be out of date" past the limit
+    stale: bool = False
+    evidence: str = ""  # where in the source the facts are stated
 
 
 def safe_url(url: str) -> str | None:
@@ -70,9 +65,9 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
     sources = tuple((title if i == 0 else f"{title} ({i + 1})", url) for i, raw in enumerate(p.source_urls)
                     if (url := safe_url(raw)))
     status = p.status.value + (f" (as at {date_text(p.source_date)}, the source's date)" if p.source_date else "")
-    return PartnershipFacts(p.id, p.name, status, ", ".join(p.services), tuple(partners), dates,
-                            tuple(savings_labels(p, register)) or ("no savings figure published",), sources,
-                            p.description)
+    savings = tuple(savings_labels(p, register, explicit=True)) or ("no savings figure published",)
+    return PartnershipFacts(p.id, p.name, status, ", ".join(p.services), tuple(partners), dates, savings, sources,
+                            p.description, freshness_text(p), is_stale(p), p.evidence)
 
 
 def member_codes(partnerships: list[Partnership] | tuple[Partnership, ...], network: Network) -> frozenset[str]:

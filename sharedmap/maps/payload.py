@@ -18,6 +18,7 @@ import topojson
 from jinja2.utils import htmlsafe_json_dumps
 
 from sharedmap.errors import BoundaryDataError
+from sharedmap.freshness import STALE_NOTE, is_stale, status_date
 from sharedmap.maps import aggregate
 from sharedmap.maps.style import (
     ARC_BEND,
@@ -29,7 +30,7 @@ from sharedmap.maps.style import (
     link_weight,
     service_group,
 )
-from sharedmap.partnerships import Partnership, format_gbp
+from sharedmap.partnerships import Partnership, date_text, format_gbp, savings_labels
 from sharedmap.register import Register
 from sharedmap.spatial.boundaries import load_councils
 from sharedmap.spatial.network import Network
@@ -155,7 +156,8 @@ def council_table(network: Network, drawn: gpd.GeoDataFrame, register: Register)
     return table
 
 
-def savings_text(row) -> str:
+def council_savings_text(row) -> str:
+    """A council's attributed savings by kind (kinds never added), as its tooltip says them."""
     parts = []
     for column, label in (("savings_annual", "a year"), ("savings_cumulative", "to date"),
                           ("savings_target", "target")):
@@ -176,7 +178,7 @@ def council_tooltip(row) -> str:
     count = int(row["partnerships"])
     lines.append(f"{count} partnership{'s' if count != 1 else ''} shown" if count else "no partnership shown")
     if count:
-        lines.append(html.escape(savings_text(row)))
+        lines.append(html.escape(council_savings_text(row)))
     return "<br>".join(lines)
 
 
@@ -210,11 +212,12 @@ def member_names(network: Network) -> dict[str, str]:
 def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> str:
     """Escaped HTML: the partnership, its services, status and each savings figure with kind, period, estimate
     (and the council, for a council's share: ``names`` maps register ids to names)."""
-    names = names or {}
-    savings = "<br>".join(html.escape(s.label(names.get(s.council_id or ""))) for s in p.savings
+    savings = "<br>".join(html.escape(text) for text in savings_labels(p, names or {}, explicit=True)
                           ) or "no savings figure published"
+    stale = f"<br><em>{html.escape(STALE_NOTE)}</em> (status as at {html.escape(date_text(status_date(p)))})" \
+        if is_stale(p) else ""
     return (f"<strong>{html.escape(p.name)}</strong><br>{html.escape(', '.join(p.services))} · "
-            f"{html.escape(p.status.value)}<br>{savings}")
+            f"{html.escape(p.status.value)}<br>{savings}{stale}")
 
 
 def curved(start: tuple[float, float], end: tuple[float, float], bend: float, steps: int = 8) -> list[list[float]]:

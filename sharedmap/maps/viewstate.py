@@ -120,7 +120,13 @@ def view_from_query(params: Mapping[str, object], options: Options) -> tuple[Vie
     chosen = {field_name: _pick(_values(params, key), getattr(options, field_name), key, problems)
               for key, field_name in MULTI_KEYS.items()}
     statuses = tuple(Status(s) for s in chosen.pop("statuses"))
-    filters = Filters(**chosen, statuses=statuses, year=year, min_savings=min_savings)
+    hide_stale = False
+    for text in _values(params, "hide_stale")[-1:]:
+        if text in ("1", "0"):
+            hide_stale = text == "1"
+        else:
+            problems.append(f"hide_stale={text!r} must be 1 or 0; ignored")
+    filters = Filters(**chosen, statuses=statuses, year=year, min_savings=min_savings, hide_stale=hide_stale)
     single = {key: (_values(params, key) or [""])[-1] for key in ("tier", "measure", "council", "partnership")}
     for key, allowed, default in (("tier", TIERS, "ltla"), ("measure", MEASURES, "partnerships")):
         if single[key] and single[key] not in allowed:
@@ -145,6 +151,8 @@ def view_to_query(view: View) -> dict[str, str | list[str]]:
     if view.filters.min_savings:
         amount = view.filters.min_savings
         query["min_savings"] = f"{amount:.0f}" if amount == int(amount) else f"{amount:.2f}"
+    if view.filters.hide_stale:
+        query["hide_stale"] = "1"
     for key in ("council", "partnership"):
         if getattr(view, key):
             query[key] = getattr(view, key)

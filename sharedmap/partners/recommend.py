@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process, utils
 
 from sharedmap.errors import CouncilNotFoundError, ValidationError
-from sharedmap.partnerships import SERVICES, Partnership, Status
+from sharedmap.partnerships import SERVICES, Partnership, Status, savings_text
 from sharedmap.register import Council, Register
 from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M, YearAreas, year_areas
 
@@ -135,14 +135,12 @@ def weights_table() -> list[dict]:
 
 def partnership_evidence(p: Partnership, register: Register) -> dict:
     return {"id": p.id, "name": p.name, "services": list(p.services), "status": p.status.value,
-            "savings": savings_text(p, register)}
+            "savings": saving_figures(p, register)}
 
 
-def savings_text(p: Partnership, register: Register) -> str:
-    """The partnership's savings figures (not funding or spend), naming the council of a per-council share."""
-    labels = [s.label() + (f" for {register.get(s.council_id).short_name}" if s.council_id else "")
-              for s in p.savings if s.kind.is_saving]
-    return "; ".join(labels)
+def saving_figures(p: Partnership, register: Register) -> str:
+    """The partnership's savings figures (not funding or spend), each with its scope (``savings_text``)."""
+    return "; ".join(savings_text(s, register) for s in p.savings if s.kind.is_saving)
 
 
 def resolve_service(text: str | None) -> str | None:
@@ -327,7 +325,7 @@ def _experienced_reason(context: PartnerContext, candidate: Council, running: li
     parts = []
     for p in running:
         others = sorted(context.register.get(cid).short_name for cid in context.members[p.id] - {candidate.id})
-        savings = savings_text(p, context.register)
+        savings = saving_figures(p, context.register)
         parts.append(f"{p.name} with {', '.join(others)}" + (f" ({savings})" if savings else ""))
     what = f"already shares {service}" if service else "already shares services"
     return _reason("experienced", f"{what}: " + "; ".join(parts),

@@ -8,10 +8,11 @@ carry our ids); a match keeps the published id so that history follows one partn
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sharedmap.partnerships import Partnership, from_record, to_record
+from sharedmap.partnerships import Partnership, from_record, savings_text, to_record
+from sharedmap.register import Register
 
 NEW, CHANGED, UNCHANGED, WITHDRAWN = "new", "changed", "unchanged", "withdrawn"
 KINDS = (NEW, CHANGED, UNCHANGED, WITHDRAWN)
@@ -30,6 +31,8 @@ FIELD_LABELS = {
     "source_title": "source title",
     "source_date": "source date",
     "notes": "notes",
+    "verified_on": "checked against source on",
+    "evidence": "evidence",
 }
 
 
@@ -51,12 +54,17 @@ class FieldChange:
     def new_text(self) -> str:
         return display(self.new)
 
+    def texts(self, names: Mapping[str, str] | Register | None = None) -> tuple[str, str]:
+        """Old and new value as text, a one-council figure naming its council (``names``: register or dict)."""
+        return display(self.old, names), display(self.new, names)
 
-def display(value: object) -> str:
-    """A record field's value as a person reads it: lists joined with '; ', savings figures as their labels."""
+
+def display(value: object, names: Mapping[str, str] | Register | None = None) -> str:
+    """A record field's value as a person reads it: lists joined with '; ', savings figures as
+    ``savings_text`` writes them (with the council's name when ``names`` gives it, else its register id)."""
     if isinstance(value, list) and value and isinstance(value[0], dict):
         bare = {"id": "", "name": "", "council_ids": [], "services": [], "status": "operational", "savings": value}
-        return "; ".join(s.label() for s in from_record(bare).savings)
+        return "; ".join(savings_text(s, names) for s in from_record(bare).savings)
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value)

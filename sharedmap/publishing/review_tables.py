@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from sharedmap.partnerships import savings_text
 from sharedmap.publishing.preview import CHANGED, KINDS, NEW, UNCHANGED, WITHDRAWN, Change, Preview
 from sharedmap.publishing.store import AuditEntry, Submission, Version
 from sharedmap.publishing.workflow import Upload
@@ -74,7 +75,7 @@ def rows_frame(upload: Upload) -> pd.DataFrame:
             "status": p.status.value if p else "",
             "start": p.start.iso() if p and p.start else "",
             "end": p.end.iso() if p and p.end else "",
-            "savings": "; ".join(s.label() for s in r.savings),
+            "savings": "; ".join(savings_text(s, _names(r)) for s in r.savings),
         })
     return pd.DataFrame(lines, columns=["row", "partnership", "result", "problems", "councils", "services", "status",
                                         "start", "end", "savings"])
@@ -94,11 +95,16 @@ def row_label(report: RowReport) -> str:
     return f"Row {report.row}: {report.name or '(no name)'} — {result_text(report)}"
 
 
+def _names(report: RowReport) -> dict[str, str]:
+    """The row's councils, id → name, so a one-council figure is written with its council's name."""
+    return {c["id"]: c["name"] for c in report.councils if c.get("id")}
+
+
 def row_lines(report: RowReport) -> list[str]:
     """The row's details, one line each: councils, savings, dates, then errors and warnings spelt out."""
     p = report.partnership
     lines = [f"Council: {council_text(c)}" for c in report.councils]
-    lines += [f"Saving: {s.label()}" for s in report.savings]
+    lines += [f"Saving: {savings_text(s, _names(report))}" for s in report.savings]
     if p:
         lines.append(f"Services: {'; '.join(p.services)}. Status: {p.status.value}. "
                      f"Start: {p.start.iso() if p.start else 'not given'}. End: {p.end.iso() if p.end else 'none'}.")
@@ -133,10 +139,11 @@ def preview_frames(preview: Preview, register: Register) -> dict[str, pd.DataFra
     return frames
 
 
-def field_changes(change: Change) -> pd.DataFrame:
+def field_changes(change: Change, register: Register | None = None) -> pd.DataFrame:
     """A changed partnership field by field: what is published, and what the file says."""
-    return pd.DataFrame([{"field": f.label, "published": f.old_text, "in the file": f.new_text}
-                         for f in change.fields], columns=["field", "published", "in the file"])
+    return pd.DataFrame([{"field": f.label, "published": old, "in the file": new}
+                         for f in change.fields for old, new in [f.texts(register)]],
+                        columns=["field", "published", "in the file"])
 
 
 def counts_text(counts: dict[str, int]) -> str:

@@ -11,6 +11,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from sharedmap.parsing import _SERVICE_SYNONYMS as SERVICE_SYNONYMS
 from sharedmap.partnerships import SERVICES, SavingsKind
@@ -28,13 +29,21 @@ COLUMNS: dict[str, tuple[bool, str]] = {
     "start": (False, "When it started: July 2020, 2020-07, 27/06/2012, 2014/15 (financial year) or 2020."),
     "end": (False, "When it ended, in the same forms; empty while it runs."),
     "savings": (False, "Money figures, separated by semicolons, each with its kind: £600,000 annual; £15.4m target "
-                       "over 10 years; £70,000 annual (Blaby District Council) for one council's share. A figure "
-                       "needs a source link."),
+                       "over 10 years. A figure is for the whole partnership unless it says otherwise: add 'for "
+                       "each council' when every council saves that much (£10m annual for each council), or the "
+                       "council's name in brackets when it is one council's figure (£70,000 annual (Blaby District "
+                       "Council)). A figure needs a source link."),
     "description": (False, "A sentence or two on what the partnership does."),
     "source_url": (False, "A public web page (http:// or https://) that readers can check the figures against."),
     "source_title": (False, "The title of that page."),
     "source_date": (False, "When that page was published."),
     "notes": (False, "Anything else a reviewer should know."),
+    "verified_on": (False, "The date you last checked this row against its source (e.g. 2025-03-14): readers see "
+                           "it beside the row. The status is read as at the source's date; a row still running "
+                           "whose source is more than 3 years old is marked 'may be out of date'."),
+    "evidence": (False, "A short note in your own words on where in the source the councils, figure and status "
+                        "are stated (e.g. 'press release, 3rd paragraph: £10m a year for each council'); up to 500 "
+                        "characters."),
 }
 EXAMPLE_ROW = {
     "id": "",
@@ -51,6 +60,8 @@ EXAMPLE_ROW = {
     "source_title": "Shared ICT service: annual report",
     "source_date": "2023",
     "notes": "",
+    "verified_on": "2025-03-14",
+    "evidence": "Annual report, page 4: the two councils, one ICT team since April 2019, £250,000 a year saved.",
 }
 FILE_NAME = "shared-services-template"
 
@@ -82,7 +93,7 @@ def template_xlsx() -> bytes:
     sheet.append([EXAMPLE_ROW[c] for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, column in zip("ABCDEFGHIJKLMN", COLUMNS, strict=True):
+    for letter, column in zip(map(get_column_letter, range(1, len(COLUMNS) + 1)), COLUMNS, strict=True):
         sheet.column_dimensions[letter].width = 40 if column in ("name", "councils", "savings", "description") else 18
     sheet.freeze_panes = "A2"
 

@@ -43,7 +43,8 @@ from sharedmap.validate import ValidationReport, validate_table
 RECORD_FIELDS = {"name": "name", "councils": "council_ids", "council_ids": "council_ids", "services": "services",
                  "other_partners": "other_partners", "status": "status", "start": "start", "end": "end",
                  "savings": "savings", "description": "description", "source_url": "source_urls",
-                 "source_title": "source_title", "notes": "notes"}
+                 "source_title": "source_title", "source_date": "source_date", "notes": "notes",
+                 "verified_on": "verified_on", "evidence": "evidence"}
 Fixes = Mapping[tuple[int, str, str], str]  # (row, column, text as typed) -> replacement, e.g. a picked suggestion
 
 

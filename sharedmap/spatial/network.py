@@ -14,7 +14,7 @@ from itertools import combinations
 import geopandas as gpd
 import pandas as pd
 
-from sharedmap.partnerships import Partnership, SavingsKind
+from sharedmap.partnerships import Partnership, SavingsKind, SavingsScope, headline_saving, savings_labels
 from sharedmap.register import Council, Register
 from sharedmap.spatial.boundaries import load_changes, load_councils
 
@@ -155,8 +155,9 @@ def _links(partnerships: list[Partnership], members: list[tuple]) -> pd.DataFram
         drawn = places.get(p.id)
         if drawn is None or len(drawn) < 2:
             continue
-        savings = "; ".join(s.label(names.get(s.council_id or "")) for s in p.savings)
-        base = (p.id, p.name, "; ".join(p.services), p.status.value, savings, headline_saving(p))
+        headline = headline_saving(p)
+        base = (p.id, p.name, "; ".join(p.services), p.status.value, "; ".join(savings_labels(p, names)),
+                headline[0] if headline else None)
         points = list(drawn.values())
         if len(points) >= HUB_THRESHOLD:
             hub = (_mean5([m[6] for m in points]), _mean5([m[7] for m in points]))
@@ -171,29 +172,28 @@ def _mean5(values: list[float]) -> float:
     return round(sum(values) / len(values) * 1e5) / 1e5
 
 
-def headline_saving(p: Partnership) -> float | None:
-    """The first savings figure that is a saving (not funding or spend): what a link's weight shows."""
-    for s in p.savings:
-        if s.kind.is_saving and s.council_id is None:
-            return s.amount_gbp
-    shares = [s.amount_gbp for s in p.savings if s.kind.is_saving]
-    return sum(shares) if shares else None
-
-
 def attribute_savings(p: Partnership, member_ids: list[str]) -> dict[tuple[str, SavingsKind], tuple[float, bool]]:
-    """Each member's part of each kind of saving: its own share where the source gives one, otherwise an equal
-    split of the partnership's headline figure of that kind, marked as estimated."""
+    """Each member's part of each kind of saving, following the figure's scope: a council's own figure; the
+    figure "for each council" in full; otherwise an equal split of what the partnership-wide figure leaves after
+    the councils' own figures, marked as estimated. Kinds are never added together."""
     result: dict[tuple[str, SavingsKind], tuple[float, bool]] = {}
     for kind in SAVING_KINDS:
         entries = [s for s in p.savings if s.kind is kind]
         if not entries:
             continue
-        shares = {s.council_id: s.amount_gbp for s in entries if s.council_id}
-        totals = [s for s in entries if s.council_id is None]
+        shares: dict[str, float] = {}
+        for s in entries:
+            if s.scope is SavingsScope.COUNCIL:
+                shares.setdefault(s.council_id, s.amount_gbp)
         for council_id, amount in shares.items():
             result[(council_id, kind)] = (amount, False)
         rest = [c for c in member_ids if c not in shares]
-        if totals and rest:
+        each = [s for s in entries if s.scope is SavingsScope.EACH]
+        totals = [s for s in entries if s.scope is SavingsScope.PARTNERSHIP]
+        if each and rest:
+            for council_id in rest:
+                result[(council_id, kind)] = (each[0].amount_gbp, False)
+        elif totals and rest:
             remainder = totals[0].amount_gbp - sum(shares.values())
             if remainder > 0:
                 estimated = len(member_ids) > 1
