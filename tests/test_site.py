@@ -97,7 +97,7 @@ def test_a_council_panel_lists_partners_savings_and_sources(site):
     alliance = next(p for p in panel["partnerships"] if p["id"] == "SS001")
     assert panel["name"] == "Boston Borough Council" and panel["kind"] == "district"
     assert alliance["partners"] == ["Boston Borough Council", "East Lindsey District Council"]
-    assert "£15.4m target over 10 years (estimate)" in alliance["savings"]
+    assert "£15.4m target over 10 years for the whole partnership (estimate)" in alliance["savings"]
     assert alliance["sources"] and alliance["sources"][0][1].startswith("https://")
     assert BOSTON in alliance["codes"] and len(alliance["codes"]) == 2
 

@@ -83,7 +83,7 @@ def panels(partnerships: list[Partnership], network: Network, register: Register
         if row.ended is not None and row.ended == row.ended:  # NaN is not equal to itself
             kind = f"former {kind}, abolished {int(row.ended)}"
         result[row.code] = {"code": row.code, "name": str(row.council), "kind": kind,
-                            "savings": map_payload.savings_text(row._asdict()) if ids else "",
+                            "savings": map_payload.council_savings_text(row._asdict()) if ids else "",
                             "partnerships": [facts[pid] for pid in ids]}
     return result
 
