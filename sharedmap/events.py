@@ -49,12 +49,12 @@ def configure(destination: str | None = None) -> logging.Handler | None:
     """Send events as JSON lines to ``destination``: "stderr" (default), "stdout", a file path, or "off".
     Safe to call on every rerun: the handler is added once per process."""
     destination = (destination if destination is not None else config.get("SHAREDMAP_EVENT_LOG")).strip()
-    for handler in logger.handlers:
-        if getattr(handler, _HANDLER_MARK, None) is not None:
-            if getattr(handler, _HANDLER_MARK) == destination:
-                return handler
-            logger.removeHandler(handler)
-            handler.close()
+    for existing in logger.handlers:
+        if getattr(existing, _HANDLER_MARK, None) is not None:
+            if getattr(existing, _HANDLER_MARK) == destination:
+                return existing
+            logger.removeHandler(existing)
+            existing.close()
     if destination.lower() == "off":
         return None
     if destination.lower() in ("", "stderr"):

@@ -134,7 +134,7 @@ def _read_csv(text: str) -> list[list[object]]:
         delimiter = "\t"
     elif ";" in first and "," not in first:
         delimiter = ";"
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _read_xlsx(data: bytes, name: str) -> list[list[object]]:

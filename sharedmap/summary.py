@@ -6,7 +6,7 @@ combined spend are reported apart from savings: that is how the sources state th
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from sharedmap.partnerships import Partnership, SavingsKind, Status
 from sharedmap.register import Register
@@ -36,7 +36,7 @@ def national_summary(partnerships: list[Partnership], register: Register) -> dic
     current = {s.id for c in councils for s in register.current_successors(c)}
     savings: dict[str, dict] = {k.value: {"total_gbp": 0.0, "partnerships": 0} for k in SavingsKind}
     by_service: Counter[str] = Counter()
-    annual_by_service: Counter[str] = Counter()
+    annual_by_service: defaultdict[str, float] = defaultdict(float)
     for p in partnerships:
         headline = headline_by_kind(p)
         for kind, amount in headline.items():

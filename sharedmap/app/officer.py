@@ -43,7 +43,8 @@ def signed_in_user() -> auth.User | None:
     if email:
         return auth.get_user(store(), email)
     if sso_signed_in():
-        return _sso_account(st.user.get("email"))
+        email = st.user.get("email")  # a claim of the provider's ID token: a string when the provider sends one
+        return _sso_account(email if isinstance(email, str) else None)
     return None
 
 

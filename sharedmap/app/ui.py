@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -56,10 +57,12 @@ def published() -> tuple[str, list[Partnership]]:
         label, partnerships = load_published(register())
         st.session_state[K_FALLBACK] = None
     except StoreUnavailableError as exc:
-        if exc.last_good is None:
+        good = exc.last_good
+        if not isinstance(good, LastGood):  # no version read yet by this process: nothing to fall back on
             raise
-        st.session_state[K_FALLBACK] = exc.last_good
-        label, partnerships = exc.last_good.label, list(exc.last_good.partnerships)
+        st.session_state[K_FALLBACK] = good
+        label = good.label
+        partnerships = list(good.partnerships)
     st.session_state[K_DATA_LABEL] = label
     return label, partnerships
 
@@ -99,15 +102,24 @@ def filtered(label: str, filters: Filters, _partnerships: list[Partnership]) -> 
     """The partnerships a view shows and their network on that year's map. ``_partnerships`` is the version
     ``label`` names (from ``published()``): the entry is keyed by the label, so a new version misses."""
     kept = apply_filters(_partnerships, filters, register())
-    return kept, build_network(kept, register(), filters.year, areas(filters.year))
+    year = _map_year(filters)
+    return kept, build_network(kept, register(), year, areas(year))
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
 def view_payload(label: str, filters: Filters, tier: str, measure: str,
                  _partnerships: list[Partnership]) -> payload.ViewPayload:
     kept, network = filtered(label, filters, _partnerships)
-    drawn = payload.tier_areas(areas(filters.year), filters.year, tier)
-    return payload.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
+    year = _map_year(filters)
+    drawn = payload.tier_areas(areas(year), year, tier)
+    return payload.build_view_payload(network, kept, register(), drawn, topology(year, tier), measure)
+
+
+def _map_year(filters: Filters) -> int:
+    """The year whose boundaries the map is drawn on: every view's filters carry one (``View.filters`` sets it)."""
+    if filters.year is None:
+        raise ValueError("a map needs the year of its boundaries, but these filters have none")
+    return filters.year
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
@@ -165,7 +177,12 @@ def sync_url(view: View, page_query: dict[str, str] | None = None) -> None:
 
 
 # Typing "ICT" then Enter must pick ICT alone, not "select all 3 fuzzy matches".
-MULTI_OPTIONS = {"filter_mode": "contains", "select_all": False}
+class _MultiOptions(TypedDict):
+    filter_mode: Literal["fuzzy", "contains", "prefix"]
+    select_all: bool
+
+
+MULTI_OPTIONS: _MultiOptions = {"filter_mode": "contains", "select_all": False}
 
 
 def sidebar() -> View:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sharedmap import config, events
-from sharedmap.errors import StoreUnavailableError, ValidationError
+from sharedmap.errors import StoreError, StoreUnavailableError, ValidationError
 from sharedmap.partnerships import Partnership, from_record, to_record
 from sharedmap.publishing.store import Store, open_store
 from sharedmap.register import Register, load_register
@@ -87,6 +87,8 @@ def load_published(register: Register | None = None) -> tuple[str, list[Partners
         if found is None:
             _seed(store, register)
             found = store.published()
+        if found is None:  # seeding publishes version 1 unless another replica published first
+            raise StoreError("the store has no published version even after seeding it")
     except StoreUnavailableError as exc:
         _went_down(str(exc))
         raise StoreUnavailableError(str(exc), last_good()) from exc
@@ -146,7 +148,7 @@ def _answered(store: Store, found: tuple[str, list[Partnership]]) -> None:
         return
     try:
         number, current = store.current()
-        published_at = store.version(number).created_at if current == label else None
+        published_at = store.version(number).created_at if number is not None and current == label else None
     except StoreUnavailableError:  # gone again this instant: the time is only for the banner
         published_at = None
     good = LastGood(label, tuple(partnerships), published_at, "memory")
