@@ -111,12 +111,14 @@ def _argument_fields(arguments: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     user = arguments.get("user")
     if user is not None and hasattr(user, "email"):
-        fields["actor"], fields["role"] = user.email, str(getattr(user, "role", ""))
+        fields["actor"] = user.email
+        fields["role"] = str(getattr(user, "role", ""))
     elif isinstance(arguments.get("email"), str):
         fields["actor"] = arguments["email"].strip().lower()
     upload = arguments.get("upload")
     if upload is not None and hasattr(upload, "sha256"):
-        fields["file_name"], fields["file_sha256"] = upload.file_name, upload.sha256
+        fields["file_name"] = upload.file_name
+        fields["file_sha256"] = upload.sha256
     for name, field in _SAFE_ARGUMENTS.items():
         if name in arguments:
             fields[field] = arguments[name]

@@ -133,7 +133,8 @@ class Register:
 
         Raises RegisterError when the council was split between several successors or ended with none.
         """
-        chain, seen = [], {council_id}
+        chain: list[Council] = []
+        seen = {council_id}  # to stop, with an error, should the register's successors ever loop
         council = self.get(council_id)
         while not council.current:
             if len(council.successor_ids) != 1:
@@ -224,7 +225,8 @@ class Register:
         suggestions = [(self.councils[cid].name, round(score / 100, 3)) for cid, score in ranked]
         if not ranked:
             raise CouncilNotFoundError(name, [], "no council name is anywhere near it")
-        (best_id, best), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        best_id, best = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0  # the second-best score
         if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
             confidence = min(round(best / 100, 3), 0.99)
             return Resolution(name, self.councils[best_id], confidence, "fuzzy", suggestions[1:])

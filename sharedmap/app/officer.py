@@ -15,7 +15,11 @@ from sharedmap.publishing.preview import CHANGED, KINDS, Preview
 from sharedmap.publishing.store import Store
 from sharedmap.register import Register
 
-K_USER, K_FLASH, K_FIXES, K_UPLOAD_ROUND = "signed_in_email", "workflow_flash", "upload_fixes", "upload_round"
+# Session-state keys, in one place.
+K_USER = "signed_in_email"
+K_FLASH = "workflow_flash"
+K_FIXES = "upload_fixes"
+K_UPLOAD_ROUND = "upload_round"
 K_SSO_LOGGED = "sso_sign_in_logged"
 
 

@@ -28,7 +28,8 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def _add_boundaries(sub: argparse._SubParsersAction) -> None:
-    """`boundaries info` and `boundaries fetch` (owned by the boundaries module's author)."""
+    """`boundaries info` (what a boundary file holds, to check one before use) and `boundaries fetch` (download the
+    manifest's missing source files, hash-checked, so a fresh checkout can run)."""
     group = sub.add_parser("boundaries", help="inspect boundary files; fetch missing source files")
     actions = group.add_subparsers(dest="action", required=True)
     info = actions.add_parser("info", help="layers, feature counts, detected code/name columns, CRS and bounds")
@@ -163,7 +164,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _add_councils(sub: argparse._SubParsersAction) -> None:
-    """`councils resolve NAME...` and `councils list` (owned by the register module's author)."""
+    """`councils resolve NAME...` (how the app would read a written council name) and `councils list` (the register's
+    councils, filtered by year or current only)."""
     group = sub.add_parser("councils", help="look up councils in the register; resolve written names")
     actions = group.add_subparsers(dest="action", required=True)
     resolve = actions.add_parser("resolve", help="resolve names, GSS codes or register ids; exit 1 if any fail")
@@ -233,7 +235,8 @@ def _councils_list(args: argparse.Namespace) -> int:
 
 
 def _add_assets(sub: argparse._SubParsersAction) -> None:
-    """`assets install` and `assets check`: the map's browser files, served by the app (owned by the map's author)."""
+    """`assets install` and `assets check`: the map's browser files (Leaflet, topojson-client), pinned and hash-checked,
+    which the app serves itself so that no visitor's browser fetches code from a third party."""
     group = sub.add_parser("assets", help="the browser files the map serves itself (Leaflet, topojson-client)")
     actions = group.add_subparsers(dest="action", required=True)
     install = actions.add_parser("install", help="fetch them from the npm registry into static/vendor/ (integrity "

@@ -82,7 +82,9 @@ class _Layer(_LiteralMacro):
 
     def __init__(self, data_json: str, pane: str = "sm-councils", interactive: bool = True):
         super().__init__()
-        self.data_json, self.pane, self.interactive = data_json, pane, interactive
+        self.data_json = data_json
+        self.pane = pane
+        self.interactive = interactive
 
     def render(self, **kwargs):
         figure = self.get_root()

@@ -249,7 +249,8 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
         for r in group.itertuples():
             start, end = (r.from_lon, r.from_lat), (r.to_lon, r.to_lat)
             pair = tuple(sorted((r.from_gss, r.to_gss)))
-            seen = drawn_pairs[pair] = drawn_pairs.get(pair, -1) + 1
+            seen = drawn_pairs.get(pair, 0)  # links between these two places drawn before this one
+            drawn_pairs[pair] = seen + 1
             if seen == 0:
                 lines.append([[round(v, COORD_DECIMALS) for v in start], [round(v, COORD_DECIMALS) for v in end]])
             else:

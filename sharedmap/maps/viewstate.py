@@ -15,7 +15,8 @@ from sharedmap.spatial.boundaries import LATEST_YEAR, YEARS
 # Each key of the URL's query: one value, or all of a repeated key's values (st.query_params.get_all).
 QueryParams = Mapping[str, str | Iterable[str]]
 
-PARTNER_TOP_DEFAULT, PARTNER_TOP_MAX = 10, 30
+PARTNER_TOP_DEFAULT = 10  # suggestions Find a partner shows unless the URL asks for more
+PARTNER_TOP_MAX = 30  # the most a URL may ask for
 MULTI_KEYS = {"service": "services", "status": "statuses", "nation": "nations", "region": "regions",
               "type": "council_types"}  # URL key -> Filters field
 

@@ -140,7 +140,9 @@ def _answered(store: Store, found: tuple[str, list[Partnership]]) -> None:
     """The store answered: end any outage, and keep a new version as the last good one (and in the snapshot)."""
     label, partnerships = found
     with _health_lock:
-        since, _health.down_since, _health.reason = _health.down_since, None, ""
+        since = _health.down_since  # when the outage that ends now began, if there was one
+        _health.down_since = None
+        _health.reason = ""
         known = _health.last_good
     if since is not None:
         events.record("store_recovered", "success", down_seconds=round((datetime.now(UTC) - since).total_seconds(), 1))

@@ -186,10 +186,13 @@ def _match(item: Uploaded, by_id: dict[str, Partnership], by_name: dict[str, lis
 
 
 def _unique_id(wanted: str, taken: set[str]) -> str:
-    candidate, n = wanted, 2
-    while candidate in taken:
-        candidate, n = f"{wanted}-{n}", n + 1
-    return candidate
+    """``wanted``, or the first of wanted-2, wanted-3, … that no other partnership has."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}-{n}" in taken:
+        n += 1
+    return f"{wanted}-{n}"
 
 
 def apply_changes(current: Sequence[dict], changes: Iterable[Change]) -> list[dict]:
