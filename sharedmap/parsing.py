@@ -49,7 +49,6 @@ _KIND_WORDS: tuple[tuple[SavingsKind, tuple[str, ...]], ...] = (
     (SavingsKind.CUMULATIVE, ("cumulative", "since", "to date", "so far", "in total", "total")),
 )
 _ESTIMATE_WORDS = ("estimate", "estimated", "expected", "about", "around", "approx", "up to", "projected", "forecast")
-_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def clean(value: object) -> str:

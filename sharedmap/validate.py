@@ -20,7 +20,7 @@ from sharedmap.parsing import (
     split_councils,
     split_names,
 )
-from sharedmap.partnerships import Partnership, Savings, Status, to_record
+from sharedmap.partnerships import Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 
@@ -303,7 +303,3 @@ def _fill_missing_ids(reports: list[RowReport]) -> None:
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
-
-
-def report_records(report: ValidationReport) -> list[dict]:
-    return [to_record(p) for p in report.partnerships]

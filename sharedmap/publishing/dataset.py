@@ -104,16 +104,6 @@ def last_good() -> LastGood | None:
         return _health.last_good
 
 
-def store_status() -> dict:
-    """For health checks: whether the store answered the last time it was asked, since when it has not, and the
-    version this process shows."""
-    with _health_lock:
-        good = _health.last_good
-        return {"store_reachable": _health.down_since is None,
-                "down_since": _health.down_since.isoformat() if _health.down_since else None,
-                "reason": _health.reason or None, "showing": good.label if good else None}
-
-
 def reset_health() -> None:
     """Forget the last good version and any outage: for tests, and for a process that switches databases."""
     global _health
