@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("start", help="set up and start the app (streamlit run app.py); extra arguments go to streamlit")
-    sub.add_parser("test", help="set up and run lint and the whole test suite; extra arguments go to pytest")
+    sub.add_parser("test", help="set up, lint, type-check, then the whole test suite; extra arguments go to pytest")
     args, extra = parser.parse_known_args(argv)
 
     ensure_venv()
@@ -69,7 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             return fetched.returncode
         os.execv(PY, [str(PY), "-m", "streamlit", "run", "app.py", *extra])
     ensure_chromium()
+    # The checks CI runs, in order: formatting, lint, types (settings in pyproject.toml), then the suite.
+    # run(PY, "-m", "ruff", "format", "--check", ".")  # enabled once the tree is formatted
     run(PY, "-m", "ruff", "check", ".")
+    run(PY, "-m", "mypy")
     result = subprocess.run([str(PY), "-m", "pytest", *extra], cwd=ROOT)
     return result.returncode
 

@@ -49,12 +49,12 @@ def configure(destination: str | None = None) -> logging.Handler | None:
     """Send events as JSON lines to ``destination``: "stderr" (default), "stdout", a file path, or "off".
     Safe to call on every rerun: the handler is added once per process."""
     destination = (destination if destination is not None else config.get("SHAREDMAP_EVENT_LOG")).strip()
-    for handler in logger.handlers:
-        if getattr(handler, _HANDLER_MARK, None) is not None:
-            if getattr(handler, _HANDLER_MARK) == destination:
-                return handler
-            logger.removeHandler(handler)
-            handler.close()
+    for existing in logger.handlers:
+        if getattr(existing, _HANDLER_MARK, None) is not None:
+            if getattr(existing, _HANDLER_MARK) == destination:
+                return existing
+            logger.removeHandler(existing)
+            existing.close()
     if destination.lower() == "off":
         return None
     if destination.lower() in ("", "stderr"):
@@ -111,12 +111,14 @@ def _argument_fields(arguments: dict[str, Any]) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     user = arguments.get("user")
     if user is not None and hasattr(user, "email"):
-        fields["actor"], fields["role"] = user.email, str(getattr(user, "role", ""))
+        fields["actor"] = user.email
+        fields["role"] = str(getattr(user, "role", ""))
     elif isinstance(arguments.get("email"), str):
         fields["actor"] = arguments["email"].strip().lower()
     upload = arguments.get("upload")
     if upload is not None and hasattr(upload, "sha256"):
-        fields["file_name"], fields["file_sha256"] = upload.file_name, upload.sha256
+        fields["file_name"] = upload.file_name
+        fields["file_sha256"] = upload.sha256
     for name, field in _SAFE_ARGUMENTS.items():
         if name in arguments:
             fields[field] = arguments[name]

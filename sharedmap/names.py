@@ -140,18 +140,21 @@ def clean_variants(name: str) -> list[str]:
 
 def split_core(clean: str) -> tuple[str, frozenset[str]]:
     """The place name inside a clean name, and the kind words ("county", "city", ...) stripped around it."""
-    core, stripped = clean, []
+    core = clean
+    stripped: list[str] = []
     changed = True
-    while changed:
+    while changed:  # until a pass strips nothing: "the city of york council" takes two
         changed = False
         for prefix in _CORE_PREFIXES:
             if core.startswith(prefix + " "):
-                core, changed = core[len(prefix) + 1 :], True
+                core = core[len(prefix) + 1 :]
                 stripped.append(prefix)
+                changed = True
         for suffix in _CORE_SUFFIXES:
             if core.endswith(" " + suffix):
-                core, changed = core[: -len(suffix) - 1], True
+                core = core[: -len(suffix) - 1]
                 stripped.append(suffix)
+                changed = True
     kinds = frozenset(word for part in stripped for word in part.split() if word in KIND_WORDS)
     return core, kinds
 
@@ -287,7 +290,8 @@ def split_alt_names(text: str, known: set[str]) -> list[str]:
     the council's recorded spellings as ``simple_key`` forms.
     """
     parts = [part.strip() for part in re.split(r",(?! )", text) if part.strip()]
-    names, start = [], 0
+    names: list[str] = []
+    start = 0  # the first part not yet in a name
     while start < len(parts):
         end = next(
             (end for end in range(len(parts), start + 1, -1) if simple_key(",".join(parts[start:end])) in known),

@@ -52,7 +52,6 @@ _ESTIMATE_WORDS = ("estimate", "estimated", "expected", "about", "around", "appr
 _EACH_COUNCIL = re.compile(r"\b(?:for|to|at)?\s*(?:each|every|per)\s+(?:member\s+|partner\s+)?(?:council|authority)\b"
                            r"(?!\s+tax)", re.IGNORECASE)  # "per council tax band" is no scope
 _WHOLE_PARTNERSHIP = re.compile(r"\b(?:for|across)\s+the\s+whole\s+partnership\b", re.IGNORECASE)
-_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
 
 
 def clean(value: object) -> str:

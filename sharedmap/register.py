@@ -7,11 +7,12 @@ GSS code or register id into one council, or raises ``CouncilNotFoundError`` wit
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -132,12 +133,13 @@ class Register:
 
         Raises RegisterError when the council was split between several successors or ended with none.
         """
-        chain, seen = [], {council_id}
+        chain: list[Council] = []
+        seen = {council_id}  # to stop, with an error, should the register's successors ever loop
         council = self.get(council_id)
         while not council.current:
             if len(council.successor_ids) != 1:
                 raise RegisterError(self._no_single_successor(council))
-            council = self.get(council.successor_id)
+            council = self.get(council.successor_ids[0])
             if council.id in seen:
                 raise RegisterError(f"replaced-by: the register's successors loop back to {council.id}")
             seen.add(council.id)
@@ -223,7 +225,8 @@ class Register:
         suggestions = [(self.councils[cid].name, round(score / 100, 3)) for cid, score in ranked]
         if not ranked:
             raise CouncilNotFoundError(name, [], "no council name is anywhere near it")
-        (best_id, best), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+        best_id, best = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0  # the second-best score
         if best >= FUZZY_ACCEPT and best - runner_up >= FUZZY_MARGIN:
             confidence = min(round(best / 100, 3), 0.99)
             return Resolution(name, self.councils[best_id], confidence, "fuzzy", suggestions[1:])
@@ -252,7 +255,7 @@ class Register:
             "method": resolution.method,
             "successors": [],
         }
-        if not council.current:
+        if council.end is not None:  # a former council
             record["end"] = council.end.isoformat()
             record["successors"] = [c.name for c in self.current_successors(council.id)]
         if resolution.suggestions:
@@ -271,16 +274,22 @@ def _read_table(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame.map(str.strip)
 
 
-def _parse(row: Mapping[str, str], column: str, kind: type) -> date | int | float | None:
+_T = TypeVar("_T")
+_DATE_EXPECTED = "a date (YYYY-MM-DD)"
+
+
+def _whole_number(value: str) -> int:
+    return int(float(value))
+
+
+def _parse(row: Mapping[str, str], column: str, convert: Callable[[str], _T], expected: str = "a number") -> _T | None:
+    """The cell converted, None when empty; a value that does not convert is an error naming the council."""
     value = row[column]
     if not value:
         return None
     try:
-        if kind is date:
-            return date.fromisoformat(value)
-        return int(float(value)) if kind is int else float(value)
+        return convert(value)
     except ValueError:
-        expected = "a date (YYYY-MM-DD)" if kind is date else "a number"
         council_id = row["local-authority-code"]
         raise RegisterError(f"{column}: expected {expected} for {council_id} (got {value!r})") from None
 
@@ -312,11 +321,11 @@ def councils_from_frame(frame: pd.DataFrame, names: pd.DataFrame | None = None) 
                 region=row["region"],
                 county_id=row["county-la"] or None,
                 combined_authority=row["combined-authority"] or None,
-                start=_parse(row, "start-date", date),
-                end=_parse(row, "end-date", date),
+                start=_parse(row, "start-date", date.fromisoformat, expected=_DATE_EXPECTED),
+                end=_parse(row, "end-date", date.fromisoformat, expected=_DATE_EXPECTED),
                 successor_id=successors[0] if len(successors) == 1 else None,
                 successor_ids=successors,
-                population=_parse(row, "pop-2020", int),
+                population=_parse(row, "pop-2020", _whole_number),
                 lat=_parse(row, "lat", float),
                 lon=_parse(row, "long", float),
                 former_gss=tuple(c.strip() for c in row["former-gss-codes"].split(",") if c.strip()),
@@ -364,8 +373,8 @@ def read_register(
     the register alone)."""
     register_csv = Path(register_csv)
     frame = _read_table(register_csv, REGISTER_COLUMNS)
-    names = _read_table(names_csv, NAME_LOOKUP_COLUMNS) if names_csv else None
-    gss = _read_table(gss_csv, GSS_LOOKUP_COLUMNS) if gss_csv else None
+    names = _read_table(Path(names_csv), NAME_LOOKUP_COLUMNS) if names_csv else None
+    gss = _read_table(Path(gss_csv), GSS_LOOKUP_COLUMNS) if gss_csv else None
     ids = set(frame["local-authority-code"])
     for table, path in ((names, names_csv), (gss, gss_csv)):
         if table is not None:
@@ -379,7 +388,7 @@ def read_register(
 
 
 @lru_cache(maxsize=8)
-def _cached_register(paths: tuple[Path | None, ...], stamps: tuple[int, ...]) -> Register:
+def _cached_register(paths: tuple[Path, Path | None, Path | None], stamps: tuple[int, ...]) -> Register:
     return read_register(*paths)
 
 
@@ -393,7 +402,7 @@ def load_register(
         register_csv = source_path("council-register")
         names_csv = names_csv or source_path("council-names")
         gss_csv = gss_csv or source_path("council-gss-codes")
-    paths = tuple(Path(path) if path else None for path in (register_csv, names_csv, gss_csv))
+    paths = (Path(register_csv), Path(names_csv) if names_csv else None, Path(gss_csv) if gss_csv else None)
     try:
         stamps = tuple(path.stat().st_mtime_ns if path else 0 for path in paths)
     except OSError as exc:

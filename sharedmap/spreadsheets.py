@@ -106,7 +106,8 @@ def decode_text(data: bytes) -> tuple[str, str]:
 def read_table(source: str | Path | bytes, filename: str | None = None) -> Table:
     """Read a CSV or XLSX file (a path or its bytes) into a Table; FileReadError says why one cannot be read."""
     if isinstance(source, bytes):
-        data, name = source, filename or "upload"
+        data = source
+        name = filename or "upload"
     else:
         path = Path(source)
         name = filename or path.name
@@ -119,7 +120,8 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> Table
     if len(data) > MAX_UPLOAD_BYTES:
         raise FileReadError(f"{name} is {len(data) / 1e6:.1f} MB; the limit is {MAX_UPLOAD_BYTES / 1e6:.0f} MB")
     if data.startswith(b"PK"):
-        grid, encoding = _read_xlsx(data, name), "xlsx"
+        grid = _read_xlsx(data, name)
+        encoding = "xlsx"
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileReadError(f"{name} is an old Excel .xls file; save it as .xlsx or CSV and try again")
     elif b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -137,7 +139,7 @@ def _read_csv(text: str) -> list[list[object]]:
         delimiter = "\t"
     elif ";" in first and "," not in first:
         delimiter = ";"
-    return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _read_xlsx(data: bytes, name: str) -> list[list[object]]:

@@ -21,7 +21,7 @@ from sharedmap.parsing import (
     split_councils,
     split_names,
 )
-from sharedmap.partnerships import Partnership, Savings, Status, to_record
+from sharedmap.partnerships import Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 
@@ -161,7 +161,7 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
                                    f"note to {MAX_EVIDENCE} (where in the source the facts are, in your words)"))
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
-        if s.council_id and s.council_id not in council_ids:
+        if s.council_id and council_ids is not None and s.council_id not in council_ids:
             report.errors.append(Issue("savings", s.council_id, "a council's share names a council that is not "
                                        "a member of this partnership"))
     sources = tuple(URL.findall(clean(values.get("source_url"))))
@@ -329,7 +329,3 @@ def _fill_missing_ids(reports: list[RowReport]) -> None:
 
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
-
-
-def report_records(report: ValidationReport) -> list[dict]:
-    return [to_record(p) for p in report.partnerships]

@@ -162,3 +162,12 @@ def test_savings_without_a_source_cannot_be_published(tmp_path, register):
     path.write_text("Name,Councils,Services,Savings\nA,Boston; East Lindsey,ICT,£1m annual\n", encoding="utf-8")
     (row,) = validate_file(path, register).rows
     assert [e.column for e in row.errors] == ["source_url"]
+
+
+def test_a_councils_share_on_a_row_without_councils_is_reported_not_a_crash(tmp_path, register):
+    path = tmp_path / "nocouncils.csv"
+    path.write_text("Name,Councils,Services,Savings,Source\n"
+                    "A,,ICT,£100k a year (Boston Borough Council),https://example.org/a\n", encoding="utf-8")
+    (row,) = validate_file(path, register).rows
+    assert [(e.column, e.message) for e in row.errors] == [
+        ("councils", "list the councils in the partnership, separated by ;")]

@@ -15,7 +15,11 @@ from sharedmap.publishing.preview import CHANGED, KINDS, Preview
 from sharedmap.publishing.store import Store
 from sharedmap.register import Register
 
-K_USER, K_FLASH, K_FIXES, K_UPLOAD_ROUND = "signed_in_email", "workflow_flash", "upload_fixes", "upload_round"
+# Session-state keys, in one place.
+K_USER = "signed_in_email"
+K_FLASH = "workflow_flash"
+K_FIXES = "upload_fixes"
+K_UPLOAD_ROUND = "upload_round"
 K_SSO_LOGGED = "sso_sign_in_logged"
 
 
@@ -43,7 +47,8 @@ def signed_in_user() -> auth.User | None:
     if email:
         return auth.get_user(store(), email)
     if sso_signed_in():
-        return _sso_account(st.user.get("email"))
+        email = st.user.get("email")  # a claim of the provider's ID token: a string when the provider sends one
+        return _sso_account(email if isinstance(email, str) else None)
     return None
 
 

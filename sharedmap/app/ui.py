@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Literal, TypedDict
 
 import pandas as pd
 import streamlit as st
@@ -30,16 +31,27 @@ from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
 # Session-state keys, in one place.
-K_YEAR, K_TIER, K_MEASURE, K_MIN_SAVINGS = "view_year", "view_tier", "view_measure", "view_min_savings"
+K_YEAR = "view_year"
+K_TIER = "view_tier"
+K_MEASURE = "view_measure"
+K_MIN_SAVINGS = "view_min_savings"
 K_HIDE_STALE = "view_hide_stale"
 K_MULTI = {field_name: f"view_{field_name}" for field_name in MULTI_KEYS.values()}  # services, statuses, ...
-K_COUNCIL, K_PARTNERSHIP = "view_council", "view_partnership"
-K_URL_READ, K_URL_PROBLEMS = "url_read", "url_problems"
-K_PARTNER_COUNCIL, K_PARTNER_SERVICE, K_PARTNER_TOP = "partner_council", "partner_service", "partner_top"
+K_COUNCIL = "view_council"
+K_PARTNERSHIP = "view_partnership"
+K_URL_READ = "url_read"
+K_URL_PROBLEMS = "url_problems"
+K_PARTNER_COUNCIL = "partner_council"
+K_PARTNER_SERVICE = "partner_service"
+K_PARTNER_TOP = "partner_top"
 ANY_SERVICE = "Any service"  # Find a partner's service picker, when no service is chosen
-K_LAST_CLICK, K_LAST_ROW, K_SEARCH, K_SEARCH_RESULT = "map_last_click", "table_last_row", "search", "search_result"
+K_LAST_CLICK = "map_last_click"
+K_LAST_ROW = "table_last_row"
+K_SEARCH = "search"
+K_SEARCH_RESULT = "search_result"
 MAP_KEY = "map"
-K_DATA_LABEL, K_FALLBACK = "data_label", "data_fallback"  # the version this run showed; the last good one, if so
+K_DATA_LABEL = "data_label"  # the version this run showed
+K_FALLBACK = "data_fallback"  # the last good version, when the store could not be reached
 ATTRIBUTION_SHORT = sources.credits()  # from geo/sources.json, like every other attribution
 
 
@@ -59,10 +71,12 @@ def published() -> tuple[str, list[Partnership]]:
         label, partnerships = load_published(register())
         st.session_state[K_FALLBACK] = None
     except StoreUnavailableError as exc:
-        if exc.last_good is None:
+        good = exc.last_good
+        if not isinstance(good, LastGood):  # no version read yet by this process: nothing to fall back on
             raise
-        st.session_state[K_FALLBACK] = exc.last_good
-        label, partnerships = exc.last_good.label, list(exc.last_good.partnerships)
+        st.session_state[K_FALLBACK] = good
+        label = good.label
+        partnerships = list(good.partnerships)
     st.session_state[K_DATA_LABEL] = label
     return label, partnerships
 
@@ -102,15 +116,24 @@ def filtered(label: str, filters: Filters, _partnerships: list[Partnership]) -> 
     """The partnerships a view shows and their network on that year's map. ``_partnerships`` is the version
     ``label`` names (from ``published()``): the entry is keyed by the label, so a new version misses."""
     kept = apply_filters(_partnerships, filters, register())
-    return kept, build_network(kept, register(), filters.year, areas(filters.year))
+    year = _map_year(filters)
+    return kept, build_network(kept, register(), year, areas(year))
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
 def view_payload(label: str, filters: Filters, tier: str, measure: str,
                  _partnerships: list[Partnership]) -> payload.ViewPayload:
     kept, network = filtered(label, filters, _partnerships)
-    drawn = payload.tier_areas(areas(filters.year), filters.year, tier)
-    return payload.build_view_payload(network, kept, register(), drawn, topology(filters.year, tier), measure)
+    year = _map_year(filters)
+    drawn = payload.tier_areas(areas(year), year, tier)
+    return payload.build_view_payload(network, kept, register(), drawn, topology(year, tier), measure)
+
+
+def _map_year(filters: Filters) -> int:
+    """The year whose boundaries the map is drawn on: every view's filters carry one (``View.filters`` sets it)."""
+    if filters.year is None:
+        raise ValueError("a map needs the year of its boundaries, but these filters have none")
+    return filters.year
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -131,16 +154,21 @@ def _read_url() -> None:
     """At the start of a session, the URL's view becomes the widgets' state (once: afterwards the widgets rule)."""
     params = {key: st.query_params.get_all(key) for key in st.query_params}
     view, problems = viewstate.view_from_query(params, options())
-    st.session_state[K_YEAR], st.session_state[K_TIER] = view.year, view.tier
-    st.session_state[K_MEASURE], st.session_state[K_MIN_SAVINGS] = view.measure, view.filters.min_savings
+    st.session_state[K_YEAR] = view.year
+    st.session_state[K_TIER] = view.tier
+    st.session_state[K_MEASURE] = view.measure
+    st.session_state[K_MIN_SAVINGS] = view.filters.min_savings
     st.session_state[K_HIDE_STALE] = view.filters.hide_stale
     for field_name, key in K_MULTI.items():
         st.session_state[key] = [str(v) for v in getattr(view.filters, field_name)]
-    st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = view.council, view.partnership
+    st.session_state[K_COUNCIL] = view.council
+    st.session_state[K_PARTNERSHIP] = view.partnership
     question, more = viewstate.partner_from_query(params)
-    st.session_state[K_PARTNER_COUNCIL], st.session_state[K_PARTNER_TOP] = question.council, question.top
+    st.session_state[K_PARTNER_COUNCIL] = question.council
+    st.session_state[K_PARTNER_TOP] = question.top
     st.session_state[K_PARTNER_SERVICE] = question.service or ANY_SERVICE
-    st.session_state[K_URL_PROBLEMS], st.session_state[K_URL_READ] = problems + more, True
+    st.session_state[K_URL_PROBLEMS] = problems + more
+    st.session_state[K_URL_READ] = True
 
 
 def _clear_filters() -> None:
@@ -177,7 +205,12 @@ def sync_url(view: View, page_query: dict[str, str] | None = None) -> None:
 
 
 # Typing "ICT" then Enter must pick ICT alone, not "select all 3 fuzzy matches".
-MULTI_OPTIONS = {"filter_mode": "contains", "select_all": False}
+class _MultiOptions(TypedDict):
+    filter_mode: Literal["fuzzy", "contains", "prefix"]
+    select_all: bool
+
+
+MULTI_OPTIONS: _MultiOptions = {"filter_mode": "contains", "select_all": False}
 
 
 def sidebar() -> View:
@@ -239,7 +272,8 @@ def view(asks_for_partners: bool = False) -> View:
 
 def select(council: str = "", partnership: str = "") -> None:
     """Make a council (register id or GSS code) or a partnership the selection; the URL follows."""
-    st.session_state[K_COUNCIL], st.session_state[K_PARTNERSHIP] = council, partnership
+    st.session_state[K_COUNCIL] = council
+    st.session_state[K_PARTNERSHIP] = partnership
 
 
 def open_on_map(council: str) -> None:

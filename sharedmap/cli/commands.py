@@ -10,10 +10,14 @@ import argparse
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sharedmap.cli.output import print_json
 from sharedmap.errors import SharedMapError
 from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
+
+if TYPE_CHECKING:  # the handlers import what they use when they run, so `--help` stays quick
+    from sharedmap.register import Register, Resolution
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -24,7 +28,8 @@ def fail(message: str, code: int = 2) -> int:
 
 
 def _add_boundaries(sub: argparse._SubParsersAction) -> None:
-    """`boundaries info` and `boundaries fetch` (owned by the boundaries module's author)."""
+    """`boundaries info` (what a boundary file holds, to check one before use) and `boundaries fetch` (download the
+    manifest's missing source files, hash-checked, so a fresh checkout can run)."""
     group = sub.add_parser("boundaries", help="inspect boundary files; fetch missing source files")
     actions = group.add_subparsers(dest="action", required=True)
     info = actions.add_parser("info", help="layers, feature counts, detected code/name columns, CRS and bounds")
@@ -166,7 +171,8 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _add_councils(sub: argparse._SubParsersAction) -> None:
-    """`councils resolve NAME...` and `councils list` (owned by the register module's author)."""
+    """`councils resolve NAME...` (how the app would read a written council name) and `councils list` (the register's
+    councils, filtered by year or current only)."""
     group = sub.add_parser("councils", help="look up councils in the register; resolve written names")
     actions = group.add_subparsers(dest="action", required=True)
     resolve = actions.add_parser("resolve", help="resolve names, GSS codes or register ids; exit 1 if any fail")
@@ -185,24 +191,34 @@ def _councils_resolve(args: argparse.Namespace) -> int:
     from sharedmap.register import load_register
 
     register = load_register()
-    records = []
+    records: list[dict[str, object]] = []  # for --format json
+    lines: list[str] = []  # for --format text
     for name in args.names:
         try:
-            records.append(register.resolution_record(register.resolve(name)))
+            resolution = register.resolve(name)
         except CouncilNotFoundError as exc:
             records.append({"input": name, "error": str(exc), "suggestions": exc.suggestions})
+            lines.append(f"{name} -> not resolved: {exc}")
+            continue
+        records.append(register.resolution_record(resolution))
+        lines.append(_resolution_line(resolution, register))
     if args.format == "json":
         print_json(records)
-    for record in records if args.format == "text" else ():
-        if "error" in record:
-            print(f"{record['input']} -> not resolved: {record['error']}")
-            continue
-        line = f"{record['input']} -> {record['name']} ({record['id']}, {record['gss'] or 'no GSS code'}, "
-        line += f"{record['type']}) {record['method']} {record['confidence']:.2f}"
-        if not record["current"]:
-            line += f"; former, ended {record['end']}, now " + (" and ".join(record["successors"]) or "no successor")
-        print(line)
+    else:
+        for line in lines:
+            print(line)
     return 1 if any("error" in record for record in records) else 0
+
+
+def _resolution_line(resolution: Resolution, register: Register) -> str:
+    """One resolved name as text: the council, how it was found and, for a former council, who took it over."""
+    council = resolution.council
+    line = f"{resolution.input} -> {council.name} ({council.id}, {council.gss or 'no GSS code'}, {council.type}) "
+    line += f"{resolution.method} {resolution.confidence:.2f}"
+    if council.end is not None:  # a former council
+        successors = [c.name for c in register.current_successors(council.id)]
+        line += f"; former, ended {council.end.isoformat()}, now " + (" and ".join(successors) or "no successor")
+    return line
 
 
 def _councils_list(args: argparse.Namespace) -> int:
@@ -226,7 +242,8 @@ def _councils_list(args: argparse.Namespace) -> int:
 
 
 def _add_assets(sub: argparse._SubParsersAction) -> None:
-    """`assets install` and `assets check`: the map's browser files, served by the app (owned by the map's author)."""
+    """`assets install` and `assets check`: the map's browser files (Leaflet, topojson-client), pinned and hash-checked,
+    which the app serves itself so that no visitor's browser fetches code from a third party."""
     group = sub.add_parser("assets", help="the browser files the map serves itself (Leaflet, topojson-client)")
     actions = group.add_subparsers(dest="action", required=True)
     install = actions.add_parser("install", help="fetch them from the npm registry into static/vendor/ (integrity "

@@ -189,12 +189,13 @@ def _submissions(args: argparse.Namespace) -> int:
         found = store.submissions(args.status)
         if args.format == "json":
             print_json([vars(s) for s in found])
-        for s in found if args.format == "text" else []:
+            return 0
+        for s in found:
             counts = ", ".join(f"{n} {kind}" for kind, n in s.counts.items())
             decided = f" by {s.decided_by}" if s.decided_by else ""
             print(f"#{s.id:<4} {s.status:<9}{decided} {s.created_at:%Y-%m-%d %H:%M} {s.submitted_by} "
                   f"{s.file_name} (against v{s.base_version}): {counts}")
-        if not found and args.format == "text":
+        if not found:
             print("No submissions" + (f" with status {args.status}." if args.status else "."))
         return 0
     submission = store.submission(args.id)
@@ -264,7 +265,8 @@ def _history(args: argparse.Namespace) -> int:
             from sharedmap.partnerships import to_record
 
             print_json([to_record(p) for p in partnerships])
-        for p in partnerships if args.format == "text" else []:
+            return 0
+        for p in partnerships:
             print(f"{p.id:<12} {p.status.value:<12} {p.name} ({'; '.join(p.council_ids)})")
         return 0
     found = store.versions()
@@ -293,7 +295,8 @@ def _export(args: argparse.Namespace) -> int:
         raise SharedMapError("XLSX is a binary file: give --output FILE or redirect standard output")
     store = _store()
     number = store.version(args.version).number if args.version is not None else store.current()[0]
-    partnerships, register = store.partnerships(number), load_register()
+    partnerships = store.partnerships(number)
+    register = load_register()
     if args.format == "csv":
         data = exports.partnerships_csv(partnerships, register)
     elif args.format == "geojson":

@@ -144,8 +144,11 @@ def extract(asset: NpmAsset, tarball: Path, dest: Path) -> list[Path]:
                 raise SourceError(f"{asset.package}@{asset.version} has no {source}")
             for name, member in chosen.items():
                 out = dest / (target + name.removeprefix(source) if source.endswith("/") else target)
+                contents = archive.extractfile(member)
+                if contents is None:  # cannot happen: members holds regular files only
+                    raise SourceError(f"{asset.package}@{asset.version}: {name} is not a regular file")
                 out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_bytes(archive.extractfile(member).read())
+                out.write_bytes(contents.read())
                 written.append(out)
     return written
 

@@ -1,7 +1,7 @@
 """The folium map: a base map built once per view (councils, links, legend) and a small selection layer that
 changes on each click, plus reading st_folium's answer back as "which council or partnership was clicked".
 
-Built from the compact payloads of ``mapdata``; every script uses only the Leaflet and topojson-client the app
+Built from the compact payloads of ``payload``; every script uses only the Leaflet and topojson-client the app
 serves itself (``assets``), so the map works with no third-party request and no tiles.
 """
 
@@ -73,7 +73,7 @@ class _LiteralMacro(MacroElement):
 
 
 class _Layer(_LiteralMacro):
-    """A layer whose data is pre-serialised, script-safe JSON (``mapdata.script_json``)."""
+    """A layer whose data is pre-serialised, script-safe JSON (``payload.script_json``)."""
 
     # Chromium puts every SVG shape with a tooltip in the Tab order (450 stops before the search box and the
     # tables, which hold the same content for keyboard users): take the layer's shapes out of it once drawn.
@@ -82,7 +82,9 @@ class _Layer(_LiteralMacro):
 
     def __init__(self, data_json: str, pane: str = "sm-councils", interactive: bool = True):
         super().__init__()
-        self.data_json, self.pane, self.interactive = data_json, pane, interactive
+        self.data_json = data_json
+        self.pane = pane
+        self.interactive = interactive
 
     def render(self, **kwargs):
         figure = self.get_root()

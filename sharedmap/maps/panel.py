@@ -82,17 +82,17 @@ def select_council(text: str, register: Register, network: Network, areas: gpd.G
     CouncilNotFoundError when unknown or not on this year's map."""
     council = register.resolve(text).council
     placed = place_council(council, register, areas.index, areas["name"], network.year, new_codes())
-    drawn = [p for p in placed if p.drawn_gss]
-    if not drawn:
+    drawn_codes = [p.drawn_gss for p in placed if p.drawn_gss]
+    if not drawn_codes:
         raise CouncilNotFoundError(text, [], placed[0].reason if placed else f"not on the {network.year} map")
-    note = "; ".join(p.note for p in drawn if p.note)
-    area = select_area(drawn[0].drawn_gss, register, network, areas, partnerships, council_id=council.id, note=note)
+    note = "; ".join(p.note for p in placed if p.drawn_gss and p.note)
+    area = select_area(drawn_codes[0], register, network, areas, partnerships, council_id=council.id, note=note)
     if not note:
         return area
     # A former council asked for by name: its own partnerships, drawn where its successor(s) are now.
     own = tuple(p for p in partnerships if council.id in p.council_ids)
     return replace(area, title=council.name, partnerships=own,
-                   partner_codes=member_codes(own, network) - {d.drawn_gss for d in drawn})
+                   partner_codes=member_codes(own, network) - set(drawn_codes))
 
 
 def select_area(gss: str, register: Register, network: Network, areas: gpd.GeoDataFrame,
@@ -117,4 +117,7 @@ def select_partnership(pid: str, network: Network, partnerships: list[Partnershi
 def selection_bounds(selection: Selection, areas: gpd.GeoDataFrame) -> tuple[float, float, float, float] | None:
     codes = set(selection.partner_codes) | ({selection.gss} if selection.gss else set())
     chosen = areas[areas["code"].isin(codes)]
-    return None if chosen.empty else tuple(float(b) for b in chosen.total_bounds)
+    if chosen.empty:
+        return None
+    west, south, east, north = (float(b) for b in chosen.total_bounds)
+    return west, south, east, north

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -243,14 +244,16 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
     third … partnership between the same two places is drawn as an arc, alternately either side."""
     by_id = {p.id: p for p in partnerships}
     names = member_names(network)
-    features, drawn_pairs = [], {}
+    features: list[dict] = []
+    drawn_pairs: dict[tuple[str, ...], int] = {}  # two places → how many links between them are drawn so far
     for pid, group in network.links.groupby("partnership_id", sort=False):
         p = by_id[pid]
         lines = []
         for r in group.itertuples():
             start, end = (r.from_lon, r.from_lat), (r.to_lon, r.to_lat)
             pair = tuple(sorted((r.from_gss, r.to_gss)))
-            seen = drawn_pairs[pair] = drawn_pairs.get(pair, -1) + 1
+            seen = drawn_pairs.get(pair, 0)  # links between these two places drawn before this one
+            drawn_pairs[pair] = seen + 1
             if seen == 0:
                 lines.append([[round(v, COORD_DECIMALS) for v in start], [round(v, COORD_DECIMALS) for v in end]])
             else:
@@ -266,7 +269,7 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def area_features(areas: gpd.GeoDataFrame, codes: list[str] | set[str]) -> dict:
+def area_features(areas: gpd.GeoDataFrame, codes: Iterable[str]) -> dict:
     """A few areas as simplified GeoJSON with rounded coordinates: the highlight of a selection."""
     chosen = areas[areas["code"].isin(list(codes))]
     simplified = shapely.simplify(chosen.geometry.values, SIMPLIFY_DEGREES, preserve_topology=True)

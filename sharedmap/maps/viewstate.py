@@ -12,7 +12,11 @@ from sharedmap.maps.payload import MEASURES, TIERS
 from sharedmap.partnerships import SERVICES, Status
 from sharedmap.spatial.boundaries import LATEST_YEAR, YEARS
 
-PARTNER_TOP_DEFAULT, PARTNER_TOP_MAX = 10, 30
+# Each key of the URL's query: one value, or all of a repeated key's values (st.query_params.get_all).
+QueryParams = Mapping[str, str | Iterable[str]]
+
+PARTNER_TOP_DEFAULT = 10  # suggestions Find a partner shows unless the URL asks for more
+PARTNER_TOP_MAX = 30  # the most a URL may ask for
 MULTI_KEYS = {"service": "services", "status": "statuses", "nation": "nations", "region": "regions",
               "type": "council_types"}  # URL key -> Filters field
 
@@ -54,7 +58,7 @@ class PartnerQuestion:
     top: int = PARTNER_TOP_DEFAULT
 
 
-def partner_from_query(params: Mapping[str, object]) -> tuple[PartnerQuestion, list[str]]:
+def partner_from_query(params: QueryParams) -> tuple[PartnerQuestion, list[str]]:
     """The question a link asks; unknown services and counts out of range are reported and left at the default."""
     problems: list[str] = []
     council = (_values(params, "for") or [""])[-1]
@@ -79,7 +83,7 @@ def partner_to_query(question: PartnerQuestion) -> dict[str, str]:
     return {key: value for key, value in query.items() if value}
 
 
-def _values(params: Mapping[str, object], key: str) -> list[str]:
+def _values(params: QueryParams, key: str) -> list[str]:
     value = params.get(key, [])
     items = [value] if isinstance(value, str) else list(value or [])
     return [str(v).strip() for v in items if str(v).strip()]
@@ -98,7 +102,7 @@ def _pick(values: Iterable[str], allowed: Iterable[str], key: str, problems: lis
     return tuple(dict.fromkeys(kept))
 
 
-def view_from_query(params: Mapping[str, object], options: Options) -> tuple[View, list[str]]:
+def view_from_query(params: QueryParams, options: Options) -> tuple[View, list[str]]:
     """The view a URL asks for, and a message for every value that was ignored. ``params`` maps each key to a
     string or a list of strings (st.query_params gives every value of a repeated key with ``get_all``)."""
     problems: list[str] = []

@@ -63,7 +63,8 @@ def case_service(p: Partnership) -> str:
 
 def run_backtest(partnerships: list[Partnership], register: Register) -> BacktestResult:
     contexts: dict[int, PartnerContext] = {}
-    cases, skipped = [], {}
+    cases: list[BacktestCase] = []
+    skipped: dict[str, int] = {}  # why → how many
     for p in partnerships:
         year = case_year(p)
         if year not in contexts:

@@ -101,7 +101,10 @@ def create_user(store: Store, email: str, password: str, role: Role | str, counc
                                            password_hash=password_hash, created_at=db.utcnow()))
         store.audit(conn, "user_add", None, detail=f"{email} as {role.value}"
                     + (f" for council {council_id}" if council_id else ""))
-    return get_user(store, email)
+    user = get_user(store, email)
+    if user is None:  # written in the transaction above, so only a concurrent delete could get here
+        raise AuthenticationError(f"the account for {email} was removed as it was being added")
+    return user
 
 
 def set_password(store: Store, email: str, password: str) -> None:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sharedmap import config, events
-from sharedmap.errors import StoreUnavailableError, ValidationError
+from sharedmap.errors import StoreError, StoreUnavailableError, ValidationError
 from sharedmap.partnerships import Partnership, from_record, to_record
 from sharedmap.publishing.store import Store, open_store
 from sharedmap.register import Register, load_register
@@ -87,6 +87,8 @@ def load_published(register: Register | None = None) -> tuple[str, list[Partners
         if found is None:
             _seed(store, register)
             found = store.published()
+        if found is None:  # seeding publishes version 1 unless another replica published first
+            raise StoreError("the store has no published version even after seeding it")
     except StoreUnavailableError as exc:
         _went_down(str(exc))
         raise StoreUnavailableError(str(exc), last_good()) from exc
@@ -100,16 +102,6 @@ def last_good() -> LastGood | None:
         if _health.last_good is None:
             _health.last_good = _read_snapshot()
         return _health.last_good
-
-
-def store_status() -> dict:
-    """For health checks: whether the store answered the last time it was asked, since when it has not, and the
-    version this process shows."""
-    with _health_lock:
-        good = _health.last_good
-        return {"store_reachable": _health.down_since is None,
-                "down_since": _health.down_since.isoformat() if _health.down_since else None,
-                "reason": _health.reason or None, "showing": good.label if good else None}
 
 
 def reset_health() -> None:
@@ -138,7 +130,9 @@ def _answered(store: Store, found: tuple[str, list[Partnership]]) -> None:
     """The store answered: end any outage, and keep a new version as the last good one (and in the snapshot)."""
     label, partnerships = found
     with _health_lock:
-        since, _health.down_since, _health.reason = _health.down_since, None, ""
+        since = _health.down_since  # when the outage that ends now began, if there was one
+        _health.down_since = None
+        _health.reason = ""
         known = _health.last_good
     if since is not None:
         events.record("store_recovered", "success", down_seconds=round((datetime.now(UTC) - since).total_seconds(), 1))
@@ -146,7 +140,7 @@ def _answered(store: Store, found: tuple[str, list[Partnership]]) -> None:
         return
     try:
         number, current = store.current()
-        published_at = store.version(number).created_at if current == label else None
+        published_at = store.version(number).created_at if number is not None and current == label else None
     except StoreUnavailableError:  # gone again this instant: the time is only for the banner
         published_at = None
     good = LastGood(label, tuple(partnerships), published_at, "memory")

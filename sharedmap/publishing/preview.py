@@ -84,12 +84,27 @@ class Change:
     matched_by: str | None = None  # "id" or "name"
 
     @property
+    def uploaded(self) -> dict:
+        """The uploaded record of a new, changed or unchanged partnership (a withdrawn one has none)."""
+        if self.record is None:
+            raise ValueError(f"{self.partnership_id} is {self.kind}: it has no uploaded record")
+        return self.record
+
+    @property
+    def published(self) -> dict:
+        """The published record a changed, unchanged or withdrawn partnership was compared with (a new one has none)."""
+        if self.base_record is None:
+            raise ValueError(f"{self.partnership_id} is {self.kind}: it has no published record")
+        return self.base_record
+
+    @property
     def fields(self) -> list[FieldChange]:
         """Field-by-field differences for a changed partnership (empty for the other kinds)."""
         if self.kind != CHANGED:
             return []
-        return [FieldChange(f, self.base_record.get(f), self.record.get(f)) for f in FIELD_LABELS
-                if self.base_record.get(f) != self.record.get(f)]
+        old = self.published
+        new = self.uploaded
+        return [FieldChange(f, old.get(f), new.get(f)) for f in FIELD_LABELS if old.get(f) != new.get(f)]
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "id": self.partnership_id, "name": self.name, "row": self.row,
@@ -179,19 +194,22 @@ def _match(item: Uploaded, by_id: dict[str, Partnership], by_name: dict[str, lis
 
 
 def _unique_id(wanted: str, taken: set[str]) -> str:
-    candidate, n = wanted, 2
-    while candidate in taken:
-        candidate, n = f"{wanted}-{n}", n + 1
-    return candidate
+    """``wanted``, or the first of wanted-2, wanted-3, … that no other partnership has."""
+    if wanted not in taken:
+        return wanted
+    n = 2
+    while f"{wanted}-{n}" in taken:
+        n += 1
+    return f"{wanted}-{n}"
 
 
 def apply_changes(current: Sequence[dict], changes: Iterable[Change]) -> list[dict]:
     """The next version's records: updates in place, withdrawals dropped, new partnerships at the end."""
     changes = list(changes)
-    updated = {c.partnership_id: c.record for c in changes if c.kind == CHANGED}
+    updated = {c.partnership_id: c.uploaded for c in changes if c.kind == CHANGED}
     withdrawn = {c.partnership_id for c in changes if c.kind == WITHDRAWN}
     records = [updated.get(r["id"], r) for r in current if r["id"] not in withdrawn]
-    return records + [c.record for c in changes if c.kind == NEW]
+    return records + [c.uploaded for c in changes if c.kind == NEW]
 
 
 def find_conflicts(changes: Iterable[Change], current: Sequence[dict], base: Sequence[dict]) -> list[str]:

@@ -52,7 +52,8 @@ def council_text(entry: dict) -> str:
     """One council as the checker read it: its register name and how sure, or that it was not found."""
     if not entry.get("id"):
         return f"“{entry['input']}”: not found"
-    how = METHODS.get(entry.get("method"), entry.get("method") or "")
+    method = entry.get("method") or ""
+    how = METHODS.get(method, method)
     read_from = f"from “{entry['input']}”, " if entry["input"] != entry["name"] else ""
     text = f"{entry['name']} ({read_from}{entry['confidence']:.0%}, {how})"
     if entry.get("successor"):

@@ -182,8 +182,10 @@ class Store:
         cached = self._published
         if cached is None or cached[0] != label:
             with self.read() as conn:
-                number, label = self.current(conn)
-                cached = (label, tuple(from_record(r) for r in self.records(number, conn)))
+                number, latest_label = self.current(conn)
+                if latest_label is None:  # nothing ever unpublishes, so the label read just now cannot vanish
+                    raise StoreError("the published version vanished while it was being read")
+                cached = (latest_label, tuple(from_record(r) for r in self.records(number, conn)))
             self._published = cached
         return cached[0], list(cached[1])
 
@@ -225,7 +227,10 @@ class Store:
     def add_submission(self, connection: Connection, changes: Sequence[Change], **values) -> int:
         """Stage a submission (status pending) with its changes; returns its id."""
         values = {"created_at": db.utcnow(), "status": PENDING, **values}
-        submission_id = connection.execute(submissions.insert().values(**values)).inserted_primary_key[0]
+        inserted = connection.execute(submissions.insert().values(**values)).inserted_primary_key
+        if inserted is None:
+            raise StoreError("the database did not return the new submission's id")
+        submission_id = inserted[0]
         connection.execute(submission_changes.insert(), [
             {"submission_id": submission_id, "partnership_id": c.partnership_id, "position": i, "kind": c.kind,
              "name": c.name, "row": c.row, "matched_by": c.matched_by, "record": c.record,
@@ -241,11 +246,11 @@ class Store:
         with self.read(None) as conn:
             rows = conn.execute(query).all()
             tallies = conn.execute(sa.select(submission_changes.c.submission_id, submission_changes.c.kind,
-                                             sa.func.count()).group_by(submission_changes.c.submission_id,
-                                                                       submission_changes.c.kind)).all()
+                                             sa.func.count().label("n")).group_by(submission_changes.c.submission_id,
+                                                                                  submission_changes.c.kind)).all()
         counts: dict[int, dict[str, int]] = {}
-        for submission_id, kind, n in tallies:
-            counts.setdefault(submission_id, dict.fromkeys(KINDS, 0))[kind] = n
+        for tally in tallies:
+            counts.setdefault(tally.submission_id, dict.fromkeys(KINDS, 0))[tally.kind] = tally.n
         return [_submission(r, counts.get(r.id, dict.fromkeys(KINDS, 0))) for r in rows]
 
     def submission(self, submission_id: int, connection: Connection | None = None, lock: bool = False) -> Submission:

@@ -114,7 +114,8 @@ def template_xlsx() -> bytes:
                 cell.font = Font(bold=True)
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 24, 30
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 30
     notes.column_dimensions["C"].width = 90
     buffer = io.BytesIO()
     book.save(buffer)
