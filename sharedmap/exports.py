@@ -18,7 +18,7 @@ from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network, headline_saving
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-LICENCE_SOURCES = ("uk-topojson", "council-register", "similarity-labels")  # behind the names, codes, places and partner suggestions
+LICENCE_SOURCES = ("uk-topojson", "council-register", "similarity-labels")  # names, codes, places, partner facts
 DATA_NOTE = ("Partnerships compiled from the public sources named in each row. Savings are as the sources state "
              "them: kind (annual, cumulative, target, one-off funding) and period are given; estimates are marked.")
 
