@@ -122,13 +122,19 @@ def learned_rank(model: LearnedModel, case: TrainingCase) -> int | None:
     return rank_by(case, -np.round(model.score_matrix(case.matrix, case.service), 6), case.distances)
 
 
-def out_of_fold(cases: list[Case], share: float = 1.0, rng: np.random.Generator | None = None
-                ) -> tuple[list[int | None], list[int]]:
+@dataclass(frozen=True)
+class OutOfFold:
+    ranks: list[int | None]  # per case, by a model fitted without its partnership
+    sizes: list[int]  # partnerships each fold's model was fitted on
+    fitted_on: list[tuple[str, ...]]  # per case, the partnerships of the model that scored it (the leakage test)
+
+
+def out_of_fold(cases: list[Case], share: float = 1.0, rng: np.random.Generator | None = None) -> OutOfFold:
     """Each case's rank by a model fitted without its partnership (folds grouped by partnership); with
-    ``share`` < 1, each fold's model sees only that share of its training partnerships. Also returns how many
-    partnerships each fold's model was fitted on."""
+    ``share`` < 1, each fold's model sees only that share of its training partnerships."""
     groups = np.array([c.training.partnership_id for c in cases])
     ranks: list[int | None] = [None] * len(cases)
+    fitted_on: list[tuple[str, ...]] = [()] * len(cases)
     sizes = []
     for train, test in GroupKFold(n_splits=min(FOLDS, len(set(groups)))).split(cases, groups=groups):
         chosen = np.unique(groups[train])
@@ -139,7 +145,8 @@ def out_of_fold(cases: list[Case], share: float = 1.0, rng: np.random.Generator 
         sizes.append(len(picked))
         for i in test:
             ranks[i] = learned_rank(model, cases[i].training)
-    return ranks, sizes
+            fitted_on[i] = model.partnership_ids
+    return OutOfFold(ranks, sizes, fitted_on)
 
 
 @dataclass(frozen=True)
@@ -206,7 +213,7 @@ def run_backtest(partnerships: list[Partnership], register: Register, curve: boo
     cases, skipped = collect_cases(partnerships, register)
     if not cases:
         return BacktestResult([], {m: [] for m in METHODS}, skipped, [])
-    learned, _sizes = out_of_fold(cases)
+    learned = out_of_fold(cases).ranks
     ranks = {
         "learned": learned,
         "hand weights": [c.hand_rank for c in cases],
@@ -225,7 +232,11 @@ def learning_curve(cases: list[Case], full: list[int | None]) -> list[dict]:
     everything = len(set(partnerships)) * (FOLDS - 1) / FOLDS
     points = []
     for share in (*CURVE_SHARES, 1.0):
-        ranks, sizes = out_of_fold(cases, share, rng) if share < 1 else (full, [everything])
+        if share < 1:
+            fold = out_of_fold(cases, share, rng)
+            ranks, sizes = fold.ranks, fold.sizes
+        else:
+            ranks, sizes = full, [everything]
         found = metrics(ranks, partnerships)
         points.append({"share": share, "training_partnerships": round(float(np.mean(sizes))),
                        f"hit_at_{HIT_AT}": found[f"hit_at_{HIT_AT}"], "mrr": found["mrr"]})
