@@ -134,12 +134,12 @@ def candidate_facts(asker: Council, candidate: Council, *, distance_km: float, b
     if mine and theirs and mine.imd is not None and theirs.imd is not None:
         similar = 1 - abs(mine.imd - theirs.imd) / 4
         if similar > 0:
-            put("deprivation", similar, f"{theirs.imd_text} of deprivation (yours: {mine.imd_text})",
+            put("deprivation", similar, f"deprivation: {theirs.imd_text} (yours: {mine.imd_text})",
                 {"quintile": theirs.imd, "yours": mine.imd})
     if mine and theirs and mine.rural is not None and theirs.rural is not None:
         similar = 1 - abs(mine.rural - theirs.rural) / 3
         if similar > 0:
-            put("rurality", similar, f"{theirs.rural_text} (yours: {mine.rural_text})",
+            put("rurality", similar, f"rural–urban class {theirs.rural_text} (yours: {mine.rural_text})",
                 {"class": theirs.rural_text, "yours": mine.rural_text})
     if running:
         what = f"already shares {service}" if service else "already shares services"
