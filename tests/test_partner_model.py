@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from sharedmap import exports
-from sharedmap.partners.backtest import collect_cases, learned_rank, out_of_fold
+from sharedmap.partners.backtest import collect_cases, fold_model, learned_rank, out_of_fold
 from sharedmap.partners.features import FEATURE_NAMES, load_labels
 from sharedmap.partners.model import MODEL_PATH, ModelFileError, fit_model, load_model, save_model
 from sharedmap.partners.recommend import build_context, candidate_table
@@ -36,7 +36,8 @@ def test_a_partnership_that_is_the_only_link_between_two_councils_does_not_leak(
         other = case.candidate_ids[int(np.flatnonzero(case.targets)[0])]
         assert case.matrix[case.candidate_ids.index(other)].tolist() == alone[other]
         assert dict(zip(FEATURE_NAMES, case.matrix[case.candidate_ids.index(other)], strict=True))["partner"] == 0
-        model = fit_model([c.training for c in never if c.training.partnership_id in set(fold.fitted_on[i])])
+        seen = set(fold.fitted_on[i])
+        model = fold_model(never, seen, {c.training.partnership_id for c in never} - seen)
         assert learned_rank(model, case) == fold.ranks[i]
 
 

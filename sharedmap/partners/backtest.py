@@ -19,16 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
+from sharedmap.partners.context import CURRENT_YEAR, FIRST_YEAR, PartnerContext, build_context
 from sharedmap.partners.features import FEATURE_NAMES
 from sharedmap.partners.model import LearnedModel, TrainingCase, fit_model
-from sharedmap.partners.recommend import (
-    CURRENT_YEAR,
-    FIRST_YEAR,
-    PartnerContext,
-    build_context,
-    candidate_table,
-    find_partners,
-)
+from sharedmap.partners.recommend import candidate_reasons, candidate_table, relations
 from sharedmap.partnerships import Partnership
 from sharedmap.register import Register
 
@@ -39,6 +33,7 @@ FOLDS = 5
 BOOTSTRAP = 1000
 CURVE_SHARES = (0.25, 0.5, 0.75)  # of each fold's training partnerships; all of them is the main run
 SEED = 12
+EVIDENCED = ("partner", "experienced", "active")  # the features that other partnerships make 1
 
 
 def case_year(p: Partnership) -> int:
@@ -99,16 +94,16 @@ def build_case(context: PartnerContext, p: Partnership, council_id: str, service
         return None
     ids = tuple(c.council.id for c in candidates)
     matrix = np.array([[c.facts.values[name] for name in FEATURE_NAMES] for c in candidates])
+    evidence = tuple((row, FEATURE_NAMES.index(name), frozenset(c.facts.evidence[name]["partnerships"]))
+                     for row, c in enumerate(candidates) for name in EVIDENCED if name in c.facts.evidence)
     training = TrainingCase(p.id, council_id, service, context.year, ids, matrix,
                             np.array([cid in targets for cid in ids]), np.array([c.distance_km for c in candidates]),
-                            np.array([c.facts.values["county"] > 0 for c in candidates]))
-    hand = find_partners(context, council_id, service, top=None, ignore=ignore)
-    return Case(training, targets, best_rank([s.council.id for s in hand.suggestions], targets))
-
-
-def best_rank(ranked: list[str], targets: tuple[str, ...]) -> int | None:
-    positions = [ranked.index(t) + 1 for t in targets if t in ranked]
-    return min(positions) if positions else None
+                            np.array([c.facts.values["county"] > 0 for c in candidates]), evidence)
+    asker = context.register.get(council_id)
+    _sharing, partnered = relations(context, asker, service, ignore)
+    hand = [sum(r.points for r in candidate_reasons(context, asker, c.council, service,
+                                                    partnered.get(c.council.id, []), ignore)) for c in candidates]
+    return Case(training, targets, rank_by(training, -np.round(hand, 2), training.distances))
 
 
 def rank_by(case: TrainingCase, *keys: np.ndarray) -> int | None:
@@ -141,12 +136,18 @@ def out_of_fold(cases: list[Case], share: float = 1.0, rng: np.random.Generator 
         if share < 1:
             chosen = rng.choice(chosen, max(2, round(share * len(chosen))), replace=False)
         picked = set(chosen.tolist())
-        model = fit_model([cases[i].training for i in train if groups[i] in picked])
+        model = fold_model(cases, picked, set(groups[test].tolist()))
         sizes.append(len(picked))
         for i in test:
             ranks[i] = learned_rank(model, cases[i].training)
             fitted_on[i] = model.partnership_ids
     return OutOfFold(ranks, sizes, fitted_on)
+
+
+def fold_model(cases: list[Case], picked: set[str], tested: set[str]) -> LearnedModel:
+    """A model fitted on the cases of the ``picked`` partnerships, read as if the ``tested`` ones never existed:
+    a partnership under test is neither a training case nor evidence in one (e.g. "already shares services")."""
+    return fit_model([c.training.hiding(tested) for c in cases if c.training.partnership_id in picked])
 
 
 @dataclass(frozen=True)

@@ -72,9 +72,13 @@ def why_not(context: PartnerContext, council_id: str, other_name: str, service: 
             kept.append({"kind": kind, "label": label, "points": own, "theirs": bars, "gap": gap,
                          "text": theirs[kind].text if kind in theirs else "does not apply"})
     kept.sort(key=lambda row: -row["gap"])
-    where = "in" if rank <= top else "outside"
-    answer = (f"{other.name} ranks {rank} of {len(ids)} for {what} (score {mine.score:.2f}), {where} the top {top}; "
-              f"{bar.council.name}, {'the last shown' if rank > top else 'first'}, scores {bar.score:.2f}.")
+    answer = f"{other.name} ranks {rank} of {len(ids)} for {what} (score {mine.score:.2f}), "
+    if rank == 1:
+        answer += "first: nothing keeps it down."
+    elif rank <= top:
+        answer += f"in the top {top}; {bar.council.name}, first, scores {bar.score:.2f}."
+    else:
+        answer += f"outside the top {top}; {bar.council.name}, the last shown, scores {bar.score:.2f}."
     return WhyNot(asker.name, other.name, service, rank, len(ids), mine.score, answer, bar.council.name, kept)
 
 

@@ -45,6 +45,7 @@ FEATURES: dict[str, Feature] = {
     "county": Feature("same county", "Districts of one county and their county council work county-wide already."),
     "combined_authority": Feature("same combined authority", "Members plan and commission together."),
     "region": Feature("same region", "The same English region (or the same nation outside England)."),
+    "nation": Feature("same nation", "The same nation: the same laws, funding and national bodies."),
     "same_type": Feature("same type of council", "It runs the same set of services."),
     "size": Feature("similar population", f"1 for equal populations, 0 when one is {SIZE_RANGE:.0f}× the other."),
     "deprivation": Feature("similar deprivation", "1 for the same deprivation quintile, 0 for opposite ends."),
@@ -122,6 +123,8 @@ def candidate_facts(asker: Council, candidate: Council, *, distance_km: float, b
         put("combined_authority", 1, f"also in {authority}", {"authority": authority})
     if asker.region and asker.region == candidate.region:
         put("region", 1, f"also in {candidate.region}", {"region": candidate.region})
+    if asker.nation and asker.nation == candidate.nation:
+        put("nation", 1, f"also in {candidate.nation}", {"nation": candidate.nation})
     if asker.type_code == candidate.type_code:
         put("same_type", 1, f"also a {candidate.type}", {"type": candidate.type})
     if asker.population and candidate.population:

@@ -10,7 +10,7 @@ evidence is thin. The shipped model is a small JSON file (weights, training date
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,6 +77,19 @@ class TrainingCase:
     targets: np.ndarray  # bool per candidate: a member of the partnership
     distances: np.ndarray  # km per candidate
     same_county: np.ndarray  # bool per candidate
+    # (row, column, partnership ids) of each cell that is 1 only because of those partnerships ("partner",
+    # "experienced", "active"): a fold's model must not learn from partnerships it will be tested on
+    evidence: tuple[tuple[int, int, frozenset[str]], ...] = ()
+
+    def hiding(self, hidden: set[str]) -> TrainingCase:
+        """This case as it would read with the ``hidden`` partnerships never having existed."""
+        changed = [(row, column) for row, column, ids in self.evidence if ids and ids <= hidden]
+        if not changed:
+            return self
+        matrix = self.matrix.copy()
+        for row, column in changed:
+            matrix[row, column] = 0.0
+        return replace(self, matrix=matrix)
 
 
 def design(cases: list[TrainingCase], groups: tuple[str, ...]) -> np.ndarray:

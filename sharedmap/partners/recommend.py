@@ -13,21 +13,24 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import process, utils
 
-from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.errors import ValidationError
+from sharedmap.partners.context import (
+    CURRENT_YEAR,
+    PartnerContext,
+    build_context,
+    compatible,
+    council_for,
+    county_text,
+)
 from sharedmap.partners.features import FEATURES, Facts, candidate_facts
 from sharedmap.partners.model import LearnedModel
 from sharedmap.partnerships import SERVICES, Partnership, Status
 from sharedmap.register import Council, Register
-from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M, YearAreas, year_areas
+from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M
 
-FIRST_YEAR, CURRENT_YEAR = 2014, 2025  # the years the shared boundaries cover
 NEAR_RANGE_KM = 60.0  # "near" points fall from full at 0 km to none at this distance between centres
 SIMILAR_POPULATION_RATIO = 1.5  # "similar population": the larger is at most this many times the smaller
 DEFAULT_TOP = 10
-# Council types that deliver services (combined authorities and the GLA do not take part in sharing here).
-COUNCIL_TYPES = frozenset({"NMD", "CTY", "UA", "MD", "LBO", "WPA", "SCO", "NID", "CC"})
-# Services only upper-tier councils (counties and unitaries) provide: districts are never suggested for them.
-UPPER_TIER_SERVICES = frozenset({"Children's services", "Adult social care", "Education"})
 
 
 @dataclass(frozen=True)
@@ -122,20 +125,6 @@ class Recommendation:
         }
 
 
-@dataclass
-class PartnerContext:
-    """Everything a recommendation needs for one year, built once: the councils with an area that year, the
-    areas' neighbours and centres, and each partnership's members as the councils standing for them that year."""
-
-    register: Register
-    year: int
-    areas: YearAreas
-    places: dict[str, str]  # council id → area code, for every council of the year with an area
-    members: dict[str, frozenset[str]]  # partnership id → council ids in the year
-    by_council: dict[str, list[Partnership]]  # council id in the year → its partnerships
-    partnerships: dict[str, Partnership] = field(default_factory=dict)  # id → partnership
-
-
 @dataclass(frozen=True)
 class Candidate:
     """A council that could be suggested, with what the learned model reads about it."""
@@ -180,85 +169,6 @@ def resolve_service(text: str | None) -> str | None:
                           f"All services: {', '.join(SERVICES)}", close)
 
 
-def check_year(year: int) -> int:
-    if not FIRST_YEAR <= year <= CURRENT_YEAR:
-        raise ValidationError("year", year, f"the boundaries cover {FIRST_YEAR} to {CURRENT_YEAR}")
-    return year
-
-
-def place_councils(register: Register, areas: YearAreas) -> dict[str, str]:
-    """Council id → its area code, for the councils with an area in the areas' year. Councils that existed on
-    1 April of the year come first; an area still without one takes the council its code names, since the
-    boundaries can show a council a little before the register's start date (Northern Ireland's 2015 councils)."""
-    places: dict[str, str] = {}
-    for council in register.in_year(areas.year):
-        code = areas.code_for((council.gss, *council.former_gss))
-        if code and council.type_code in COUNCIL_TYPES:
-            places[council.id] = code
-    unplaced = set(areas.names) - set(places.values())
-    for council in register.councils.values():
-        code = areas.code_for((council.gss, *council.former_gss))
-        if code in unplaced and council.type_code in COUNCIL_TYPES and council.id not in places:
-            places[council.id] = code
-            unplaced.discard(code)
-    return places
-
-
-def councils_standing_for(register: Register, council_id: str, places: dict[str, str]) -> tuple[str, ...]:
-    """The placed councils that stand for this one: itself, or its successors (two for a split); none when it
-    did not exist yet."""
-    found, queue, seen = [], [council_id], set()
-    while queue:
-        current = queue.pop(0)
-        if current in seen:
-            continue
-        seen.add(current)
-        if current in places:
-            found.append(current)
-        else:
-            queue.extend(register.get(current).successor_ids)
-    return tuple(found)
-
-
-def build_context(partnerships: Iterable[Partnership], register: Register, year: int = CURRENT_YEAR) -> PartnerContext:
-    areas = year_areas(check_year(year))
-    places = place_councils(register, areas)
-    members, by_council, known = {}, {}, {}
-    for p in partnerships:
-        known[p.id] = p
-        ids = {cid for member in p.council_ids for cid in councils_standing_for(register, member, places)}
-        members[p.id] = frozenset(ids)
-        for council_id in members[p.id]:
-            by_council.setdefault(council_id, []).append(p)
-    return PartnerContext(register, year, areas, places, members, by_council, known)
-
-
-def council_for(context: PartnerContext, name: str) -> tuple[Council, str]:
-    """The council of the context's year a written name stands for, with a note when it is a successor."""
-    council = context.register.resolve(name).council
-    standing = councils_standing_for(context.register, council.id, context.places)
-    if len(standing) == 1:
-        found = context.register.get(standing[0])
-        note = "" if found.id == council.id else f"{council.name} is part of {found.name} in {context.year}"
-        return found, note
-    if not standing:
-        raise CouncilNotFoundError(name, [], f"{council.name} has no area on the {context.year} boundaries")
-    names = [context.register.get(cid).name for cid in standing]
-    raise CouncilNotFoundError(name, names, f"{council.name} was split by {context.year}; choose one of its successors")
-
-
-def compatible(context: PartnerContext, asker: Council, candidate: Council, service: str | None) -> bool:
-    """Natural partners: a district pairs with districts, single-tier councils and its own county; a county with
-    counties, single-tier councils and its own districts; a single-tier council with any council. Districts are
-    never suggested for an upper-tier service (``UPPER_TIER_SERVICES``)."""
-    if service in UPPER_TIER_SERVICES and candidate.type_code == "NMD":
-        return False
-    if {asker.type_code, candidate.type_code} == {"NMD", "CTY"}:
-        own, other = context.places[asker.id], context.places[candidate.id]
-        return context.areas.county.get(own) == other or context.areas.county.get(other) == own
-    return True
-
-
 def relations(context: PartnerContext, asker: Council, service: str | None, ignore: frozenset[str]
               ) -> tuple[dict[str, list[Partnership]], dict[str, list[Partnership]]]:
     """Who already shares ``service`` (any when None) with the asker, and who shares something else or did."""
@@ -289,7 +199,7 @@ def candidate_table(context: PartnerContext, council_id: str, service: str | Non
         live = [p for p in context.by_council.get(candidate_id, ()) if p.id not in ignore
                 and p.status is not Status.ENDED and asker.id not in context.members[p.id]
                 and len(context.members[p.id]) > 1]
-        county = _county_text(context, asker, candidate)
+        county = county_text(context, asker, candidate)
         authority = None
         if asker.combined_authority and asker.combined_authority == candidate.combined_authority:
             known = register.councils.get(asker.combined_authority)
@@ -367,7 +277,7 @@ def candidate_reasons(context: PartnerContext, asker: Council, candidate: Counci
     if code in context.areas.neighbours[own_code]:
         reasons.append(_reason("neighbour", f"shares a boundary with {asker.short_name}",
                                {"year": context.year, "tolerance_m": TOUCH_TOLERANCE_M}))
-    county = _county_text(context, asker, candidate)
+    county = county_text(context, asker, candidate)
     if county:
         reasons.append(_reason("county", county[0], {"county": county[1]}))
     if asker.combined_authority and asker.combined_authority == candidate.combined_authority:
@@ -413,19 +323,6 @@ def _experienced_reason(context: PartnerContext, candidate: Council, running: li
     what = f"already shares {service}" if service else "already shares services"
     return _reason("experienced", f"{what}: " + "; ".join(parts),
                    {"partnerships": [partnership_evidence(p, context.register) for p in running]})
-
-
-def _county_text(context: PartnerContext, asker: Council, candidate: Council) -> tuple[str, str] | None:
-    """How the two relate through a county, from the year's boundaries (a district lies inside its county)."""
-    own, other = context.places[asker.id], context.places[candidate.id]
-    county, names = context.areas.county, context.areas.names
-    if own in county and county[own] == county.get(other):
-        return f"also in {names[county[own]]}", names[county[own]]
-    if county.get(own) == other:
-        return f"{asker.short_name}'s county council", names[other]
-    if county.get(other) == own:
-        return f"a district of {names[own]}", names[own]
-    return None
 
 
 def _similar(asker: Council, candidate: Council) -> bool:
