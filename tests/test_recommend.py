@@ -258,3 +258,18 @@ def test_a_find_a_partner_link_opens_on_its_list(shared_data, seed, register):
     fresh.query_params.update({"for": "Blaby", "top": "500"})
     fresh.run()
     assert any("top='500'" in warning.value for warning in fresh.warning)
+
+
+def test_learned_reasons_say_each_thing_once_with_signed_points(context):
+    """Cornwall, any service: its neighbours' busy sharing is one reason (not "this service" and "any" twice), it
+    counts against them, and the points add up to the score shown."""
+    council, _note = council_for(context, "Cornwall")
+    found = find_partners(context, council.id, None, 5, model=load_model())
+    for suggestion in found.suggestions:
+        kinds = [r.kind for r in suggestion.reasons]
+        assert len(kinds) == len(set(kinds)) and "experienced" not in kinds
+        assert abs(sum(r.points for r in suggestion.reasons) - suggestion.score) < 0.011
+    devon = next(s for s in found.suggestions if s.council.short_name == "Devon")
+    active = next(r for r in devon.reasons if r.kind == "active")
+    assert active.points < 0 and "Devon Audit Partnership" in active.text
+    assert active.evidence["partnerships"][0]["name"] == "Devon Audit Partnership"

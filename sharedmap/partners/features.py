@@ -144,9 +144,8 @@ def candidate_facts(asker: Council, candidate: Council, *, distance_km: float, b
         if similar > 0:
             put("rurality", similar, f"rural–urban class {theirs.rural_text} (yours: {mine.rural_text})",
                 {"class": theirs.rural_text, "yours": mine.rural_text})
-    if running:
-        what = f"already shares {service}" if service else "already shares services"
-        put("experienced", 1, f"{what}: " + "; ".join(p.name for p in running),
+    if running and service:  # with no service chosen this is "active" below, counted once
+        put("experienced", 1, f"already shares {service}: " + "; ".join(p.name for p in running),
             {"partnerships": [p.id for p in running]})
     if active:
         put("active", 1, "already shares services: " + "; ".join(p.name for p in active),
