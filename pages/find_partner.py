@@ -78,7 +78,7 @@ if other.strip():
         st.markdown(ui.md(answer.answer))
         if answer.kept_down:
             st.dataframe(pd.DataFrame(answer.kept_down)[["label", "points", "theirs", "text"]], hide_index=True,
-                         column_config={"label": "reason", "points": f"{other.strip()} (points)",
+                         column_config={"label": "reason", "points": f"{answer.other} (points)",
                                         "theirs": f"{answer.compared_with} (points)", "text": "evidence"})
 
 if shared_at_a_distance(chosen):
