@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sharedmap import exports
+from sharedmap.cli.commands import main
 from sharedmap.partners.backtest import collect_cases, fold_model, learned_rank, out_of_fold
 from sharedmap.partners.features import FEATURE_NAMES, load_labels
 from sharedmap.partners.model import MODEL_PATH, ModelFileError, fit_model, load_model, save_model
@@ -93,3 +94,19 @@ def test_new_optional_columns_in_the_partnerships_table_change_nothing(seed, reg
     before = collect_cases(seed[:20], register)[0]
     after = collect_cases(wider[:20], register)[0]
     assert [c.training.matrix.tolist() for c in before] == [c.training.matrix.tolist() for c in after]
+
+
+def test_cli_fit_writes_a_model_the_command_then_reads(tmp_path, capsys):
+    path = tmp_path / "model.json"
+    assert main(["recommend", "--fit", "--model", str(path)]) == 0
+    assert f"wrote {path}" in capsys.readouterr().out
+    fitted = load_model(path)
+    assert fitted.data_version and fitted.partnerships >= 80 and fitted.cases > fitted.partnerships
+    assert main(["recommend", "Blaby", "--service", "ICT", "--model", str(path), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["model"]["trained_on"] == fitted.trained_on
+
+
+def test_cli_without_a_model_file_names_the_fit_command(tmp_path, capsys):
+    assert main(["recommend", "Blaby", "--model", str(tmp_path / "none.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no model file at") and "recommend --fit" in err and err.count("\n") == 1
