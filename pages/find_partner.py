@@ -5,8 +5,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from sharedmap.app import ui
-from sharedmap.errors import CouncilNotFoundError
+from sharedmap.errors import SharedMapError
 from sharedmap.maps import mapview, payload, viewstate
+from sharedmap.partners.explain import councils_like_yours, shared_at_a_distance, why_not
 from sharedmap.partners.recommend import council_for, find_partners, weights_table
 from sharedmap.partnerships import SERVICES
 
@@ -27,12 +28,16 @@ if not name.strip():
     st.stop()
 
 context = ui.partner_context(label, view.year, everything)
+model = ui.partner_model()
+chosen = None if service == ui.ANY_SERVICE else service
 try:
     council, note = council_for(context, name)
-except CouncilNotFoundError as exc:
+except SharedMapError as exc:
     st.error(str(exc))
     st.stop()
-found = find_partners(context, council.id, None if service == ui.ANY_SERVICE else service, int(top), note=note)
+found = find_partners(context, council.id, chosen, int(top), note=note, model=model)
+if model is None:
+    st.warning("No learned model file: points are the hand-set weights. Run `python -m sharedmap recommend --fit`.")
 
 st.subheader(f"Partners for {ui.md(found.council.name)}: {ui.md(found.service or 'any service')}")
 if found.note:
@@ -46,7 +51,7 @@ with list_column:
     for number, suggestion in enumerate(found.suggestions, 1):
         with st.container(border=True):
             st.markdown(f"**{number}. {ui.md(suggestion.council.name)}** · score {suggestion.score:.2f}  \n"
-                        + "  \n".join(f"+{r.points:.2f} {ui.md(r.text)}" for r in suggestion.reasons))
+                        + "  \n".join(f"{r.points:+.2f} {ui.md(r.text)}" for r in suggestion.reasons))
             if st.button("Its partnerships on the map", key=f"partner_show_{suggestion.council.id}"):
                 ui.open_on_map(suggestion.council.id)
 with map_column:
@@ -63,8 +68,30 @@ with map_column:
               returned_objects=[])
     st.caption("Your council is filled; the suggestions are outlined. " + ui.ATTRIBUTION_SHORT)
 
+other = st.text_input("Why not…? Another council", key="partner_why_not", placeholder="e.g. Norwich")
+if other.strip():
+    try:
+        answer = why_not(context, council.id, other, chosen, model, int(top))
+    except SharedMapError as exc:
+        st.error(str(exc))
+    else:
+        st.markdown(ui.md(answer.answer))
+        if answer.kept_down:
+            st.dataframe(pd.DataFrame(answer.kept_down)[["label", "points", "theirs", "text"]], hide_index=True,
+                         column_config={"label": "reason", "points": f"{answer.other} (points)",
+                                        "theirs": f"{answer.compared_with} (points)", "text": "evidence"})
+
+if shared_at_a_distance(chosen):
+    st.subheader("Councils like yours, at any distance")
+    st.caption("Same type, similar population, deprivation and rurality (mySociety), whatever the distance: "
+               "worth a call for back-office services that need no shared roads.")
+    like = councils_like_yours(context, council.id, chosen, int(top))
+    st.dataframe(pd.DataFrame([{"council": r["name"], "likeness (0-4)": r["likeness"], "km": r["distance_km"],
+                                "why": "; ".join(x["text"] for x in r["reasons"])} for r in like]), hide_index=True)
+
 st.subheader("How the score works")
-st.markdown("Each reason adds its points; the list is sorted by the total, then by distance. Neighbours are "
-            "councils whose boundaries touch in the chosen year; counties come from the same boundaries.")
-weights = pd.DataFrame(weights_table())[["label", "points", "why"]]
+learned = (f"Points learned from {model.partnerships} partnerships that formed (fitted {model.trained_on[:10]}, "
+           f"data {model.data_version}); " if model else "Hand-set points; ")
+st.markdown(learned + "each reason adds its points per unit; the list is sorted by the total, then by distance.")
+weights = pd.DataFrame(weights_table(model, chosen))[["label", "points", "why"]]
 st.dataframe(weights, hide_index=True, column_config={"label": "reason", "why": "why it counts"})

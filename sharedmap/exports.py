@@ -19,7 +19,7 @@ from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-LICENCE_SOURCES = ("uk-topojson", "council-register")  # the files behind the names, codes and places we export
+LICENCE_SOURCES = ("uk-topojson", "council-register", "similarity-labels")  # names, codes, places, partner facts
 DATA_NOTE = ("Partnerships compiled from the public sources named in each row. Savings are as the sources state "
              "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
              "council or one named council) are given; estimates are marked. Each row's status is as at its "

@@ -8,6 +8,8 @@ from sharedmap import config
 from sharedmap.cli.commands import main
 from sharedmap.errors import CouncilNotFoundError, ValidationError
 from sharedmap.partners.backtest import HIT_AT, run_backtest
+from sharedmap.partners.features import FEATURES
+from sharedmap.partners.model import load_model
 from sharedmap.partners.recommend import (
     WEIGHTS,
     build_context,
@@ -151,21 +153,40 @@ def test_cli_json_shape(capsys):
     assert all({"kind", "text", "evidence"} <= reason.keys() for reason in first["reasons"])
     assert {s["name"] for s in payload["already_sharing"]} == {"Hinckley and Bosworth Borough Council",
                                                                "Oadby and Wigston Borough Council"}
-    assert [w["kind"] for w in payload["weights"]] == list(WEIGHTS)
+    assert [w["kind"] for w in payload["weights"]] == list(FEATURES)  # the learned model's points per reason
+    assert payload["scoring"] == "learned" and payload["model"]["partnerships"] > 50
+    assert all(isinstance(reason["points"], float) for reason in first["reasons"])
+    assert payload["why_not"] is None and len(payload["councils_like_yours"]) == 3  # ICT travels: the second list
 
 
 def test_cli_text_shows_reasons_and_weights(capsys):
     assert main(["recommend", "Boston", "--top", "2"]) == 0
     out = capsys.readouterr().out
-    assert "1. North Kesteven District Council" in out and "shares a boundary with Boston" in out
-    assert all(w.why in out for w in WEIGHTS.values())
+    assert "  1. " in out and "shares a boundary with Boston" in out
+    assert "How the score works (learned from" in out and all(f.why in out for f in FEATURES.values())
+    assert "Councils like yours" in out  # no service chosen: the at-a-distance list is shown
+
+
+def test_cli_why_not_names_the_rank_and_what_kept_it_down(capsys):
+    assert main(["recommend", "Boston", "--service", "Waste", "--why-not", "Norwich"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Norwich City Council ranks ") and "outside the top 10" in out
+    assert "What keeps it below" in out
+
+
+def test_cli_why_not_a_council_already_sharing(capsys):
+    assert main(["recommend", "Blaby", "--service", "ICT", "--why-not", "Oadby and Wigston", "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)["why_not"]
+    assert answer["rank"] is None and "already shares ICT" in answer["answer"]
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["recommend", "Gotham City Council"], "error: Unknown council 'Gotham City Council'"),
-        (["recommend"], "error: give either a council or --backtest"),
+        (["recommend"], "error: give either a council, --backtest or --fit"),
+        (["recommend", "Boston", "--fit"], "error: give either a council, --backtest or --fit"),
+        (["recommend", "Boston", "--why-not", "Boston"], "error: why-not: that is Boston Borough Council itself"),
         (["recommend", "Boston", "--top", "0"], "error: --top must be at least 1"),
         (["recommend", "Boston", "--service", "gardening"], "error: service: not a service"),
     ],
@@ -177,13 +198,19 @@ def test_cli_errors_are_one_line_exit_2(capsys, argv, message):
 
 
 def test_backtest_on_the_shipped_data(seed, register):
-    result = run_backtest(seed, register)
+    result = run_backtest(seed, register, curve=False)
     figures = result.figures()
     assert figures["cases"] == len(result.cases) > 100
     for key in (f"hit_at_{HIT_AT}", "mrr", f"baseline_hit_at_{HIT_AT}", "baseline_mrr"):
         assert 0 <= figures[key] <= 1
-    assert all(case.targets and case.council_id not in case.targets for case in result.cases)
-    assert all(case.rank is None or case.rank >= 1 for case in result.cases)
+    assert set(figures["methods"]) == {"learned", "hand weights", "distance only", "county then distance"}
+    for found in figures["methods"].values():
+        assert found["hit_at_1"] <= found["hit_at_5"] <= found["hit_at_10"]
+        assert found["mrr_ci"][0] <= found["mrr"] <= found["mrr_ci"][1]
+    assert all(c.targets and c.training.council_id not in c.targets for c in result.cases)
+    assert all(rank is None or rank >= 1 for ranks in result.ranks.values() for rank in ranks)
+    # the learned model, scored out of fold, beats distance alone on the shipped data: the paired interval is above 0
+    assert figures["learned_minus_distance"]["mrr_ci"][0] > 0
 
 
 def test_cli_backtest_json(capsys):
@@ -192,7 +219,7 @@ def test_cli_backtest_json(capsys):
     assert payload["cases"] == len(payload["case_list"]) and 0 <= payload["mrr"] <= 1
 
 
-def test_find_partner_page(shared_data):
+def test_find_partner_page(shared_data, seed, register):
     """The page in the real app: Blaby asking about ICT sees its ICT partners apart and ranked suggestions."""
     from streamlit.testing.v1 import AppTest
 
@@ -205,13 +232,17 @@ def test_find_partner_page(shared_data):
     assert not at.exception and not at.error
     shown = " ".join(m.value for m in at.markdown)
     assert "Already sharing with you:" in shown and "Hinckley and Bosworth" in shown and "Oadby and Wigston" in shown
-    assert "**1. Harborough District Council**" in shown
+    first = recommend("Blaby", seed, register, "ICT", top=1, model=load_model()).suggestions[0]
+    assert f"**1. {first.council.name}**" in shown  # the same list as the command line
+    assert any("Councils like yours" in h.value for h in at.subheader)
+    at.text_input(key="partner_why_not").input("Norwich").run()
+    assert not at.exception and any(m.value.startswith("Norwich City Council ranks ") for m in at.markdown)
     assert at.query_params["for"] == "Blaby" and at.query_params["share"] == "ICT"  # the list is a link
     at.text_input(key="partner_council").input("Gotham City Council").run()
     assert at.error and "Did you mean" in at.error[0].value
 
 
-def test_a_find_a_partner_link_opens_on_its_list(shared_data):
+def test_a_find_a_partner_link_opens_on_its_list(shared_data, seed, register):
     """A councillor sends /find_partner?for=Blaby&share=ICT&top=3: the colleague sees the same three councils."""
     from streamlit.testing.v1 import AppTest
 
@@ -223,8 +254,24 @@ def test_a_find_a_partner_link_opens_on_its_list(shared_data):
     assert at.text_input(key="partner_council").value == "Blaby" and at.number_input(key="partner_top").value == 3
     cards = [m.value for m in at.markdown if m.value.startswith("**") and ". " in m.value[:8]]
     assert [card.split("**")[1].split(". ")[0] for card in cards] == ["1", "2", "3"]
-    assert "**1. Harborough District Council**" in cards[0]
+    expected = recommend("Blaby", seed, register, "ICT", top=3, model=load_model()).suggestions
+    assert [card.split("**")[1].split(". ", 1)[1] for card in cards] == [s.council.name for s in expected]
     fresh = AppTest.from_file(str(config.PROJECT_ROOT / "app.py"), default_timeout=60)
     fresh.query_params.update({"for": "Blaby", "top": "500"})
     fresh.run()
     assert any("top='500'" in warning.value for warning in fresh.warning)
+
+
+def test_learned_reasons_say_each_thing_once_with_signed_points(context):
+    """Cornwall, any service: its neighbours' busy sharing is one reason (not "this service" and "any" twice), it
+    counts against them, and the points add up to the score shown."""
+    council, _note = council_for(context, "Cornwall")
+    found = find_partners(context, council.id, None, 5, model=load_model())
+    for suggestion in found.suggestions:
+        kinds = [r.kind for r in suggestion.reasons]
+        assert len(kinds) == len(set(kinds)) and "experienced" not in kinds
+        assert abs(sum(r.points for r in suggestion.reasons) - suggestion.score) < 0.011
+    devon = next(s for s in found.suggestions if s.council.short_name == "Devon")
+    active = next(r for r in devon.reasons if r.kind == "active")
+    assert active.points < 0 and "Devon Audit Partnership" in active.text
+    assert active.evidence["partnerships"][0]["name"] == "Devon Audit Partnership"

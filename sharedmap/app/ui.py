@@ -21,6 +21,7 @@ from sharedmap.filters import Filters, apply_filters
 from sharedmap.maps import assets, mapview, panel, payload, viewstate
 from sharedmap.maps.panel import Selection
 from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
+from sharedmap.partners.model import LearnedModel, ModelFileError, load_model
 from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
 from sharedmap.publishing.dataset import LastGood, load_published
@@ -148,6 +149,15 @@ def partner_context(label: str, year: int, _partnerships: list[Partnership]) -> 
     """Find-a-partner's councils, neighbours and partnerships of a year, for the published version ``label``
     (``_partnerships`` is that version: keyed by the label, not hashed)."""
     return build_context(_partnerships, register(), year)
+
+
+@st.cache_resource(show_spinner=False)
+def partner_model() -> LearnedModel | None:
+    """The learned weights, read (never fitted) once per process; None, with the page saying so, without a file."""
+    try:
+        return load_model()
+    except ModelFileError:
+        return None
 
 
 def _read_url() -> None:

@@ -273,31 +273,50 @@ def _assets_check(args: argparse.Namespace) -> int:
 
 
 def _add_recommend(sub: argparse._SubParsersAction) -> None:
-    """`recommend COUNCIL` and `recommend --backtest` (owned by the find-a-partner module's author)."""
-    recommend = sub.add_parser("recommend", help="ranked councils to share a service with, with reasons; or --backtest")
+    """`recommend COUNCIL [--why-not OTHER]`, `recommend --backtest` and `recommend --fit` (find a partner)."""
+    recommend = sub.add_parser("recommend", help="ranked councils to share a service with, with reasons; "
+                               "or --backtest, or --fit")
     recommend.add_argument("council", nargs="?", help="a council's name, GSS code or register id")
     recommend.add_argument("--service", help="the service to share (default: any)")
     recommend.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
     recommend.add_argument("--year", type=int, default=LATEST_YEAR,
                            help=f"councils and boundaries of this year ({FIRST_YEAR}-{LATEST_YEAR})")
+    recommend.add_argument("--why-not", dest="why_not", metavar="OTHER",
+                           help="where OTHER ranks for COUNCIL and which reasons keep it down")
     recommend.add_argument("--backtest", action="store_true",
-                           help="measure the ranking on the real partnerships: hit@5 and MRR against distance alone")
+                           help="measure the rankings on the real partnerships: learned model (out of fold), hand "
+                           "weights, distance, county then distance; hit@1/5/10 and MRR with 95%% intervals")
+    recommend.add_argument("--fit", action="store_true",
+                           help="fit the learned weights on the published partnerships and write the model file")
+    recommend.add_argument("--model", help="model file to read or (with --fit) write "
+                           "(default: sharedmap/partners/model.json)")
     recommend.add_argument("--format", choices=("text", "json"), default="text")
     recommend.set_defaults(handler=_recommend)
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from sharedmap.partners.backtest import format_backtest, run_backtest
-    from sharedmap.partners.recommend import format_recommendation, recommend
+    from pathlib import Path
+
+    from sharedmap.partners import model as learned
+    from sharedmap.partners.backtest import collect_cases, format_backtest, run_backtest
+    from sharedmap.partners.explain import (
+        councils_like_yours,
+        format_recommendation,
+        format_why_not,
+        shared_at_a_distance,
+        why_not,
+    )
+    from sharedmap.partners.recommend import build_context, council_for, find_partners, resolve_service
     from sharedmap.publishing.dataset import load_published
     from sharedmap.register import load_register
 
-    if args.backtest == bool(args.council):
-        return fail("give either a council or --backtest")
+    if sum((bool(args.council), args.backtest, args.fit)) != 1:
+        return fail("give either a council, --backtest or --fit")
     if args.top < 1:
         return fail(f"--top must be at least 1 (got {args.top})")
+    path = Path(args.model) if args.model else learned.MODEL_PATH
     register = load_register()
-    _version, partnerships = load_published(register)
+    version, partnerships = load_published(register)
     if args.backtest:
         result = run_backtest(partnerships, register)
         if args.format == "json":
@@ -305,11 +324,26 @@ def _recommend(args: argparse.Namespace) -> int:
         else:
             print(format_backtest(result))
         return 0
-    found = recommend(args.council, partnerships, register, args.service, args.top, args.year)
+    if args.fit:
+        cases, _skipped = collect_cases(partnerships, register)
+        fitted = learned.fit_model([c.training for c in cases], data_version=version)
+        learned.save_model(fitted, path)
+        print(f"fitted on {fitted.partnerships} partnerships ({fitted.cases} cases) of version {version}; "
+              f"wrote {path}")
+        return 0
+    model = learned.load_model(path)
+    service = resolve_service(args.service)
+    context = build_context(partnerships, register, args.year)
+    council, note = council_for(context, args.council)
+    found = find_partners(context, council.id, service, args.top, note=note, model=model)
+    like = councils_like_yours(context, council.id, service, args.top) if shared_at_a_distance(service) else []
+    answer = why_not(context, council.id, args.why_not, service, model, args.top) if args.why_not else None
     if args.format == "json":
-        print_json(found.as_dict())
+        print_json({**found.as_dict(), "councils_like_yours": like, "why_not": answer.as_dict() if answer else None})
+    elif answer:
+        print(format_why_not(answer))
     else:
-        print(format_recommendation(found))
+        print(format_recommendation(found, like))
     return 0
 
 

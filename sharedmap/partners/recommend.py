@@ -1,7 +1,9 @@
 """Find a partner: a ranked list of councils to share a service with, each with the reasons and their evidence.
 
-The score is a plain sum of points, one entry of ``WEIGHTS`` per reason, so a councillor can see and repeat why
-a council is on the list. Councils already sharing the service with the asker are listed apart, not suggested.
+The score is a plain sum of points, one per reason, so a councillor can see and repeat why a council is on the list.
+The points come from the learned model (``sharedmap.partners.model``) when one is given, else from the hand-set
+``WEIGHTS`` (kept as the backtest's yardstick). Councils already sharing the service with the asker are listed
+apart, not suggested.
 """
 
 from __future__ import annotations
@@ -11,19 +13,24 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import process, utils
 
-from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.errors import ValidationError
+from sharedmap.partners.context import (
+    CURRENT_YEAR,
+    PartnerContext,
+    build_context,
+    compatible,
+    council_for,
+    county_text,
+)
+from sharedmap.partners.features import FEATURES, Facts, candidate_facts
+from sharedmap.partners.model import LearnedModel
 from sharedmap.partnerships import SERVICES, Partnership, Status, savings_text
 from sharedmap.register import Council, Register
-from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M, YearAreas, year_areas
+from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M
 
-FIRST_YEAR, CURRENT_YEAR = 2014, 2025  # the years the shared boundaries cover
 NEAR_RANGE_KM = 60.0  # "near" points fall from full at 0 km to none at this distance between centres
 SIMILAR_POPULATION_RATIO = 1.5  # "similar population": the larger is at most this many times the smaller
 DEFAULT_TOP = 10
-# Council types that deliver services (combined authorities and the GLA do not take part in sharing here).
-COUNCIL_TYPES = frozenset({"NMD", "CTY", "UA", "MD", "LBO", "WPA", "SCO", "NID", "CC"})
-# Services only upper-tier councils (counties and unitaries) provide: districts are never suggested for them.
-UPPER_TIER_SERVICES = frozenset({"Children's services", "Adult social care", "Education"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,7 @@ class Recommendation:
     suggestions: list[Suggestion]
     already_sharing: list[Sharing]
     note: str = ""  # e.g. "Forest Heath District Council is now part of West Suffolk Council"
+    model: LearnedModel | None = None  # None: the hand-set weights
 
     def as_dict(self) -> dict:
         """The JSON shape of the command line and downloads."""
@@ -111,26 +119,30 @@ class Recommendation:
                  "partnerships": list(s.evidence)}
                 for s in self.already_sharing
             ],
-            "weights": weights_table(),
+            "weights": weights_table(self.model, self.service),
+            "scoring": "learned" if self.model else "hand weights",
+            "model": self.model.summary() if self.model else None,
         }
 
 
-@dataclass
-class PartnerContext:
-    """Everything a recommendation needs for one year, built once: the councils with an area that year, the
-    areas' neighbours and centres, and each partnership's members as the councils standing for them that year."""
+@dataclass(frozen=True)
+class Candidate:
+    """A council that could be suggested, with what the learned model reads about it."""
 
-    register: Register
-    year: int
-    areas: YearAreas
-    places: dict[str, str]  # council id → area code, for every council of the year with an area
-    members: dict[str, frozenset[str]]  # partnership id → council ids in the year
-    by_council: dict[str, list[Partnership]]  # council id in the year → its partnerships
+    council: Council
+    gss: str
+    distance_km: float
+    facts: Facts
 
 
-def weights_table() -> list[dict]:
-    """The weights as rows (kind, points, label, why), for the page, the CLI and the JSON output."""
-    return [{"kind": kind, "points": w.points, "label": w.label, "why": w.why} for kind, w in WEIGHTS.items()]
+def weights_table(model: LearnedModel | None = None, service: str | None = None) -> list[dict]:
+    """The weights as rows (kind, points, label, why), for the page, the CLI and the JSON output: the learned
+    model's points per unit of each feature for the service when there is a model, else the hand weights."""
+    if model is None:
+        return [{"kind": kind, "points": w.points, "label": w.label, "why": w.why} for kind, w in WEIGHTS.items()]
+    weights = model.weights_for(service)
+    return [{"kind": kind, "points": round(weights[kind], 2), "label": f.label, "why": f.why}
+            for kind, f in FEATURES.items()]
 
 
 def partnership_evidence(p: Partnership, register: Register) -> dict:
@@ -155,124 +167,102 @@ def resolve_service(text: str | None) -> str | None:
                           f"All services: {', '.join(SERVICES)}", close)
 
 
-def check_year(year: int) -> int:
-    if not FIRST_YEAR <= year <= CURRENT_YEAR:
-        raise ValidationError("year", year, f"the boundaries cover {FIRST_YEAR} to {CURRENT_YEAR}")
-    return year
-
-
-def place_councils(register: Register, areas: YearAreas) -> dict[str, str]:
-    """Council id → its area code, for the councils with an area in the areas' year. Councils that existed on
-    1 April of the year come first; an area still without one takes the council its code names, since the
-    boundaries can show a council a little before the register's start date (Northern Ireland's 2015 councils)."""
-    places: dict[str, str] = {}
-    for council in register.in_year(areas.year):
-        code = areas.code_for((council.gss, *council.former_gss))
-        if code and council.type_code in COUNCIL_TYPES:
-            places[council.id] = code
-    unplaced = set(areas.names) - set(places.values())
-    for council in register.councils.values():
-        code = areas.code_for((council.gss, *council.former_gss))
-        if code in unplaced and council.type_code in COUNCIL_TYPES and council.id not in places:
-            places[council.id] = code
-            unplaced.discard(code)
-    return places
-
-
-def councils_standing_for(register: Register, council_id: str, places: dict[str, str]) -> tuple[str, ...]:
-    """The placed councils that stand for this one: itself, or its successors (two for a split); none when it
-    did not exist yet."""
-    found, queue, seen = [], [council_id], set()
-    while queue:
-        current = queue.pop(0)
-        if current in seen:
+def relations(context: PartnerContext, asker: Council, service: str | None, ignore: frozenset[str]
+              ) -> tuple[dict[str, list[Partnership]], dict[str, list[Partnership]]]:
+    """Who already shares ``service`` (any when None) with the asker, and who shares something else or did."""
+    sharing: dict[str, list[Partnership]] = {}
+    partnered: dict[str, list[Partnership]] = {}
+    for p in context.by_council.get(asker.id, ()):
+        if p.id in ignore:
             continue
-        seen.add(current)
-        if current in places:
-            found.append(current)
-        else:
-            queue.extend(register.get(current).successor_ids)
-    return tuple(found)
+        live = p.status is not Status.ENDED and (service is None or service in p.services)
+        for other in context.members[p.id] - {asker.id}:
+            (sharing if live else partnered).setdefault(other, []).append(p)
+    return sharing, partnered
 
 
-def build_context(partnerships: Iterable[Partnership], register: Register, year: int = CURRENT_YEAR) -> PartnerContext:
-    areas = year_areas(check_year(year))
-    places = place_councils(register, areas)
-    members: dict[str, frozenset[str]] = {}
-    by_council: dict[str, list[Partnership]] = {}
-    for p in partnerships:
-        ids = {cid for member in p.council_ids for cid in councils_standing_for(register, member, places)}
-        members[p.id] = frozenset(ids)
-        for council_id in members[p.id]:
-            by_council.setdefault(council_id, []).append(p)
-    return PartnerContext(register, year, areas, places, members, by_council)
+def candidate_table(context: PartnerContext, council_id: str, service: str | None,
+                    ignore: frozenset[str] = frozenset()) -> tuple[dict[str, list[Partnership]], list[Candidate]]:
+    """Those already sharing the service with the asker, and every other council it could be offered, with the
+    features the learned model reads (``ignore``: partnerships left out of the evidence)."""
+    register, areas = context.register, context.areas
+    asker = register.get(council_id)
+    own_code = context.places[asker.id]
+    sharing, partnered = relations(context, asker, service, ignore)
+    found = []
+    for candidate_id, code in context.places.items():
+        candidate = register.get(candidate_id)
+        if candidate_id == asker.id or candidate_id in sharing or not compatible(context, asker, candidate, service):
+            continue
+        live = [p for p in context.by_council.get(candidate_id, ()) if p.id not in ignore
+                and p.status is not Status.ENDED and asker.id not in context.members[p.id]
+                and len(context.members[p.id]) > 1]
+        county = county_text(context, asker, candidate)
+        authority = None
+        if asker.combined_authority and asker.combined_authority == candidate.combined_authority:
+            known = register.councils.get(asker.combined_authority)
+            authority = known.name if known else asker.combined_authority
+        distance = areas.distance_km(own_code, code)
+        facts = candidate_facts(
+            asker, candidate, distance_km=distance, border_km=areas.border_km(own_code, code),
+            neighbour=code in areas.neighbours[own_code], county=county[0] if county else None, authority=authority,
+            partnered=partnered.get(candidate_id, []),
+            running=[p for p in live if service is None or service in p.services], active=live, service=service)
+        found.append(Candidate(candidate, code, distance, facts))
+    return sharing, found
 
 
-def council_for(context: PartnerContext, name: str) -> tuple[Council, str]:
-    """The council of the context's year a written name stands for, with a note when it is a successor."""
-    council = context.register.resolve(name).council
-    standing = councils_standing_for(context.register, council.id, context.places)
-    if len(standing) == 1:
-        found = context.register.get(standing[0])
-        note = "" if found.id == council.id else f"{council.name} is part of {found.name} in {context.year}"
-        return found, note
-    if not standing:
-        raise CouncilNotFoundError(name, [], f"{council.name} has no area on the {context.year} boundaries")
-    names = [context.register.get(cid).name for cid in standing]
-    raise CouncilNotFoundError(name, names, f"{council.name} was split by {context.year}; choose one of its successors")
-
-
-def compatible(context: PartnerContext, asker: Council, candidate: Council, service: str | None) -> bool:
-    """Natural partners: a district pairs with districts, single-tier councils and its own county; a county with
-    counties, single-tier councils and its own districts; a single-tier council with any council. Districts are
-    never suggested for an upper-tier service (``UPPER_TIER_SERVICES``)."""
-    if service in UPPER_TIER_SERVICES and candidate.type_code == "NMD":
-        return False
-    if {asker.type_code, candidate.type_code} == {"NMD", "CTY"}:
-        own, other = context.places[asker.id], context.places[candidate.id]
-        return context.areas.county.get(own) == other or context.areas.county.get(other) == own
-    return True
+def learned_reasons(context: PartnerContext, candidate: Candidate, model: LearnedModel,
+                    service: str | None) -> tuple[Reason, ...]:
+    """The reasons that apply, each worth its feature's value times the model's weight for the service."""
+    points = model.points(candidate.facts.values, service)
+    reasons = []
+    for kind, text in candidate.facts.texts.items():
+        evidence = dict(candidate.facts.evidence.get(kind, {}))
+        if "partnerships" in evidence:
+            evidence["partnerships"] = [partnership_evidence(context.partnerships[pid], context.register)
+                                        for pid in evidence["partnerships"]]
+        reasons.append(Reason(kind, text, points[kind], evidence))
+    return tuple(sorted(reasons, key=lambda r: -abs(r.points)))
 
 
 def find_partners(context: PartnerContext, council_id: str, service: str | None = None, top: int | None = DEFAULT_TOP,
-                  ignore: frozenset[str] = frozenset(), note: str = "") -> Recommendation:
-    """Rank the councils of the context's year as partners for ``council_id`` in ``service`` (any when None).
+                  ignore: frozenset[str] = frozenset(), note: str = "",
+                  model: LearnedModel | None = None) -> Recommendation:
+    """Rank the councils of the context's year as partners for ``council_id`` in ``service`` (any when None),
+    by the learned ``model`` or, without one, by the hand weights.
 
     Partnerships in ``ignore`` are left out of the evidence (the backtest hides the one it tests).
     ``top=None`` ranks every candidate.
     """
     register = context.register
     asker = register.get(council_id)
-    own = [p for p in context.by_council.get(asker.id, ()) if p.id not in ignore]
-    sharing: dict[str, list[Partnership]] = {}
-    partnered: dict[str, list[Partnership]] = {}
-    for p in own:
-        live = p.status is not Status.ENDED and (service is None or service in p.services)
-        for other in context.members[p.id] - {asker.id}:
-            (sharing if live else partnered).setdefault(other, []).append(p)
+    sharing, candidates = candidate_table(context, council_id, service, ignore)
+    _sharing, partnered = relations(context, asker, service, ignore)
     suggestions = []
-    for candidate_id, code in context.places.items():
-        candidate = register.get(candidate_id)
-        if candidate_id == asker.id or candidate_id in sharing or not compatible(context, asker, candidate, service):
-            continue
-        reasons = candidate_reasons(context, asker, candidate, service, partnered.get(candidate_id, []), ignore)
+    for candidate in candidates:
+        if model is None:
+            reasons = tuple(candidate_reasons(context, asker, candidate.council, service,
+                                              partnered.get(candidate.council.id, []), ignore))
+        else:
+            reasons = learned_reasons(context, candidate, model, service)
         score = round(sum(r.points for r in reasons), 2)
-        distance = context.areas.distance_km(context.places[asker.id], code)
-        suggestions.append(Suggestion(candidate, code, context.areas.names[code], score, distance, tuple(reasons)))
+        suggestions.append(Suggestion(candidate.council, candidate.gss, context.areas.names[candidate.gss], score,
+                                      candidate.distance_km, reasons))
     suggestions.sort(key=lambda s: (-s.score, s.distance_km, s.name))
     already = [Sharing(register.get(cid), context.places[cid], context.areas.names[context.places[cid]], tuple(ps),
                        tuple(partnership_evidence(p, register) for p in ps)) for cid, ps in sharing.items()]
     already.sort(key=lambda s: s.name)
     return Recommendation(asker, context.places[asker.id], context.year, service,
-                          suggestions if top is None else suggestions[:top], already, note)
+                          suggestions if top is None else suggestions[:top], already, note, model)
 
 
 def recommend(name: str, partnerships: Iterable[Partnership], register: Register, service: str | None = None,
-              top: int = DEFAULT_TOP, year: int = CURRENT_YEAR) -> Recommendation:
+              top: int = DEFAULT_TOP, year: int = CURRENT_YEAR, model: LearnedModel | None = None) -> Recommendation:
     """Suggestions for a council named as people write it (any spelling the register resolves)."""
     context = build_context(partnerships, register, year)
     council, note = council_for(context, name)
-    return find_partners(context, council.id, resolve_service(service), top, note=note)
+    return find_partners(context, council.id, resolve_service(service), top, note=note, model=model)
 
 
 def candidate_reasons(context: PartnerContext, asker: Council, candidate: Council, service: str | None,
@@ -285,7 +275,7 @@ def candidate_reasons(context: PartnerContext, asker: Council, candidate: Counci
     if code in context.areas.neighbours[own_code]:
         reasons.append(_reason("neighbour", f"shares a boundary with {asker.short_name}",
                                {"year": context.year, "tolerance_m": TOUCH_TOLERANCE_M}))
-    county = _county_text(context, asker, candidate)
+    county = county_text(context, asker, candidate)
     if county:
         reasons.append(_reason("county", county[0], {"county": county[1]}))
     if asker.combined_authority and asker.combined_authority == candidate.combined_authority:
@@ -333,39 +323,8 @@ def _experienced_reason(context: PartnerContext, candidate: Council, running: li
                    {"partnerships": [partnership_evidence(p, context.register) for p in running]})
 
 
-def _county_text(context: PartnerContext, asker: Council, candidate: Council) -> tuple[str, str] | None:
-    """How the two relate through a county, from the year's boundaries (a district lies inside its county)."""
-    own, other = context.places[asker.id], context.places[candidate.id]
-    county, names = context.areas.county, context.areas.names
-    if own in county and county[own] == county.get(other):
-        return f"also in {names[county[own]]}", names[county[own]]
-    if county.get(own) == other:
-        return f"{asker.short_name}'s county council", names[other]
-    if county.get(other) == own:
-        return f"a district of {names[own]}", names[own]
-    return None
-
-
 def _similar(asker: Council, candidate: Council) -> bool:
     if asker.type_code != candidate.type_code or not asker.population or not candidate.population:
         return False
     low, high = sorted((asker.population, candidate.population))
     return high <= SIMILAR_POPULATION_RATIO * low
-
-
-def format_recommendation(found: Recommendation) -> str:
-    """The plain-text answer: who to call first, each with the points behind it, then how the score works."""
-    what = found.service or "any service"
-    lines = [f"Partners for {found.council.name} ({found.gss}): {what}, councils of {found.year}"]
-    if found.note:
-        lines.append(f"Note: {found.note}")
-    if found.already_sharing:
-        lines.append("Already sharing " + ("this service" if found.service else "services") + " with you:")
-        lines += [f"  {s.council.name}: " + "; ".join(p.name for p in s.partnerships) for s in found.already_sharing]
-    lines.append("Suggestions:")
-    for number, suggestion in enumerate(found.suggestions, 1):
-        lines.append(f"{number:>3}. {suggestion.council.name} ({suggestion.gss})  score {suggestion.score:.2f}")
-        lines += [f"        +{reason.points:.2f}  {reason.text}" for reason in suggestion.reasons]
-    lines.append("How the score works (points per reason, added up):")
-    lines += [f"  {w.points:>4.1f}  {w.label}: {w.why}" for w in WEIGHTS.values()]
-    return "\n".join(lines)

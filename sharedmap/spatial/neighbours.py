@@ -9,7 +9,7 @@ come within ``TOUCH_TOLERANCE_M`` of each other in British National Grid metres.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -62,6 +62,11 @@ class YearAreas:
     neighbours: dict[str, frozenset[str]]
     county: dict[str, str]  # a district's area → the county area it lies in, that year
     renamed: dict[str, str]  # codes ONS replaced without a boundary change (old → new, e.g. Sheffield in 2025)
+    shared_km: dict[tuple[str, str], float] = field(default_factory=dict)  # (a, b) sorted → common border, km
+
+    def border_km(self, a: str, b: str) -> float:
+        """Length of the border two neighbours share, in km (0 for areas that are not neighbours)."""
+        return self.shared_km.get((a, b) if a < b else (b, a), 0.0)
 
     def __contains__(self, code: str) -> bool:
         return code in self.names
@@ -84,6 +89,20 @@ class YearAreas:
         return None
 
 
+def shared_lengths(areas: gpd.GeoDataFrame, neighbours: dict[str, frozenset[str]],
+                   tolerance_m: float = TOUCH_TOLERANCE_M) -> dict[tuple[str, str], float]:
+    """For each pair of neighbours, the length (km) of one's outline lying within ``tolerance_m`` of the other:
+    their common border, measured on the same generalised lines that decide they are neighbours."""
+    pairs = sorted({(a, b) for a, near in neighbours.items() for b in near if a < b})
+    if not pairs:
+        return {}
+    geometry = dict(zip(areas["code"], areas.geometry.to_numpy(), strict=True))
+    left = np.array([geometry[a] for a, _ in pairs])
+    right = np.array([geometry[b] for _, b in pairs])
+    lengths = shapely.length(shapely.intersection(shapely.boundary(left), shapely.buffer(right, tolerance_m))) / 1000
+    return {pair: round(float(km), 2) for pair, km in zip(pairs, lengths, strict=True)}
+
+
 def areas_of_year(year: int) -> gpd.GeoDataFrame:
     """Every council area of ``year`` across the tiers, one row per GSS code, in British National Grid."""
     frames = [load_councils(year, layer) for layer in AREA_LAYERS]
@@ -104,4 +123,5 @@ def year_areas(year: int) -> YearAreas:
         neighbours=neighbours,
         county=county,
         renamed=new_codes(),
+        shared_km=shared_lengths(areas, neighbours),
     )
