@@ -33,7 +33,7 @@ from sharedmap.publishing.auth import Role, User, require_role
 from sharedmap.publishing.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
 from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
 from sharedmap.register import Register
-from sharedmap.spreadsheets import MAX_UPLOAD_BYTES, Table, read_table
+from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 
 # The file's columns (tables.FIELD_ALIASES) and the partnership record fields they fill.
@@ -85,9 +85,8 @@ def read_upload(source: bytes | str | Path, register: Register, file_name: str |
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refusing an oversized file before reading it into memory."""
     try:
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise FileReadError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
-                                f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        if path.stat().st_size > max_upload_bytes():
+            raise too_big(path.name, path.stat().st_size, max_upload_bytes())
         return path.read_bytes()
     except OSError as exc:
         raise FileReadError(f"cannot open {path}: {exc.strerror or exc}") from exc
