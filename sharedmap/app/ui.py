@@ -10,7 +10,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from sharedmap import config, events
+from sharedmap import config, drawable, events
 from sharedmap.errors import (
     CouncilNotFoundError,
     StoreUnavailableError,
@@ -22,7 +22,7 @@ from sharedmap.maps.panel import PartnershipFacts, Selection
 from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
 from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
-from sharedmap.publishing.dataset import LastGood, load_published
+from sharedmap.publishing.dataset import LastGood, load_published, unshown
 from sharedmap.register import TYPE_NAMES, Register, load_register
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
@@ -35,7 +35,8 @@ K_PARTNER_COUNCIL, K_PARTNER_SERVICE, K_PARTNER_TOP = "partner_council", "partne
 ANY_SERVICE = "Any service"  # Find a partner's service picker, when no service is chosen
 K_LAST_CLICK, K_LAST_ROW, K_SEARCH, K_SEARCH_RESULT = "map_last_click", "table_last_row", "search", "search_result"
 MAP_KEY = "map"
-K_DATA_LABEL, K_FALLBACK = "data_label", "data_fallback"  # the version this run showed; the last good one, if so
+# The version this run showed; the last good one, if so; how many records it left out.
+K_DATA_LABEL, K_FALLBACK, K_UNSHOWN = "data_label", "data_fallback", "data_unshown"
 ATTRIBUTION_SHORT = ("Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © "
                      "Crown copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0.")
 
@@ -61,13 +62,33 @@ def published() -> tuple[str, list[Partnership]]:
         st.session_state[K_FALLBACK] = exc.last_good
         label, partnerships = exc.last_good.label, list(exc.last_good.partnerships)
     st.session_state[K_DATA_LABEL] = label
-    return label, partnerships
+    return label, _drawable(label, tuple(partnerships))
+
+
+def _drawable(label: str, partnerships: tuple[Partnership, ...]) -> list[Partnership]:
+    """The partnerships the pages can draw; the count of those left out (unreadable or unrenderable records,
+    logged once each by ``drawable``) goes to ``store_banner``."""
+    shown, left_out = _checked(label, partnerships)
+    left_out = [*left_out, *(unshown(label) if st.session_state.get(K_FALLBACK) is None else [])]
+    drawable.log_unshown(left_out, label)
+    st.session_state[K_UNSHOWN] = len(left_out)
+    return list(shown)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _checked(label: str, _partnerships: tuple[Partnership, ...]) -> tuple[tuple[Partnership, ...], tuple]:
+    shown, left_out = drawable.drawable(_partnerships, register(), label)
+    return tuple(shown), tuple(left_out)
 
 
 def store_banner(placeholder) -> None:
     """Fill the frame's placeholder (top of every page) when this run showed the last good version because the
     store could not be reached: visitors see what they are looking at, officers why their actions fail."""
+    left_out = st.session_state.pop(K_UNSHOWN, 0)
     good: LastGood | None = st.session_state.get(K_FALLBACK)
+    if left_out and good is None:
+        placeholder.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.",
+                            icon=":material/report:")
     if good is None:
         return
     when = (f"published at {good.published_at:%H:%M} UTC on {good.published_at:%-d %B %Y}" if good.published_at

@@ -285,6 +285,8 @@ def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sharedmap import exports
+    from sharedmap.drawable import drawable
+    from sharedmap.parsing import strip_control
     from sharedmap.partners.recommend import CURRENT_YEAR
     from sharedmap.register import load_register
     from sharedmap.spatial.network import build_network
@@ -293,7 +295,12 @@ def _export(args: argparse.Namespace) -> int:
         raise SharedMapError("XLSX is a binary file: give --output FILE or redirect standard output")
     store = _store()
     number = store.version(args.version).number if args.version is not None else store.current()[0]
-    partnerships, register = store.partnerships(number), load_register()
+    register = load_register()
+    loaded, unreadable = store.readable(number)
+    partnerships, unrenderable = drawable(loaded, register)
+    for item in [*unreadable, *unrenderable]:
+        print(f"warning: partnership {strip_control(item.id)!r} left out: {strip_control(item.reason)}",
+              file=sys.stderr)
     if args.format == "csv":
         data = exports.partnerships_csv(partnerships, register)
     elif args.format == "geojson":

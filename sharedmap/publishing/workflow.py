@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sharedmap import events
+from sharedmap.drawable import load_records
 from sharedmap.errors import (
     ConflictError,
     FileReadError,
@@ -28,9 +29,17 @@ from sharedmap.errors import (
     ValidationError,
 )
 from sharedmap.parsing import clean
-from sharedmap.partnerships import Partnership, from_record
+from sharedmap.partnerships import Partnership
 from sharedmap.publishing.auth import Role, User, require_role
-from sharedmap.publishing.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
+from sharedmap.publishing.preview import (
+    CHANGED,
+    WITHDRAWN,
+    Preview,
+    Uploaded,
+    apply_changes,
+    compare,
+    find_conflicts,
+)
 from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
 from sharedmap.register import Register
 from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
@@ -123,7 +132,11 @@ def covers(user: User, register: Register) -> Callable[[Partnership], bool]:
     include their council or a council their council has replaced."""
     if user.is_reviewer:
         return lambda p: True
-    own = user.council_id
+    return council_covers(user.council_id, register)
+
+
+def council_covers(own: str | None, register: Register) -> Callable[[Partnership], bool]:
+    """Whether a partnership includes council ``own`` or a council it has replaced."""
 
     def includes_own(p: Partnership) -> bool:
         for council_id in p.council_ids:
@@ -149,8 +162,29 @@ def preview_upload(store: Store, user: User, upload: Upload, register: Register,
                                     f"({council}); these do not: {listed}")
     with store.read() as conn:
         number = store.current(conn)[0]
-        published = [from_record(r) for r in store.records(number, conn)] if number else []
-    return compare(published, upload.rows, number, mine if withdraw_missing else None)
+        published = load_records(store.records(number, conn))[0] if number else []
+    preview = compare(published, upload.rows, number, mine if withdraw_missing else None)
+    others = out_of_scope(preview.changes, mine)
+    if others:
+        council = register.get(user.council_id).name if user.council_id in register.councils else user.council_id
+        listed = "; ".join(f"row {c.row} matches published partnership {c.partnership_id} ({c.base_record['name']})"
+                           f" by its {c.matched_by}" for c in others[:5])
+        raise PermissionDeniedError(f"an officer may change only partnerships whose published record already "
+                                    f"includes their council ({council}): {listed}. If it is another partnership, "
+                                    "give it its own name and no id; to join an existing one, ask a reviewer")
+    return preview
+
+
+def out_of_scope(changes, mine: Callable[[Partnership], bool]) -> list:
+    """The changes that alter a published partnership which ``mine`` does not cover: another council's record,
+    re-used by id or by name."""
+    found = []
+    for change in changes:
+        if change.kind in (CHANGED, WITHDRAWN) and change.base_record is not None:
+            base = load_records([change.base_record])[0]
+            if not base or not mine(base[0]):
+                found.append(change)
+    return found
 
 
 @events.logged("submit")
@@ -207,7 +241,10 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
                 f"submission {submission_id} was made against version {submission.base_version} and conflicts with "
                 f"version {current}, published since: " + "; ".join(problems)
                 + f". Reject it and ask {submission.submitted_by} to upload again against the current version.")
-        records = apply_changes(store.records(current, conn), store.changes(submission_id, conn))
+        published = store.records(current, conn)
+        if submission.scope_council_id:  # an officer's: re-checked against what is published now
+            _check_scope(submission, published, store.changes(submission_id, conn))
+        records = apply_changes(published, store.changes(submission_id, conn))
         version = store.write_version(conn, records, actor=user.email, action="publish", submission_id=submission_id,
                                       note=comment or f"submission {submission_id} from {submission.submitted_by}")
         store.decide(conn, submission_id, APPROVED, user.email, comment, version.number)
@@ -247,6 +284,25 @@ def rollback(store: Store, user: User, number: int, reason: str = "") -> Version
                     counts={"partnerships": version.partnership_count, "restored_from": number,
                             "replaced": current}, detail=reason)
     return version
+
+
+def _check_scope(submission: Submission, published: list[dict], changes) -> None:
+    """An officer's submission may alter only partnerships that include their council now (a submission staged
+    before the scope rule, or rebased onto a newer version, is refused rather than published)."""
+    from sharedmap.register import load_register
+
+    register = load_register()
+    by_id = {r["id"]: r for r in published}
+    mine = council_covers(submission.scope_council_id, register)
+    now = [replace(c, base_record=by_id[c.partnership_id]) for c in changes
+           if c.kind in (CHANGED, WITHDRAWN) and c.partnership_id in by_id]
+    others = out_of_scope(now, mine)
+    if others:
+        raise PermissionDeniedError(
+            f"submission {submission.id} from {submission.submitted_by} changes partnerships that do not include "
+            f"their council ({submission.scope_council_id}): "
+            + "; ".join(f"{c.partnership_id} ({by_id[c.partnership_id]['name']})" for c in others[:5])
+            + ". Reject it; a reviewer can make that change")
 
 
 def _pending(store: Store, conn, submission_id: int) -> Submission:
