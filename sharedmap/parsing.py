@@ -155,7 +155,7 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
     """
     warnings: list[str] = []
     cell = clean(text)
-    amount = parse_money(cell)
+    amount = parse_money(text if isinstance(text, int | float) else cell)  # a number cell is a number, not text
     if amount <= 0:
         raise ValidationError("savings", text, "the amount must be more than zero")
     council_id = None
@@ -330,7 +330,9 @@ def parse_services(text: object) -> tuple[tuple[str, ...], list[ValidationError]
 
 def split_names(text: object) -> list[str]:
     """Split a list of names on ';', '|' or new lines; commas are handled by split_councils."""
-    return [clean(p) for p in re.split(r"[;|\n]+", clean(text)) if clean(p)]
+    if not clean(text):
+        return []
+    return [clean(p) for p in re.split(r"[;|\r\n]+", str(text)) if clean(p)]  # split before clean() joins lines
 
 
 MAX_GLUED = 4  # comma pieces tried as one name; the longest real ones ("Kingston upon Hull, City of") have two

@@ -186,8 +186,9 @@ class Register:
         frame["population"] = frame["population"].astype("Int64")
         return frame
 
-    def resolve(self, name: str) -> Resolution:
-        """One council for a name, GSS code or register id; CouncilNotFoundError with suggestions otherwise."""
+    def resolve(self, name: str, fuzzy: bool = True) -> Resolution:
+        """One council for a name, GSS code or register id; CouncilNotFoundError with suggestions otherwise.
+        Without ``fuzzy``, a name that only a fuzzy search could place is refused without searching."""
         text = FORMER_NOTE.sub("", " ".join(str(name).split()))  # suggestions carry this note; take them back
         if not text:
             raise CouncilNotFoundError(str(name), [], "the name is empty")
@@ -204,6 +205,9 @@ class Register:
         match = match or self._index.normalised(text)
         if match:
             return self._decide(str(name), match)
+        if not fuzzy:
+            raise CouncilNotFoundError(str(name), [], "not looked up: too many names in this file were not exact "
+                                       "council names; correct those above first")
         return self._fuzzy(str(name), text)
 
     def suggest(self, name: str, limit: int = 5) -> list[tuple[str, float]]:

@@ -17,7 +17,9 @@ from sharedmap.errors import FileReadError
 
 HEADER_SEARCH_ROWS = 10
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # SHAREDMAP_MAX_UPLOAD_MB's default (MB of 2**20 bytes, as Streamlit counts)
-MAX_XLSX_EXPANSION = 20  # an XLSX whose parts unpack to more than this many times the upload limit is refused
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # a workbook unpacking to more is refused (a 2,000-row sheet needs ~3 MB)
+MAX_SHEET_XML = 16 * 1024 * 1024  # openpyxl scans a sheet once to size it (~8 MB/s), so bound what it scans
+_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,9 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
             _check_row(row, len(grid) + 1, name, limits)
             grid.append(row)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise FileReadError(f"{name}: line {reader.line_num} holds a cell of more than 131,072 characters; the "
+                                f"limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)") from exc
         raise FileReadError(f"{name}: line {reader.line_num} is not valid CSV ({exc})") from exc
     return grid
 
@@ -185,8 +190,7 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
 def _check_row(row: list[object], number: int, name: str, limits: Limits) -> None:
     """One clear message at the first row past a limit, before the rest of the file is even read."""
     if number > limits.rows + HEADER_SEARCH_ROWS:
-        raise FileReadError(f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
-                            "(SHAREDMAP_MAX_ROWS): split it into smaller files")
+        raise too_many_rows(name, limits)
     width = len(row)
     while width and row[width - 1] in (None, ""):
         width -= 1
@@ -214,12 +218,10 @@ def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[list[object]]:
     A workbook is a zip of XML written by any program, so openpyxl may fail on a crafted one in many ways; each
     becomes one message naming the file."""
     try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        _check_parts(archive, name, limits)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
         raise FileReadError(f"{name} is not a readable XLSX workbook ({exc})") from exc
-    if unpacked > MAX_XLSX_EXPANSION * limits.upload_bytes:
-        raise FileReadError(f"{name} unpacks to {unpacked / 1e6:,.0f} MB, far more than a partnerships workbook "
-                            "holds; save only the partnerships sheet and try again")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -238,9 +240,39 @@ def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[list[object]]:
                             f"{str(exc)[:120]})") from exc
 
 
+def _check_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
+    """Refuse a zip bomb, and a sheet past the row limit by counting its rows in the unpacked stream (stopping at
+    the limit), before openpyxl parses anything."""
+    parts = archive.infolist()
+    if sum(info.file_size for info in parts) > MAX_XLSX_UNPACKED:
+        raise FileReadError(f"{name} unpacks to {sum(i.file_size for i in parts) / 1e6:,.0f} MB, far more than a "
+                            "partnerships workbook holds; save only the partnerships sheet and try again")
+    most = limits.rows + HEADER_SEARCH_ROWS
+    for info in parts:
+        if not info.filename.startswith("xl/worksheets/"):
+            continue
+        if info.file_size > MAX_SHEET_XML:
+            raise FileReadError(f"{name}: a sheet unpacks to {info.file_size / 1e6:,.0f} MB, far more than "
+                                f"{limits.rows:,} rows of partnerships need; save only the partnerships and try again")
+        rows, tail = 0, b""
+        with archive.open(info) as stream:
+            while chunk := stream.read(1 << 16):
+                rows += len(_XML_ROW.findall(tail + chunk))
+                tail = chunk[-16:] if not _XML_ROW.search(chunk[-16:]) else b""
+                if rows > most:
+                    raise too_many_rows(name, limits)
+
+
+def too_many_rows(name: str, limits: Limits) -> FileReadError:
+    return FileReadError(f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
+                         "(SHAREDMAP_MAX_ROWS): split it into smaller files")
+
+
 def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
     grid: list[list[object]] = []
-    for row in sheet.iter_rows(values_only=True, max_col=limits.columns + 1):
+    # max_row stops openpyxl before the limit; without it, it scans the whole sheet for its size first
+    for row in sheet.iter_rows(values_only=True, max_col=limits.columns + 1,
+                               max_row=limits.rows + HEADER_SEARCH_ROWS + 1):
         row = list(row)
         _check_row(row, len(grid) + 1, name, limits)
         grid.append(row)

@@ -116,6 +116,48 @@ class ValidationReport:
         }
 
 
+FUZZY_BUDGET = 300  # fuzzy searches per file (under 1 ms each): past it, names must be exact
+MAX_COUNCIL_NAME = 200
+MAX_COUNCIL_NAMES = 10_000  # council names in one file (the whole published map names about 300)
+
+
+class FileRegister:
+    """The register as one file sees it: each distinct name resolved once, names too long to be a council refused
+    unread, and at most FUZZY_BUDGET fuzzy searches, so no file can make checking slow."""
+
+    def __init__(self, register: Register, fuzzy_budget: int = FUZZY_BUDGET) -> None:
+        self.register = register
+        self.fuzzy_left = fuzzy_budget
+        self.memo: dict[str, object] = {}
+
+    def __getattr__(self, attribute: str):
+        return getattr(self.register, attribute)
+
+    def resolve(self, name: str):
+        key = " ".join(str(name).split()).casefold()
+        if key not in self.memo:
+            self.memo[key] = self._lookup(name, key)
+        found = self.memo[key]
+        if isinstance(found, CouncilNotFoundError):
+            raise found
+        return found
+
+    def _lookup(self, name: str, key: str):
+        if len(key) > MAX_COUNCIL_NAME:
+            return CouncilNotFoundError(key[:40] + "…", [], f"longer than any council name ({len(key):,} "
+                                        "characters)")
+        try:
+            return self.register.resolve(name, fuzzy=False)
+        except CouncilNotFoundError as exc:
+            if "not looked up" not in str(exc) or self.fuzzy_left <= 0:
+                return exc
+        self.fuzzy_left -= 1
+        try:
+            return self.register.resolve(name)
+        except CouncilNotFoundError as exc:
+            return exc
+
+
 def validate_file(source: str | Path | bytes, register: Register | None = None,
                   filename: str | None = None) -> ValidationReport:
     """Read and check a file; FileReadError when it cannot be read at all."""
@@ -126,6 +168,11 @@ def validate_table(table: Table, register: Register, budget_seconds: float | Non
     """Check every row; FileReadError when checking runs past the time budget (SHAREDMAP_UPLOAD_SECONDS)."""
     budget = budget_seconds if budget_seconds is not None else config.get_number("SHAREDMAP_UPLOAD_SECONDS")
     deadline = time.monotonic() + budget
+    register = register if isinstance(register, FileRegister) else FileRegister(register)
+    names = sum(count_council_pieces(values.get("councils")) for _, values in table.rows)
+    if names > MAX_COUNCIL_NAMES:
+        raise FileReadError(f"{table.file} names {names:,} councils in all; the limit for one file is "
+                            f"{MAX_COUNCIL_NAMES:,}: split it into smaller files")
     reports = []
     for number, values in table.rows:
         if time.monotonic() > deadline:

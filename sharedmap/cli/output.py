@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from sharedmap.parsing import strip_control
 from sharedmap.partnerships import format_gbp
 from sharedmap.validate import ValidationReport
 
@@ -35,7 +36,7 @@ def format_validation(report: ValidationReport) -> str:
             lines.append(f"    warning in {issue.column}: {issue.message}")
     ok = sum(r.ok for r in report.rows)
     lines += ["", f"{ok} of {len(report.rows)} rows valid; {len(report.rows) - ok} with errors."]
-    return "\n".join(lines)
+    return strip_control("\n".join(lines))  # a file's text (and its name) may hold terminal escape codes
 
 
 def format_summary(summary: dict) -> str:

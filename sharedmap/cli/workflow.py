@@ -344,6 +344,8 @@ def partnerships_xlsx(partnerships, register) -> bytes:
 
 def format_preview(preview) -> str:
     """A preview as a person reads it: counts, then each partnership's fate and changed fields."""
+    from sharedmap.parsing import strip_control
+
     counts = ", ".join(f"{n} {kind}" for kind, n in preview.counts.items())
     lines = [f"Against version {preview.base_version}: {counts}"]
     for change in preview.changes:
@@ -351,7 +353,7 @@ def format_preview(preview) -> str:
         lines.append(f"  {change.kind:<9} {row:<8} {change.partnership_id:<14} {change.name}")
         for diff in change.fields:
             lines.append(f"      {diff.label}: {_show(diff.old_text)} → {_show(diff.new_text)}")
-    return "\n".join(lines)
+    return strip_control("\n".join(lines))
 
 
 def _show(text: str, width: int = 90) -> str:

@@ -28,7 +28,7 @@ from sharedmap.errors import (
     StoreError,
     ValidationError,
 )
-from sharedmap.parsing import clean
+from sharedmap.parsing import clean, strip_control
 from sharedmap.partnerships import Partnership
 from sharedmap.publishing.auth import Role, User, require_role
 from sharedmap.publishing.preview import (
@@ -84,6 +84,7 @@ def read_upload(source: bytes | str | Path, register: Register, file_name: str |
     officer picked on the page, such as a suggested council for a name the register could not resolve."""
     data = source if isinstance(source, bytes) else _read_bytes(Path(source))
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    name = strip_control(name)[:200] or "upload"  # shown in terminals, pages and the audit log
     table = read_table(data, name)
     if fixes:
         table = apply_fixes(table, fixes)
