@@ -159,6 +159,7 @@ def _users_list(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from sharedmap.cli.output import format_validation
     from sharedmap.errors import InvalidRowsError
+    from sharedmap.parsing import strip_control
     from sharedmap.publishing.workflow import read_upload, submit
     from sharedmap.register import load_register
 
@@ -171,6 +172,9 @@ def _import(args: argparse.Namespace) -> int:
         problems = [(r.row, e.column, e.message) for r in upload.report.rows for e in r.errors]
         print(f"error: {InvalidRowsError(upload.file_name, problems, len(upload.report.rows))}", file=sys.stderr)
         return 1
+    for report in upload.report.rows:
+        for issue in report.warnings:
+            print(f"warning in {issue.column}: row {report.row}: {strip_control(issue.message)}", file=sys.stderr)
     submission = submit(store, user, upload, register, withdraw_missing=not args.keep_missing, comment=args.comment)
     from sharedmap.publishing.workflow import submission_preview
 

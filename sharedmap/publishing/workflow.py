@@ -240,7 +240,8 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
         if problems:
             raise ConflictError(
                 f"submission {submission_id} was made against version {submission.base_version} and conflicts with "
-                f"version {current}, published since: " + "; ".join(problems)
+                f"version {current}, published since: " + "; ".join(problems[:5])
+                + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
                 + f". Reject it and ask {submission.submitted_by} to upload again against the current version.")
         published = store.records(current, conn)
         if submission.scope_council_id:  # an officer's: re-checked against what is published now

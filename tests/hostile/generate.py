@@ -126,7 +126,7 @@ def small_files() -> dict[str, bytes]:
         "blank_lines_between.csv": csv_bytes([row("gap one")]) + b"\r\n\r\n,,,\r\n" + csv_bytes([row("gap two")])
         .split(b"\r\n", 1)[1],
         "newlines_in_cells.csv": one("newlines", councils="Boston Borough Council\nEast Lindsey District Council"),
-        "title_rows_above_header.csv": b"Our partnerships\r\nAs at 2026\r\n\r\n" + good,
+        "title_rows_above_header.csv": b"Our partnerships\r\nAs at 2026\r\n\r\n" + one("title rows"),
         "xlsx_good.xlsx": xlsx_bytes([HEADER, list(row("xlsx").values())]),
         "xlsx_formula_cell.xlsx": xlsx_bytes([HEADER, [*list(row("formula").values())[:7], "=1/0", SOURCE, ""]]),
         # Scoping: valid files that an officer of Boston may not import
@@ -158,7 +158,8 @@ def large_files() -> dict[str, bytes]:
         "size_6mb.csv": csv_bytes([row("big", description="d" * 9_000)] * 700),
         "xlsx_rows_400k.xlsx": _big_workbook(400_000),
         "xlsx_rows_100k.xlsx": _big_workbook(100_000),
-        "xlsx_rows_at_limit_2000.xlsx": xlsx_bytes([HEADER] + [list(r.values()) for r in at_limit]),
+        "xlsx_rows_at_limit_2000.xlsx": xlsx_bytes([HEADER] + [[*list(r.values())[:1], f"Hostile xlsx {i}",
+                                                                *list(r.values())[2:]] for i, r in enumerate(at_limit)]),
         "xlsx_zip_bomb.xlsx": _zip({"xl/worksheets/sheet1.xml": b"<" + b"a" * 200_000_000}),
     }
 
@@ -210,8 +211,10 @@ def write(files: dict[str, bytes], folder: Path) -> list[Path]:
 
 
 def read_expectations() -> dict[str, dict[str, str]]:
+    """file name → {validate: ok|rows|file, import: staged|refused, message: what the output must say}; {ESC} in
+    a name stands for the escape character."""
     with open(EXPECTATIONS, encoding="utf-8", newline="") as fh:
-        return {r["file"]: r for r in csv.DictReader(fh)}
+        return {r["file"].replace("{ESC}", "\x1b"): r for r in csv.DictReader(fh)}
 
 
 if __name__ == "__main__":
