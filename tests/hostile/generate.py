@@ -158,8 +158,8 @@ def large_files() -> dict[str, bytes]:
         "size_6mb.csv": csv_bytes([row("big", description="d" * 9_000)] * 700),
         "xlsx_rows_400k.xlsx": _big_workbook(400_000),
         "xlsx_rows_100k.xlsx": _big_workbook(100_000),
-        "xlsx_rows_at_limit_2000.xlsx": xlsx_bytes([HEADER] + [[*list(r.values())[:1], f"Hostile xlsx {i}",
-                                                                *list(r.values())[2:]] for i, r in enumerate(at_limit)]),
+        "xlsx_rows_at_limit_2000.xlsx": xlsx_bytes([HEADER] + [list({**r, "name": f"Hostile xlsx {i}"}.values())
+                                                                for i, r in enumerate(at_limit)]),
         "xlsx_zip_bomb.xlsx": _zip({"xl/worksheets/sheet1.xml": b"<" + b"a" * 200_000_000}),
     }
 
