@@ -108,6 +108,40 @@ def test_import_stages_or_refuses_every_file_cleanly_and_a_refusal_changes_nothi
     assert not failures, "\n".join(failures)
 
 
+def test_the_upload_page_shows_every_file_as_a_message_never_a_traceback(corpus, hostile_store):
+    from streamlit.testing.v1 import AppTest
+
+    import sharedmap.app.ui  # noqa: F401  (geopandas first, as test_officer_pages does)
+
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "pages" / "upload.py"), default_timeout=60).run()
+    at.text_input(key="sign_in_email").input(BOSTON)
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    at = at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    failures = []
+    for name in sorted(EXPECTED):
+        expected = EXPECTED[name]
+        at.file_uploader[0].set_value((name, corpus[name].read_bytes(), "text/csv")).run()
+        errors = [e.value.replace("\\", "") for e in at.error]
+        shown = "\n".join([*errors, *(m.value.replace("\\", "") for m in at.markdown)])
+        if at.exception:
+            failures.append(f"{name}: {at.exception[0].message}")
+        elif expected["validate"] == "file":
+            if not (errors and errors[0].startswith("This file cannot be read") and expected["message"] in errors[0]):
+                failures.append(f"{name}: {errors}")
+        elif expected["validate"] == "rows":
+            if "have errors: fix them below" not in shown or "3. What would change" in [s.value for s in
+                                                                                          at.subheader]:
+                failures.append(f"{name}: rows with errors not shown as such")
+        elif expected["import"] == "refused":
+            if not (errors and errors[0].startswith("Refused: ") and expected["message"] in errors[0]):
+                failures.append(f"{name}: {errors}")
+        elif errors or "4. Submit for review" not in [s.value for s in at.subheader]:
+            failures.append(f"{name}: {errors} {[s.value for s in at.subheader]}")
+        if "\x1b" in shown:
+            failures.append(f"{name}: an escape character reached the page")
+    assert not failures, "\n".join(f[:300] for f in failures)
+
+
 def test_what_was_staged_publishes_and_the_map_and_exports_still_work(hostile_store, register, tmp_path):
     staged = [s for s in hostile_store.submissions("pending")]
     assert len(staged) == sum(e["import"] == "staged" for e in EXPECTED.values())
