@@ -341,7 +341,7 @@ MAX_GLUED = 4  # comma pieces tried as one name; the longest real ones ("Kingsto
 def count_council_pieces(text: object) -> int:
     """How many names a councils cell could hold at most (every ; | , or new line a separator): checked against
     SHAREDMAP_MAX_COUNCILS_PER_CELL before the register is searched."""
-    return len([p for p in re.split(r"[;|\n,]+", clean(text)) if p.strip()])
+    return len([p for p in re.split(r"[;|\r\n,]+", str(text)) if clean(p)]) if clean(text) else 0
 
 
 def date_before(later: PartialDate, earlier: PartialDate) -> bool:

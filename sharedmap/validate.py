@@ -220,7 +220,7 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
     source_date = attempt("source_date", parse_date, values.get("source_date"), "source_date")
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
-        if s.council_id and s.council_id not in council_ids:
+        if s.council_id and s.council_id not in (council_ids or ()):
             report.errors.append(Issue("savings", s.council_id, "a council's share names a council that is not "
                                        "a member of this partnership"))
     sources = tuple(URL.findall(clean(values.get("source_url"))))
