@@ -1,9 +1,22 @@
+import contextlib
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sharedmap.errors import ValidationError
-from sharedmap.parsing import parse_date, parse_money, parse_savings_entry, parse_services, parse_status
+from sharedmap.parsing import (
+    count_council_pieces,
+    date_before,
+    max_amount_gbp,
+    parse_date,
+    parse_money,
+    parse_savings_entry,
+    parse_services,
+    parse_status,
+    split_councils,
+)
 from sharedmap.partnerships import PartialDate, SavingsKind, Status, format_gbp
 
 
@@ -119,19 +132,6 @@ def test_money_is_written_the_way_councils_write_it(amount, text):
 
 
 # Properties: any text or number gives a value or the project's own error, never another exception.
-import contextlib
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from sharedmap.parsing import (  # noqa: E402
-    count_council_pieces,
-    date_before,
-    max_amount_gbp,
-    split_councils,
-)
-from sharedmap.partnerships import PartialDate  # noqa: E402
-
 CELLS = st.one_of(st.text(max_size=200), st.integers(), st.floats(), st.none(),
                   st.from_regex(r"[£-]?[0-9,.eE+-]{1,30}(bn|m|k)?", fullmatch=True))
 
