@@ -50,6 +50,15 @@ def register() -> Register:
 
 
 def published() -> tuple[str, list[Partnership]]:
+    """What a public page shows (see ``_published``), with a warning above it when records were left out."""
+    label, partnerships = _published()
+    if left_out := st.session_state.get(K_UNSHOWN, 0):
+        st.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.",
+                   icon=":material/report:")
+    return label, partnerships
+
+
+def _published() -> tuple[str, list[Partnership]]:
     """The published version label and partnerships, asked of the store on every run (one small query), so a
     new publication shows at once: the caches below are keyed by its label. While the store cannot be reached,
     the last version this process read (``store_banner`` says so); with none, the error goes to the page."""
@@ -84,11 +93,7 @@ def _checked(label: str, _partnerships: tuple[Partnership, ...]) -> tuple[tuple[
 def store_banner(placeholder) -> None:
     """Fill the frame's placeholder (top of every page) when this run showed the last good version because the
     store could not be reached: visitors see what they are looking at, officers why their actions fail."""
-    left_out = st.session_state.pop(K_UNSHOWN, 0)
     good: LastGood | None = st.session_state.get(K_FALLBACK)
-    if left_out and good is None:
-        placeholder.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.",
-                            icon=":material/report:")
     if good is None:
         return
     when = (f"published at {good.published_at:%H:%M} UTC on {good.published_at:%-d %B %Y}" if good.published_at
@@ -118,7 +123,7 @@ def topology(year: int, tier: str) -> dict:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def filtered(label: str, filters: Filters) -> tuple[list[Partnership], Network]:
     """The partnerships a view shows and their network on that year's map; a new label (data changed) misses."""
-    _label, partnerships = published()
+    _label, partnerships = _published()
     kept = apply_filters(partnerships, filters, register())
     return kept, build_network(kept, register(), filters.year, areas(filters.year))
 
@@ -133,7 +138,7 @@ def view_payload(label: str, filters: Filters, tier: str, measure: str) -> paylo
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
 def partner_context(label: str, year: int) -> PartnerContext:
     """Find-a-partner's councils, neighbours and partnerships of a year, for the published version ``label``."""
-    _label, partnerships = published()
+    _label, partnerships = _published()
     return build_context(partnerships, register(), year)
 
 
