@@ -288,6 +288,19 @@ def rollback(store: Store, user: User, number: int, reason: str = "") -> Version
     return version
 
 
+def touched(store: Store, submission_id: int, register: Register) -> tuple[list[str], list[str]]:
+    """For the review page, of an officer's submission: the councils, other than the officer's, whose published
+    partnerships it changes or withdraws; and the changes that lack the officer's council (refused on approval)."""
+    submission = store.submission(submission_id)
+    if not submission.scope_council_id:  # a reviewer's file is the whole map
+        return [], []
+    changes = [c for c in store.changes(submission_id) if c.kind in (CHANGED, WITHDRAWN) and c.base_record]
+    ids = {cid for c in changes for cid in c.base_record.get("council_ids", [])} - {submission.scope_council_id}
+    names = sorted(register.get(cid).name if cid in register.councils else str(cid) for cid in ids)
+    outside = out_of_scope(changes, council_covers(submission.scope_council_id, register))
+    return names, [f"{c.partnership_id} ({c.name})" for c in outside]
+
+
 def _check_scope(submission: Submission, published: list[dict], changes) -> None:
     """An officer's submission may alter only partnerships that include their council now (a submission staged
     before the scope rule, or rebased onto a newer version, is refused rather than published)."""
