@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sharedmap import config
 from sharedmap.errors import CouncilNotFoundError, FileReadError, ValidationError
+from sharedmap.lookups import FileRegister
 from sharedmap.parsing import (
     clean,
     count_council_pieces,
@@ -32,6 +33,7 @@ from sharedmap.spreadsheets import Table, read_table
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
 MAX_ID_CHARS = 80  # the store refuses longer ids and names too (migration 0002)
 MAX_NAME_CHARS = 300
+MAX_COUNCIL_NAMES = 10_000  # council names in one file (the whole published map names about 300)
 
 
 @dataclass
@@ -114,48 +116,6 @@ class ValidationReport:
             "summary": {"rows": len(self.rows), "ok": sum(r.ok for r in self.rows),
                         "errors": sum(not r.ok for r in self.rows)},
         }
-
-
-FUZZY_BUDGET = 300  # fuzzy searches per file (under 1 ms each): past it, names must be exact
-MAX_COUNCIL_NAME = 200
-MAX_COUNCIL_NAMES = 10_000  # council names in one file (the whole published map names about 300)
-
-
-class FileRegister:
-    """The register as one file sees it: each distinct name resolved once, names too long to be a council refused
-    unread, and at most FUZZY_BUDGET fuzzy searches, so no file can make checking slow."""
-
-    def __init__(self, register: Register, fuzzy_budget: int = FUZZY_BUDGET) -> None:
-        self.register = register
-        self.fuzzy_left = fuzzy_budget
-        self.memo: dict[str, object] = {}
-
-    def __getattr__(self, attribute: str):
-        return getattr(self.register, attribute)
-
-    def resolve(self, name: str):
-        key = " ".join(str(name).split()).casefold()
-        if key not in self.memo:
-            self.memo[key] = self._lookup(name, key)
-        found = self.memo[key]
-        if isinstance(found, CouncilNotFoundError):
-            raise found
-        return found
-
-    def _lookup(self, name: str, key: str):
-        if len(key) > MAX_COUNCIL_NAME:
-            return CouncilNotFoundError(key[:40] + "…", [], f"longer than any council name ({len(key):,} "
-                                        "characters)")
-        try:
-            return self.register.resolve(name, fuzzy=False)
-        except CouncilNotFoundError as exc:
-            if "not looked up" not in str(exc) or self.fuzzy_left <= 0:
-                return exc
-        self.fuzzy_left -= 1
-        try:
-            return self.register.resolve(name)
-        except CouncilNotFoundError as exc:
-            return exc
 
 
 def validate_file(source: str | Path | bytes, register: Register | None = None,

@@ -1,7 +1,7 @@
 """The hostile corpus: files a careless or hostile officer could upload, each with its expected outcome in
 expectations.csv. Small files are committed in files/ (``python tests/hostile/generate.py`` rewrites them); the
 large ones (past the size, row and column limits, a zip bomb) are written by ``write_large`` into a temporary folder
-once per test session, and by bench/hostile.py.
+once per test session, and by bench/hostile_files.py.
 """
 
 from __future__ import annotations
