@@ -5,7 +5,7 @@ from __future__ import annotations
 from sharedmap.errors import CouncilNotFoundError
 from sharedmap.register import Register
 
-FUZZY_BUDGET = 300  # fuzzy searches per file (under 1 ms each): past it, names must be exact
+FUZZY_BUDGET = 100  # fuzzy searches per file (a few ms each): past it, names must be exact
 LOOKUP_BUDGET = 3000  # distinct names per file normalised (about 0.1 ms each): past it, only known spellings
 MAX_COUNCIL_NAME = 200
 

@@ -201,7 +201,7 @@ class Register:
                 raise CouncilNotFoundError(text, [], "no council has that GSS code in the register")
             return Resolution(str(name), council, 1.0, "code")
         match = self._index.known(text)
-        if not match and names_no_place(text):
+        if not match and normalise and names_no_place(text):
             raise CouncilNotFoundError(str(name), [], "it does not say which council, only words like 'Borough'")
         match = match or (self._index.normalised(text) if normalise else None)
         if match:
