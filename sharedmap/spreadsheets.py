@@ -161,7 +161,10 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
         kind = "looks like a binary file" if at < 4096 else f"has a NUL byte at byte {at}, which text never holds"
         raise FileReadError(f"{name} is not a spreadsheet (it {kind}); upload CSV or XLSX")
     else:
-        text, encoding = decode_text(data)
+        try:
+            text, encoding = decode_text(data)
+        except FileReadError as exc:
+            raise FileReadError(f"{name}: {exc}") from exc
         grid = _read_csv(text, name, limits)
     return _to_table(grid, name, encoding)
 

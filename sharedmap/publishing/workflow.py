@@ -41,7 +41,7 @@ from sharedmap.publishing.preview import (
     find_conflicts,
 )
 from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
-from sharedmap.register import Register
+from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 
@@ -230,6 +230,7 @@ def _conflicts(store: Store, conn, submission: Submission) -> list[str]:
 def approve(store: Store, user: User, submission_id: int, comment: str = "") -> Version:
     """Publish a pending submission as the new version, atomically; refused when it conflicts (see module doc)."""
     require_role(user, Role.REVIEWER, "approve submissions")
+    register = load_register()  # read (or taken from the cache) before the publish lock is held
     with store.write() as conn:
         current = store.lock_current(conn)
         submission = _pending(store, conn, submission_id)
@@ -245,7 +246,7 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
                 + f". Reject it and ask {submission.submitted_by} to upload again against the current version.")
         published = store.records(current, conn)
         if submission.scope_council_id:  # an officer's: re-checked against what is published now
-            _check_scope(submission, published, store.changes(submission_id, conn))
+            _check_scope(submission, published, store.changes(submission_id, conn), register)
         records = apply_changes(published, store.changes(submission_id, conn))
         version = store.write_version(conn, records, actor=user.email, action="publish", submission_id=submission_id,
                                       note=comment or f"submission {submission_id} from {submission.submitted_by}")
@@ -301,12 +302,9 @@ def touched(store: Store, submission_id: int, register: Register) -> tuple[list[
     return names, [f"{c.partnership_id} ({c.name})" for c in outside]
 
 
-def _check_scope(submission: Submission, published: list[dict], changes) -> None:
+def _check_scope(submission: Submission, published: list[dict], changes, register: Register) -> None:
     """An officer's submission may alter only partnerships that include their council now (a submission staged
     before the scope rule, or rebased onto a newer version, is refused rather than published)."""
-    from sharedmap.register import load_register
-
-    register = load_register()
     by_id = {r["id"]: r for r in published}
     mine = council_covers(submission.scope_council_id, register)
     now = [replace(c, base_record=by_id[c.partnership_id]) for c in changes
