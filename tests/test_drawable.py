@@ -98,3 +98,24 @@ def test_the_event_names_the_record(tmp_path):
         events.configure("off")
     line = json.loads(log.read_text().splitlines()[-1])
     assert line["event"] == "record_unshown" and line["partnership_id"] == "SS999"
+
+
+def test_export_on_the_command_line_leaves_a_broken_record_out_and_says_so(configured_store, store, tmp_path,
+                                                                            capsys):
+    from sharedmap.cli.commands import main
+
+    force(store, "SS004", status="exploded")
+    close_open_stores()
+    assert main(["export", "--format", "csv", "--output", str(tmp_path / "map.csv")]) == 0
+    warning = capsys.readouterr().err
+    assert "warning: partnership 'SS004' left out: unreadable record" in warning
+    written = (tmp_path / "map.csv").read_text(encoding="utf-8")
+    assert "SS001" in written and "SS004" not in written
+
+
+def test_a_link_with_an_infinite_minimum_saving_is_ignored_with_a_note():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["min_savings"] = "1e309"
+    at.run()
+    assert not at.exception
+    assert any("min_savings='1e309' must be an amount in pounds" in w.value for w in at.warning)
