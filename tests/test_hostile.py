@@ -145,12 +145,15 @@ def test_the_upload_page_shows_every_file_as_a_message_never_a_traceback(corpus,
 def test_what_was_staged_publishes_and_the_map_and_exports_still_work(hostile_store, register, tmp_path):
     staged = [s for s in hostile_store.submissions("pending")]
     assert len(staged) == sum(e["import"] == "staged" for e in EXPECTED.values())
-    for submission in reversed(staged):
-        code, output = run_cli(["approve", str(submission.id), "--by", REVIEWER], PASSWORD + "\n")
+    for submission in reversed(staged):  # the 2,000-row files are published by bench/hostile_files.py, not here
+        verb = "reject" if "at_limit" in submission.file_name else "approve"
+        extra = ["--reason", "too big for a test"] if verb == "reject" else []
+        code, output = run_cli([verb, str(submission.id), "--by", REVIEWER, *extra], PASSWORD + "\n")
         assert code == 0, output[:500]
     partnerships, unreadable = hostile_store.readable()
     shown, unshown = drawable(partnerships, register)
-    assert not unreadable and not unshown and len(shown) > 2000
+    added = sum(s.counts["new"] for s in staged if "at_limit" not in s.file_name)
+    assert not unreadable and not unshown and len(shown) == 6 + added
     for fmt in ("csv", "geojson", "xlsx"):
         code, output = run_cli(["export", "--format", fmt, "--output", str(tmp_path / f"map.{fmt}")])
         assert code == 0 and "Traceback" not in output, output
