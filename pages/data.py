@@ -31,7 +31,7 @@ for line in exports.attribution_lines():
     st.markdown("- " + ui.md(line))
 
 st.header("Data quality")
-quality = ui.quality_report(label)
+quality = ui.quality_report(label, everything)
 st.markdown(f"The whole published table ({quality.partnerships} partnerships, before the sidebar's filters), as "
             "`python -m sharedmap data check` reports it. A partnership counts once in each nation, region and "
             "council type of its members, so those counts add up to more than the total.")

@@ -31,6 +31,12 @@ with pending_tab:
         st.markdown(ui.md(tables.submission_details(chosen)))
         if chosen.comment:
             st.markdown("Officer's note: " + ui.md(chosen.comment))
+        others, outside = workflow.touched(store, chosen.id, register)
+        if others:
+            st.info("Changes published records of other councils too: " + ui.md("; ".join(others)))
+        if outside:
+            st.warning("Changes partnerships that do not include the officer's council (approval will refuse "
+                       "them): " + ui.md("; ".join(outside)))
         problems = workflow.conflicts(store, chosen.id)
         for problem in problems:
             st.warning("Conflict: " + ui.md(problem))

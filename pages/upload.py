@@ -5,12 +5,14 @@ import hashlib
 
 import streamlit as st
 
+from sharedmap import config
 from sharedmap.app import officer as officer
 from sharedmap.app import ui
 from sharedmap.errors import SharedMapError
 from sharedmap.publishing import review_tables as tables
 from sharedmap.publishing import templates, workflow
 from sharedmap.publishing.auth import Role
+from sharedmap.spreadsheets import max_upload_bytes
 
 st.title("Upload partnerships")
 officer.flash()
@@ -31,7 +33,8 @@ left.download_button("Download the template (Excel)", templates.template_xlsx(),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
 right.download_button("Download the template (CSV)", templates.template_csv(), f"{templates.FILE_NAME}.csv",
                       "text/csv", icon=":material/download:")
-file = st.file_uploader("Your partnerships file (CSV or XLSX, at most 5 MB)", type=["csv", "xlsx"],
+limit = f"at most {max_upload_bytes() / 2**20:g} MB and {config.get('SHAREDMAP_MAX_ROWS')} rows"
+file = st.file_uploader(f"Your partnerships file (CSV or XLSX, {limit})", type=["csv", "xlsx"],
                         key=officer.upload_key())
 if file is None:
     st.stop()

@@ -94,6 +94,45 @@ SETTINGS: tuple[Setting, ...] = (
         "are never marked: an ending does not go out of date.",
     ),
     Setting(
+        "SHAREDMAP_MAX_UPLOAD_MB",
+        "5",
+        "Largest partnership file (CSV or XLSX) accepted, in megabytes; a larger one is refused before it is read.",
+    ),
+    Setting(
+        "SHAREDMAP_MAX_ROWS",
+        "2000",
+        "Most rows of data in one partnership file; reading stops, with one message, at the first row past it.",
+    ),
+    Setting(
+        "SHAREDMAP_MAX_COLUMNS",
+        "60",
+        "Most columns in one partnership file; a wider header row is refused before any row is checked.",
+    ),
+    Setting(
+        "SHAREDMAP_MAX_CELL_CHARS",
+        "10000",
+        "Longest text in one cell of a partnership file (characters); a longer cell is refused naming its row and "
+        "column.",
+    ),
+    Setting(
+        "SHAREDMAP_MAX_COUNCILS_PER_CELL",
+        "60",
+        "Most councils named in one partnership's councils cell; past it the row is refused without searching the "
+        "register.",
+    ),
+    Setting(
+        "SHAREDMAP_UPLOAD_SECONDS",
+        "20",
+        "Time budget for checking one file (seconds): past it, checking stops with a message naming the row "
+        "reached, and nothing is staged.",
+    ),
+    Setting(
+        "SHAREDMAP_MAX_AMOUNT_GBP",
+        "10000000000",
+        "The largest money figure accepted in a file (£; default £10bn); a larger one is a row error. The store "
+        "refuses anything over £100bn whatever this says.",
+    ),
+    Setting(
         "SHAREDMAP_STORE_RETRY_SECONDS",
         "5",
         "While the database is unreachable, how often (seconds) an app copy tries it again; between tries visitors "
@@ -132,6 +171,17 @@ def _read_secrets(path: str, _mtime_ns: int) -> dict[str, str]:
     except (OSError, tomllib.TOMLDecodeError):
         return {}  # Streamlit reports a broken secrets file itself, naming the line
     return {k: str(v) for k, v in values.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
+
+
+def get_number(name: str) -> float:
+    """A numeric setting; a value that is not a finite positive number falls back to the default."""
+    try:
+        value = float(get(name))
+    except ValueError:
+        value = float(_BY_NAME[name].default)
+    if not (0 < value < float("inf")):
+        value = float(_BY_NAME[name].default)
+    return value
 
 
 def shared_data_dir() -> Path:

@@ -37,7 +37,9 @@ class ValidationError(SharedMapError):
         self.column = column
         self.value = value
         self.suggestions = list(suggestions or [])
-        super().__init__(f"{column}: {message} (got {value!r})")
+        shown = repr(value)
+        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        super().__init__(f"{column}: {message} (got {shown})")
         self.message = message
 
 

@@ -60,7 +60,15 @@ def clean(value: object) -> str:
         return ""
     if isinstance(value, float) and value != value:
         return ""
-    return " ".join(str(value).replace("\u00a0", " ").split())
+    return " ".join(_CONTROL.sub("", str(value).replace("\u00a0", " ")).split())
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # but tab, CR, LF
+
+
+def strip_control(text: object) -> str:
+    """Text safe to print to a terminal: control characters (ANSI escapes, bidi overrides) removed."""
+    return _CONTROL.sub("", str(text))
 
 
 def parse_kind(text: str) -> SavingsKind:
@@ -93,17 +101,52 @@ def _is_year_or_count(text: str, match: re.Match) -> bool:
     return looks_like_year or following.lstrip().startswith(("year", "month", "/", "-", "%"))
 
 
+_NEGATIVE = re.compile(r"(^|[\s£:])[-\u2212](£|gbp)?$", re.IGNORECASE)  # "-£5", "£-5", "saving: -5"
+_EXPONENT = re.compile(r"\d[eE][-+]?\d")
+# Above these a figure of its kind is far past any council partnership on record: a warning to check, not an error.
+PLAUSIBLE_GBP = {"annual": 200e6, "cumulative": 2e9, "target": 2e9, "one-off funding": 1e9, "combined spend": 5e9}
+STORE_CEILING_GBP = 100e9  # the store's own constraint (migration 0002); the setting cannot raise it
+
+
+def max_amount_gbp() -> float:
+    """The ceiling on one money figure: SHAREDMAP_MAX_AMOUNT_GBP, never above the store's constraint."""
+    from sharedmap import config
+
+    return min(config.get_number("SHAREDMAP_MAX_AMOUNT_GBP"), STORE_CEILING_GBP)
+
+
 def parse_money(text: object) -> float:
-    """£600,000 → 600000; £1.2m, £220k, 0.385m, £1.34bn; rejects text with no figure."""
+    """£600,000 → 600000; £1.2m, £220k, 0.385m, £1.34bn; rejects text with no figure, and any amount that is
+    negative, written with an exponent (1e308), not finite, or above the ceiling (max_amount_gbp)."""
     cell = clean(text)
-    if isinstance(text, int | float) and cell:
-        return float(text)
+    if isinstance(text, int | float) and not isinstance(text, bool) and cell:
+        return check_amount(float(text), text)
+    if len(cell) > 1000:
+        raise ValidationError("savings", cell[:40] + "…", "too long for a savings figure (over 1,000 characters)")
+    if _EXPONENT.search(cell):
+        raise ValidationError("savings", text, "write the amount in full, like £1.2m or £600,000, not with an "
+                                               "exponent")
     match = _money_match(cell)
     if not match:
         raise ValidationError("savings", text, "no amount found; write it like £600,000, £1.2m or £220k")
+    if _NEGATIVE.search(cell[: match.start()]):
+        raise ValidationError("savings", text, "the amount is negative; a saving is written as a positive figure")
     number = float(match.group("num").replace(",", ""))
     unit = (match.group("unit") or "").lower()
-    return number * _UNITS.get(unit, 1)
+    return check_amount(number * _UNITS.get(unit, 1), text)
+
+
+def check_amount(amount: float, text: object) -> float:
+    """The amount, if it is a finite figure from zero up to the ceiling; else a ValidationError saying which."""
+    if amount != amount or amount in (float("inf"), float("-inf")):
+        raise ValidationError("savings", text, "not a finite amount of money")
+    if amount < 0:
+        raise ValidationError("savings", text, "the amount is negative; a saving is written as a positive figure")
+    ceiling = max_amount_gbp()
+    if amount > ceiling:
+        raise ValidationError("savings", text, f"more than the £{ceiling:,.0f} any one figure may be "
+                                               "(SHAREDMAP_MAX_AMOUNT_GBP)")
+    return amount
 
 
 def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, default_period: str = "",
@@ -114,7 +157,7 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
     """
     warnings: list[str] = []
     cell = clean(text)
-    amount = parse_money(cell)
+    amount = parse_money(text if isinstance(text, int | float) else cell)  # a number cell is a number, not text
     if amount <= 0:
         raise ValidationError("savings", text, "the amount must be more than zero")
     council_id = None
@@ -162,6 +205,9 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
     rest = re.sub(r"\b(about|around|approx(imately)?|c\.?|circa|some)(?=\s|$)", " ", rest, flags=re.IGNORECASE)
     rest = re.sub(r"^\s*of\b", " ", rest, flags=re.IGNORECASE)  # "£3m of savings", never "year five of a merger"
     period = clean(re.sub(r"^(in|for)\s+", "", clean(rest), flags=re.IGNORECASE)) or default_period
+    if amount > PLAUSIBLE_GBP.get(kind.value, float("inf")):
+        warnings.append(f"£{amount:,.0f} is more than any {kind.value} figure on record for a council partnership "
+                        f"(£{PLAUSIBLE_GBP[kind.value]:,.0f}); check the figure and its unit")
     estimate = (kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)
                 or re.search(r"(?<!\w)(c\.|circa)", lowered) is not None)
     return Savings(amount, kind, period, council_id, estimate, scope), warnings
@@ -297,7 +343,31 @@ def parse_services(text: object) -> tuple[tuple[str, ...], list[ValidationError]
 
 def split_names(text: object) -> list[str]:
     """Split a list of names on ';', '|' or new lines; commas are handled by split_councils."""
-    return [clean(p) for p in re.split(r"[;|\n]+", clean(text)) if clean(p)]
+    if not clean(text):
+        return []
+    return [clean(p) for p in re.split(r"[;|\r\n]+", str(text)) if clean(p)]  # split before clean() joins lines
+
+
+MAX_GLUED = 4  # comma pieces tried as one name; the longest real ones ("Kingston upon Hull, City of") have two
+
+
+def count_council_pieces(text: object) -> int:
+    """How many names a councils cell could hold at most (every ; | , or new line a separator): checked against
+    SHAREDMAP_MAX_COUNCILS_PER_CELL before the register is searched."""
+    return len([p for p in re.split(r"[;|\r\n,]+", str(text)) if clean(p)]) if clean(text) else 0
+
+
+def date_before(later: PartialDate, earlier: PartialDate) -> bool:
+    """Whether ``later`` is surely before ``earlier``, compared at the precision both are written to: 2018 and
+    October 2018 are the same year, so neither is before the other."""
+    a = (later.year, later.month, later.day)
+    b = (earlier.year, earlier.month, earlier.day)
+    for x, y in zip(a, b, strict=True):
+        if x is None or y is None:
+            return False
+        if x != y:
+            return x < y
+    return False
 
 
 def split_councils(text: object, resolve: Callable[[str], object]) -> list[str]:
@@ -308,8 +378,8 @@ def split_councils(text: object, resolve: Callable[[str], object]) -> list[str]:
     for part in split_names(text):
         pieces = [clean(p) for p in part.split(",") if clean(p)]
         i = 0
-        while i < len(pieces):
-            for j in range(len(pieces), i, -1):
+        while i < len(pieces):  # no council's name holds more than MAX_GLUED - 1 commas: linear in the pieces
+            for j in range(min(len(pieces), i + MAX_GLUED), i, -1):
                 candidate = ", ".join(pieces[i:j])
                 if j - i == 1 or _resolves(candidate, resolve):
                     names.append(candidate)

@@ -188,8 +188,10 @@ class Register:
         frame["population"] = frame["population"].astype("Int64")
         return frame
 
-    def resolve(self, name: str) -> Resolution:
-        """One council for a name, GSS code or register id; CouncilNotFoundError with suggestions otherwise."""
+    def resolve(self, name: str, fuzzy: bool = True, normalise: bool = True) -> Resolution:
+        """One council for a name, GSS code or register id; CouncilNotFoundError with suggestions otherwise.
+        Without ``fuzzy`` (or ``normalise``), a name that only a fuzzy search (or normalising it) could place is
+        refused without that search: for callers that bound the work one file can cause."""
         text = FORMER_NOTE.sub("", " ".join(str(name).split()))  # suggestions carry this note; take them back
         if not text:
             raise CouncilNotFoundError(str(name), [], "the name is empty")
@@ -201,11 +203,14 @@ class Register:
                 raise CouncilNotFoundError(text, [], "no council has that GSS code in the register")
             return Resolution(str(name), council, 1.0, "code")
         match = self._index.known(text)
-        if not match and names_no_place(text):
+        if not match and normalise and names_no_place(text):
             raise CouncilNotFoundError(str(name), [], "it does not say which council, only words like 'Borough'")
-        match = match or self._index.normalised(text)
+        match = match or (self._index.normalised(text) if normalise else None)
         if match:
             return self._decide(str(name), match)
+        if not fuzzy or not normalise:
+            raise CouncilNotFoundError(str(name), [], "not looked up: too many names in this file were not exact "
+                                       "council names; correct those above first")
         return self._fuzzy(str(name), text)
 
     def suggest(self, name: str, limit: int = 5) -> list[tuple[str, float]]:

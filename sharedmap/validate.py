@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap import config
+from sharedmap.errors import CouncilNotFoundError, FileReadError, ValidationError
+from sharedmap.lookups import FileRegister
 from sharedmap.parsing import (
     clean,
+    count_council_pieces,
+    date_before,
     parse_date,
     parse_kind,
     parse_savings_entry,
@@ -21,12 +26,15 @@ from sharedmap.parsing import (
     split_councils,
     split_names,
 )
-from sharedmap.partnerships import Partnership, Savings, Status
+from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 
 MAX_EVIDENCE = 500  # characters: a note on where in the source the facts are, not a copy of it
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
+MAX_ID_CHARS = 80  # the store refuses longer ids and names too (migration 0002)
+MAX_NAME_CHARS = 300
+MAX_COUNCIL_NAMES = 10_000  # council names in one file (the whole published map names about 300)
 
 
 @dataclass
@@ -119,8 +127,21 @@ def validate_file(source: str | Path | bytes, register: Register | None = None,
     return validate_table(read_table(source, filename), register or load_register())
 
 
-def validate_table(table: Table, register: Register) -> ValidationReport:
-    reports = [validate_row(number, values, register) for number, values in table.rows]
+def validate_table(table: Table, register: Register, budget_seconds: float | None = None) -> ValidationReport:
+    """Check every row; FileReadError when checking runs past the time budget (SHAREDMAP_UPLOAD_SECONDS)."""
+    budget = budget_seconds if budget_seconds is not None else config.get_number("SHAREDMAP_UPLOAD_SECONDS")
+    deadline = time.monotonic() + budget
+    register = register if isinstance(register, FileRegister) else FileRegister(register)
+    names = sum(count_council_pieces(values.get("councils")) for _, values in table.rows)
+    if names > MAX_COUNCIL_NAMES:
+        raise FileReadError(f"{table.file} names {names:,} councils in all; the limit for one file is "
+                            f"{MAX_COUNCIL_NAMES:,}: split it into smaller files")
+    reports = []
+    for number, values in table.rows:
+        if time.monotonic() > deadline:
+            raise FileReadError(f"{table.file}: checking stopped at row {number} after {budget:g} seconds, the time "
+                                "allowed for one file (SHAREDMAP_UPLOAD_SECONDS); split it into smaller files")
+        reports.append(validate_row(number, values, register))
     _flag_duplicates(reports)
     _fill_missing_ids(reports)
     return ValidationReport(table.file, table.encoding, table.columns, table.ignored, reports)
@@ -141,6 +162,12 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
 
     if not name:
         report.errors.append(Issue("name", values.get("name"), "every partnership needs a name"))
+    elif len(name) > MAX_NAME_CHARS:
+        report.errors.append(Issue("name", name[:40] + "…", f"a name is at most {MAX_NAME_CHARS} characters "
+                                   f"(this one has {len(name):,})"))
+    if len(clean(values.get("id"))) > MAX_ID_CHARS:
+        report.errors.append(Issue("id", clean(values.get("id"))[:40] + "…", f"an id is at most {MAX_ID_CHARS} "
+                                   f"characters (this one has {len(clean(values.get('id'))):,})"))
     council_ids = _resolve_councils(values, register, report)
     other_partners = tuple(split_names(values.get("other_partners")))
     services, service_errors = parse_services(values.get("services"))
@@ -149,9 +176,10 @@ def validate_row(number: int, values: dict[str, object], register: Register) -> 
         report.errors.append(Issue("services", values.get("services"), "name at least one shared service"))
     start = attempt("start", parse_date, values.get("start"), "start")
     end = attempt("end", parse_date, values.get("end"), "end")
-    if start and end and end < start:
+    if start and end and date_before(end, start):
         report.errors.append(Issue("end", values.get("end"), f"ends before it starts ({start})"))
     status = _status(values, end, report, attempt)
+    _check_timeline(start, status, values, register, report)
     source_date = attempt("source_date", parse_date, values.get("source_date"), "source_date")
     verified_on = attempt("verified_on", parse_date, values.get("verified_on"), "verified_on")
     _check_verified(values, source_date, verified_on, report)
@@ -210,10 +238,36 @@ def _check_verified(values: dict, source_date, verified_on, report: RowReport) -
                                    "before it was published"))
 
 
+def _check_timeline(start: PartialDate | None, status: Status | None, values: dict, register: Register,
+                    report: RowReport) -> None:
+    """A partnership cannot start after one of its councils was abolished, nor be operational before it starts."""
+    if start is None:
+        return
+    today = dt.date.today()
+    if status is Status.OPERATIONAL and date_before(PartialDate(today.year, today.month, today.day), start):
+        report.errors.append(Issue("start", values.get("start"), f"the partnership is operational but starts in "
+                                   f"the future ({start}); make its status planned, or correct the start"))
+    for entry in report.councils:
+        council = register.councils.get(entry.get("id") or "")
+        if council is None or council.end is None:
+            continue
+        ended = PartialDate(council.end.year, council.end.month, council.end.day)
+        if date_before(ended, start):
+            successor = entry.get("successor", {}).get("name")
+            instead = f"; name {successor} instead" if successor else ""
+            report.errors.append(Issue("councils", entry["input"], f"{council.name} was abolished on "
+                                       f"{council.end.isoformat()}, before the partnership started ({start}){instead}"))
+
+
 def _resolve_councils(values: dict, register: Register, report: RowReport) -> list[str] | None:
     cell = values.get("councils")
     if not clean(cell):
         report.errors.append(Issue("councils", cell, "list the councils in the partnership, separated by ;"))
+        return None
+    most = int(config.get_number("SHAREDMAP_MAX_COUNCILS_PER_CELL"))
+    if count_council_pieces(cell) > most:
+        report.errors.append(Issue("councils", clean(cell)[:60] + "…", f"more than {most} names in one cell "
+                                   "(SHAREDMAP_MAX_COUNCILS_PER_CELL); is this one partnership?"))
         return None
     if clean(values.get("council_ids")):
         return _councils_by_id(values, register, report)

@@ -205,6 +205,31 @@ def test_a_reviewer_approves_and_an_officer_cannot(store, messy_file):
     assert list(at.dataframe[-1].value["what"])[:2] == ["approve", "submit"]  # the audit log, newest first
 
 
+def test_the_reviewer_sees_which_other_councils_records_a_submission_touches(store, messy_file):
+    """East Lindsey's file changes SS001, shared with Boston; a submission staged outside the officer's council
+    (as one made before the rule was) is flagged, and approving it is refused."""
+    from sharedmap.partnerships import to_record
+    from sharedmap.publishing.preview import Change
+
+    shared = submit_as(store, ELI, messy_file)
+    base = next(p for p in store.partnerships() if p.id == "SS004")
+    with store.write() as conn:
+        outside = store.add_submission(
+            conn, [Change(CHANGED, "SS004", base.name, to_record(base.with_changes(council_ids=(
+                *base.council_ids, "BOT"))), to_record(base), 2, "id")], submitted_by=BOT, scope_council_id="BOT",
+            withdraw_missing=False, base_version=1, file_name="old.csv", file_sha256="0" * 64, file_rows=1)
+    at = sign_in(page("review").run(), REVIEWER)
+    at.selectbox(key="review_submission").set_value(shared).run()
+    assert messages(at.info)[0] == "Changes published records of other councils too: Boston Borough Council"
+    assert not at.warning
+    at.selectbox(key="review_submission").set_value(outside).run()
+    assert messages(at.warning)[0].startswith("Changes partnerships that do not include the officer's council "
+                                              "(approval will refuse them): SS004 (Leicestershire shared ICT")
+    at.button(key="approve").click().run()
+    assert not at.exception and "do not include their council (BOT): SS004" in messages(at.error)[0]
+    assert store.current()[0] == 1
+
+
 def test_nobody_approves_their_own_and_a_rejection_needs_a_reason(store, messy_file):
     submission_id = submit_as(store, REVIEWER, messy_file)
     at = sign_in(page("review").run(), REVIEWER)

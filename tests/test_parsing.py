@@ -1,9 +1,22 @@
+import contextlib
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sharedmap.errors import ValidationError
-from sharedmap.parsing import parse_date, parse_money, parse_savings_entry, parse_services, parse_status
+from sharedmap.parsing import (
+    count_council_pieces,
+    date_before,
+    max_amount_gbp,
+    parse_date,
+    parse_money,
+    parse_savings_entry,
+    parse_services,
+    parse_status,
+    split_councils,
+)
 from sharedmap.partnerships import PartialDate, SavingsKind, Status, format_gbp
 
 
@@ -144,3 +157,68 @@ def test_an_only_that_names_no_council_is_a_warning():
 ])
 def test_scope_words(text, scope):
     assert parse_savings_entry(text)[0].scope.value == scope
+
+
+# Properties: any text or number gives a value or the project's own error, never another exception.
+CELLS = st.one_of(st.text(max_size=200), st.integers(), st.floats(), st.none(),
+                  st.from_regex(r"[£-]?[0-9,.eE+-]{1,30}(bn|m|k)?", fullmatch=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELLS)
+def test_any_cell_is_an_amount_in_range_or_a_validation_error(cell):
+    try:
+        amount = parse_money(cell)
+    except ValidationError as exc:
+        assert exc.column == "savings"
+    else:
+        assert 0 <= amount <= max_amount_gbp()
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELLS)
+def test_any_cell_is_a_date_or_a_validation_error(cell):
+    try:
+        parse_date(cell)
+    except ValidationError as exc:
+        assert exc.column == "start"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_any_savings_text_is_an_entry_or_a_validation_error(text):
+    with contextlib.suppress(ValidationError):
+        parse_savings_entry(text)
+
+
+DATES = st.builds(PartialDate, st.integers(1900, 2100), st.none() | st.integers(1, 12), st.none() | st.integers(1, 28))
+
+
+@given(DATES, DATES)
+def test_dates_of_any_precision_compare_without_error(a, b):
+    assert not (date_before(a, b) and date_before(b, a))
+
+
+def test_dates_compare_at_the_precision_written():
+    assert not date_before(PartialDate(2018), PartialDate(2018, 10))
+    assert not date_before(PartialDate(2018, 10), PartialDate(2018))
+    assert date_before(PartialDate(2017, 12, 31), PartialDate(2018))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([*"abc ,;|\n", "Boston", "Council", "City of", "Hull", "Poole"]), max_size=120)
+       .map("".join))
+def test_any_councils_cell_splits_into_names(register, text):
+    names = split_councils(text, lambda name: register.resolve(name, fuzzy=False))
+    assert len(names) <= count_council_pieces(text)
+
+
+def test_splitting_hundreds_of_comma_separated_names_takes_a_linear_number_of_lookups(register):
+    calls = []
+
+    def resolve(name):
+        calls.append(name)
+        return register.resolve(name, fuzzy=False)
+
+    split_councils(", ".join(["Boston Borough Council"] * 400), resolve)
+    assert len(calls) <= 400 * 3

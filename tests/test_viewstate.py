@@ -52,7 +52,11 @@ def test_links_hold_only_what_differs_from_the_default(view, query):
     ({"service": ["Waste", "Juggling"]}, View(Filters(services=("Waste",), year=LATEST_YEAR)),
      "service='Juggling' is not a known value"),
     ({"status": "gone"}, View(), "status='gone' is not a known value (ended, operational, planned)"),
-    ({"min_savings": "-5"}, View(), "min_savings='-5' must be an amount in pounds of 0 or more"),
+    ({"min_savings": "-5"}, View(), "min_savings='-5' must be an amount in pounds from 0 to"),
+    ({"min_savings": "1e309"}, View(), "min_savings='1e309' must be an amount in pounds from 0 to"),
+    ({"min_savings": "nan"}, View(), "min_savings='nan' must be an amount in pounds from 0 to"),
+    ({"year": "²"}, View(), "year='²' is outside"),
+    ({"year": "9" * 5000}, View(), "year='999"),
     ({"tier": "parish"}, View(), "tier='parish' must be one of ltla, utla; showing ltla"),
     ({"measure": "joy"}, View(), "measure='joy' must be one of partnerships, savings, per_resident"),
 ])

@@ -117,6 +117,43 @@ def test_an_officer_may_only_submit_partnerships_of_their_own_council(store, acc
     assert snapshot(store) == before
 
 
+@pytest.mark.parametrize(("how", "changes"), [
+    ("id", {}),  # Leicestershire's partnership, by its id, with Boston added
+    ("name", {"id": ""}),  # the same, by its exact name without the id
+])
+def test_an_officer_cannot_take_over_another_councils_partnership(store, accounts, register, tmp_path, rows, how,
+                                                                 changes):
+    takeover = {**rows["SS004"], **changes,
+                "councils": rows["SS004"]["councils"] + "; Boston Borough Council",
+                "council_ids": rows["SS004"]["council_ids"] + "; BOT"}
+    before = snapshot(store)
+    with pytest.raises(PermissionDeniedError, match=rf"whose published record already includes their council "
+                                                    rf"\(Boston Borough Council\): row 2 matches published "
+                                                    rf"partnership SS004 \(Leicestershire shared ICT service "
+                                                    rf"\(Steria\)\) by its {how}"):
+        submit(store, register, tmp_path, accounts[BOT], [takeover], withdraw_missing=False)
+    assert snapshot(store) == before
+
+
+def test_approval_refuses_an_officers_change_to_a_partnership_without_their_council(store, accounts, register):
+    """A submission staged before the rule (or by a bug) is re-checked against what is published when approved."""
+    from sharedmap.partnerships import to_record
+    from sharedmap.publishing.preview import Change
+
+    base = next(p for p in store.partnerships() if p.id == "SS004")
+    record = to_record(base.with_changes(council_ids=(*base.council_ids, "BOT")))
+    with store.write() as conn:
+        submission_id = store.add_submission(
+            conn, [Change(CHANGED, "SS004", base.name, record, to_record(base), 2, "id")],
+            submitted_by=BOT, scope_council_id="BOT", withdraw_missing=False, base_version=1, file_name="old.csv",
+            file_sha256="0" * 64, file_rows=1)
+    before = snapshot(store)
+    with pytest.raises(PermissionDeniedError, match=r"changes partnerships that do not include their council "
+                                                    r"\(BOT\): SS004"):
+        workflow.approve(store, accounts[REVIEWER], submission_id)
+    assert snapshot(store) == before
+
+
 @pytest.mark.parametrize(("council", "partnership_councils", "covered"), [
     ("ELI", ("BOT", "ELI"), True),
     ("ELI", ("BOT", "SHO"), False),

@@ -11,7 +11,7 @@ from typing import Literal, TypedDict
 import pandas as pd
 import streamlit as st
 
-from sharedmap import config, events, freshness
+from sharedmap import config, drawable, events, freshness
 from sharedmap.errors import (
     CouncilNotFoundError,
     StoreUnavailableError,
@@ -24,7 +24,7 @@ from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
 from sharedmap.partners.model import LearnedModel, ModelFileError, load_model
 from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership, Status
-from sharedmap.publishing.dataset import LastGood, load_published
+from sharedmap.publishing.dataset import LastGood, load_published, unshown
 from sharedmap.quality import QualityReport
 from sharedmap.quality import quality_report as build_quality_report
 from sharedmap.register import TYPE_NAMES, Register, load_register
@@ -53,6 +53,7 @@ K_SEARCH_RESULT = "search_result"
 MAP_KEY = "map"
 K_DATA_LABEL = "data_label"  # the version this run showed
 K_FALLBACK = "data_fallback"  # the last good version, when the store could not be reached
+K_UNSHOWN = "data_unshown"  # how many records this run left out
 ATTRIBUTION_SHORT = sources.credits()  # from geo/sources.json, like every other attribution
 
 
@@ -65,6 +66,15 @@ def register() -> Register:
 
 
 def published() -> tuple[str, list[Partnership]]:
+    """What a public page shows (see ``_published``), with a warning above it when records were left out."""
+    label, partnerships = _published()
+    if left_out := st.session_state.get(K_UNSHOWN, 0):
+        st.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.",
+                   icon=":material/report:")
+    return label, partnerships
+
+
+def _published() -> tuple[str, list[Partnership]]:
     """The published version label and partnerships, asked of the store on every run (one small query), so a
     new publication shows at once: the caches below are keyed by its label. While the store cannot be reached,
     the last version this process read (``store_banner`` says so); with none, the error goes to the page."""
@@ -79,7 +89,23 @@ def published() -> tuple[str, list[Partnership]]:
         label = good.label
         partnerships = list(good.partnerships)
     st.session_state[K_DATA_LABEL] = label
-    return label, partnerships
+    return label, _drawable(label, tuple(partnerships))
+
+
+def _drawable(label: str, partnerships: tuple[Partnership, ...]) -> list[Partnership]:
+    """The partnerships the pages can draw; the count of those left out (unreadable or unrenderable records,
+    logged once each by ``drawable``) goes to ``store_banner``."""
+    shown, left_out = _checked(label, partnerships)
+    left_out = [*left_out, *(unshown(label) if st.session_state.get(K_FALLBACK) is None else [])]
+    drawable.log_unshown(left_out, label)
+    st.session_state[K_UNSHOWN] = len(left_out)
+    return list(shown)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _checked(label: str, _partnerships: tuple[Partnership, ...]) -> tuple[tuple[Partnership, ...], tuple]:
+    shown, left_out = drawable.drawable(_partnerships, register(), label)
+    return tuple(shown), tuple(left_out)
 
 
 def store_banner(placeholder) -> None:
@@ -138,10 +164,9 @@ def _map_year(filters: Filters) -> int:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def quality_report(label: str) -> QualityReport:
-    """The data-quality report on published version ``label`` (the Data page's section)."""
-    _label, partnerships = published()
-    return build_quality_report(partnerships, register())
+def quality_report(label: str, _partnerships: list[Partnership]) -> QualityReport:
+    """The data-quality report on published version ``label`` (``_partnerships``; the Data page's section)."""
+    return build_quality_report(_partnerships, register())
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)

@@ -23,7 +23,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def fail(message: str, code: int = 2) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    from sharedmap.parsing import strip_control
+
+    print(f"error: {strip_control(message)}", file=sys.stderr)
     return code
 
 
@@ -133,12 +135,15 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from sharedmap.cli.output import format_validation
     from sharedmap.errors import FileReadError
+    from sharedmap.parsing import strip_control
     from sharedmap.validate import validate_file
 
     try:
-        report = validate_file(args.file)
+        report = validate_file(args.file, filename=strip_control(Path(args.file).name))
     except FileReadError as exc:
         return fail(str(exc))
     if args.format == "json":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from sharedmap.parsing import strip_control
 from sharedmap.partnerships import format_gbp, savings_text
 from sharedmap.validate import ValidationReport
 
@@ -42,7 +43,7 @@ def format_validation(report: ValidationReport) -> str:
     missing = [c for c in ("verified_on", "evidence") if c not in report.columns.values()]
     if missing:
         lines.append(f"Optional columns not in this file: {', '.join(missing)}. " + NEW_COLUMNS_HELP)
-    return "\n".join(lines)
+    return strip_control("\n".join(lines))  # a file's text (and its name) may hold terminal escape codes
 
 
 NEW_COLUMNS_HELP = ("verified_on is the date a person last checked the row against its source; evidence is a short "

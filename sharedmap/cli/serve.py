@@ -23,11 +23,10 @@ from sharedmap import config
 from sharedmap.errors import SharedMapError
 from sharedmap.maps import assets
 from sharedmap.spatial import sources
-from sharedmap.spreadsheets import MAX_UPLOAD_BYTES
+from sharedmap.spreadsheets import max_upload_bytes
 
 APP = config.PROJECT_ROOT / "app.py"
 HEALTH_PATH = "/_stcore/health"
-UPLOAD_LIMIT_MB = math.ceil(MAX_UPLOAD_BYTES / (1024 * 1024))  # Streamlit counts MB of 2**20 bytes, as tables does
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ def production_options(port: int | None = None, address: str | None = None) -> d
         "server.headless": "true",
         "server.enableXsrfProtection": "true",
         "server.enableCORS": "true",
-        "server.maxUploadSize": str(UPLOAD_LIMIT_MB),
+        "server.maxUploadSize": str(math.ceil(max_upload_bytes() / (1024 * 1024))),
         "server.enableStaticServing": "true",  # the map's Leaflet comes from the app itself (sharedmap.maps.assets)
         "server.fileWatcherType": "none",
         "server.runOnSave": "false",

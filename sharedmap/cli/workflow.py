@@ -159,6 +159,7 @@ def _users_list(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     from sharedmap.cli.output import format_validation
     from sharedmap.errors import InvalidRowsError
+    from sharedmap.parsing import strip_control
     from sharedmap.publishing.workflow import read_upload, submit
     from sharedmap.register import load_register
 
@@ -171,6 +172,9 @@ def _import(args: argparse.Namespace) -> int:
         problems = [(r.row, e.column, e.message) for r in upload.report.rows for e in r.errors]
         print(f"error: {InvalidRowsError(upload.file_name, problems, len(upload.report.rows))}", file=sys.stderr)
         return 1
+    for report in upload.report.rows:
+        for issue in report.warnings:
+            print(f"warning in {issue.column}: row {report.row}: {strip_control(issue.message)}", file=sys.stderr)
     submission = submit(store, user, upload, register, withdraw_missing=not args.keep_missing, comment=args.comment)
     from sharedmap.publishing.workflow import submission_preview
 
@@ -287,6 +291,8 @@ def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sharedmap import exports
+    from sharedmap.drawable import drawable
+    from sharedmap.parsing import strip_control
     from sharedmap.partners.recommend import CURRENT_YEAR
     from sharedmap.register import load_register
     from sharedmap.spatial.network import build_network
@@ -295,8 +301,12 @@ def _export(args: argparse.Namespace) -> int:
         raise SharedMapError("XLSX is a binary file: give --output FILE or redirect standard output")
     store = _store()
     number = store.version(args.version).number if args.version is not None else store.current()[0]
-    partnerships = store.partnerships(number)
     register = load_register()
+    loaded, unreadable = store.readable(number)
+    partnerships, unrenderable = drawable(loaded, register)
+    for item in [*unreadable, *unrenderable]:
+        print(f"warning: partnership {strip_control(item.id)!r} left out: {strip_control(item.reason)}",
+              file=sys.stderr)
     if args.format == "csv":
         data = exports.partnerships_csv(partnerships, register)
     elif args.format == "geojson":
@@ -340,6 +350,8 @@ def partnerships_xlsx(partnerships, register) -> bytes:
 
 def format_preview(preview) -> str:
     """A preview as a person reads it: counts, then each partnership's fate and changed fields."""
+    from sharedmap.parsing import strip_control
+
     counts = ", ".join(f"{n} {kind}" for kind, n in preview.counts.items())
     lines = [f"Against version {preview.base_version}: {counts}"]
     for change in preview.changes:
@@ -347,7 +359,7 @@ def format_preview(preview) -> str:
         lines.append(f"  {change.kind:<9} {row:<8} {change.partnership_id:<14} {change.name}")
         for diff in change.fields:
             lines.append(f"      {diff.label}: {_show(diff.old_text)} → {_show(diff.new_text)}")
-    return "\n".join(lines)
+    return strip_control("\n".join(lines))
 
 
 def _show(text: str, width: int = 90) -> str:

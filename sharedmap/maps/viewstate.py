@@ -4,6 +4,7 @@ so a councillor can send a colleague exactly what they see. Pure functions; the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -67,7 +68,7 @@ def partner_from_query(params: QueryParams) -> tuple[PartnerQuestion, list[str]]
         service = next(iter(_pick([wanted], SERVICES, "share", problems)), "")
     top = PARTNER_TOP_DEFAULT
     if text := (_values(params, "top") or [""])[-1]:
-        if text.isdigit() and 1 <= int(text) <= PARTNER_TOP_MAX:
+        if _WHOLE.fullmatch(text) and 1 <= int(text) <= PARTNER_TOP_MAX:
             top = int(text)
         else:
             problems.append(f"top={text!r} must be a whole number from 1 to {PARTNER_TOP_MAX}; "
@@ -102,24 +103,29 @@ def _pick(values: Iterable[str], allowed: Iterable[str], key: str, problems: lis
     return tuple(dict.fromkeys(kept))
 
 
+_WHOLE = re.compile(r"[0-9]{1,6}")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
+MAX_MIN_SAVINGS = 100e9  # no figure in the store is larger (migration 0002)
+
+
 def view_from_query(params: QueryParams, options: Options) -> tuple[View, list[str]]:
     """The view a URL asks for, and a message for every value that was ignored. ``params`` maps each key to a
     string or a list of strings (st.query_params gives every value of a repeated key with ``get_all``)."""
     problems: list[str] = []
     year = LATEST_YEAR
     for text in _values(params, "year")[-1:]:
-        if text.isdigit() and int(text) in YEARS:
+        if _WHOLE.fullmatch(text) and int(text) in YEARS:
             year = int(text)
         else:
-            problems.append(f"year={text!r} is outside {YEARS[0]}-{YEARS[-1]}; showing {LATEST_YEAR}")
+            problems.append(f"year={text[:30]!r} is outside {YEARS[0]}-{YEARS[-1]}; showing {LATEST_YEAR}")
     min_savings = 0.0
     for text in _values(params, "min_savings")[-1:]:
         try:
-            min_savings = float(text.replace(",", "").lstrip("£"))
-            if min_savings < 0 or min_savings != min_savings:
+            min_savings = float(text.replace(",", "").lstrip("£")) if len(text) <= 20 else -1.0
+            if not 0 <= min_savings <= MAX_MIN_SAVINGS:  # also refuses NaN and infinity (1e309)
                 raise ValueError
         except ValueError:
-            problems.append(f"min_savings={text!r} must be an amount in pounds of 0 or more; ignored")
+            problems.append(f"min_savings={text[:30]!r} must be an amount in pounds from 0 to "
+                            f"{MAX_MIN_SAVINGS:,.0f}; ignored")
             min_savings = 0.0
     chosen = {field_name: _pick(_values(params, key), getattr(options, field_name), key, problems)
               for key, field_name in MULTI_KEYS.items()}

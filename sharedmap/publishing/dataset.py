@@ -19,8 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sharedmap import config, events
+from sharedmap.drawable import load_records
 from sharedmap.errors import StoreError, StoreUnavailableError, ValidationError
-from sharedmap.partnerships import Partnership, from_record, to_record
+from sharedmap.partnerships import Partnership, to_record
 from sharedmap.publishing.store import Store, open_store
 from sharedmap.register import Register, load_register
 from sharedmap.validate import validate_file
@@ -94,6 +95,11 @@ def load_published(register: Register | None = None) -> tuple[str, list[Partners
         raise StoreUnavailableError(str(exc), last_good()) from exc
     _answered(store, found)
     return found
+
+
+def unshown(label: str) -> list:
+    """Records of the published version ``label`` left out because they cannot be read (drawable.Unshown)."""
+    return open_store().unshown(label)
 
 
 def last_good() -> LastGood | None:
@@ -174,8 +180,8 @@ def _read_snapshot() -> LastGood | None:
     try:
         payload = json.loads(path.read_text(encoding="utf-8"))
         published_at = datetime.fromisoformat(payload["published_at"]) if payload.get("published_at") else None
-        return LastGood(payload["label"], tuple(from_record(r) for r in payload["records"]), published_at,
-                        "snapshot")
+        loaded, _unreadable = load_records(payload["records"])
+        return LastGood(payload["label"], tuple(loaded), published_at, "snapshot")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         events.record("snapshot_unreadable", "failure", path=str(path), reason=str(exc))
         return None

@@ -16,7 +16,7 @@ from typing import overload
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, OperationalError
 
 from sharedmap import config
 from sharedmap.errors import StoreError, StoreUnavailableError
@@ -227,6 +227,17 @@ def transaction(engine: Engine, write: bool = False) -> Iterator[Connection]:
                 yield connection
     except OperationalError as exc:
         raise unavailable(exc) from exc
+    except (IntegrityError, DataError) as exc:
+        raise refused(exc) from exc
+
+
+def refused(exc: IntegrityError | DataError) -> StoreError:
+    """A write the database's own constraints refused (migration 0002): the reason without the SQL or the row."""
+    reason = str(exc.orig or exc).strip().splitlines()[0]
+    reason = reason.split(" [SQL:")[0][:200]
+    return StoreError(f"the store refused this change, so nothing was changed: a record breaks one of its rules "
+                      f"(ids up to 80 characters, names up to 300, no NUL characters, money from £0 to £100bn) "
+                      f"({reason})")
 
 
 @contextmanager

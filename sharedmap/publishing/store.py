@@ -17,8 +17,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from sharedmap.drawable import Unshown, load_records
 from sharedmap.errors import StoreError
-from sharedmap.partnerships import Partnership, from_record, to_record
+from sharedmap.partnerships import Partnership, to_record
 from sharedmap.publishing import db
 from sharedmap.publishing.db import (
     audit_log,
@@ -87,6 +88,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._published: tuple[str, tuple[Partnership, ...]] | None = None
+        self._unshown: tuple[str, tuple[Unshown, ...]] = ("", ())
 
     @classmethod
     def open(cls, url: str | None = None, migrate: bool = True) -> Store:
@@ -171,7 +173,16 @@ class Store:
         return [row.record for row in rows]
 
     def partnerships(self, number: int | None = None) -> list[Partnership]:
-        return [from_record(r) for r in self.records(number)]
+        """The version's partnerships; a record that cannot be read is left out (``readable`` says which)."""
+        return self.readable(number)[0]
+
+    def readable(self, number: int | None = None) -> tuple[list[Partnership], list[Unshown]]:
+        """The version's partnerships, and the records left out because they cannot be read."""
+        return load_records(self.records(number))
+
+    def unshown(self, label: str) -> list[Unshown]:
+        """Records of the published version ``label`` that ``published`` left out because they cannot be read."""
+        return list(self._unshown[1]) if self._unshown[0] == label else []
 
     def published(self) -> tuple[str, list[Partnership]] | None:
         """(label, partnerships) of the published version, None before the first; the partnerships are read again
@@ -182,11 +193,12 @@ class Store:
         cached = self._published
         if cached is None or cached[0] != label:
             with self.read() as conn:
-                number, latest_label = self.current(conn)
-                if latest_label is None:  # nothing ever unpublishes, so the label read just now cannot vanish
+                number, label = self.current(conn)
+                if label is None:  # nothing ever unpublishes, so the label read just now cannot vanish
                     raise StoreError("the published version vanished while it was being read")
-                cached = (latest_label, tuple(from_record(r) for r in self.records(number, conn)))
-            self._published = cached
+                loaded, unshown = load_records(self.records(number, conn))
+                cached = (label, tuple(loaded))
+            self._published, self._unshown = cached, (label, tuple(unshown))
         return cached[0], list(cached[1])
 
     def ensure_seeded(self, partnerships: Sequence[Partnership], file_name: str | None = None,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sharedmap import events
+from sharedmap.drawable import load_records
 from sharedmap.errors import (
     ConflictError,
     FileReadError,
@@ -29,14 +30,22 @@ from sharedmap.errors import (
     StoreError,
     ValidationError,
 )
-from sharedmap.parsing import clean
-from sharedmap.partnerships import Partnership, from_record
+from sharedmap.parsing import clean, strip_control
+from sharedmap.partnerships import Partnership
 from sharedmap.publishing.auth import Role, User, require_role
-from sharedmap.publishing.preview import Preview, Uploaded, apply_changes, compare, find_conflicts
+from sharedmap.publishing.preview import (
+    CHANGED,
+    WITHDRAWN,
+    Preview,
+    Uploaded,
+    apply_changes,
+    compare,
+    find_conflicts,
+)
 from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
-from sharedmap.register import Register
+from sharedmap.register import Register, load_register
 from sharedmap.site.build import rebuild_after_publish
-from sharedmap.spreadsheets import MAX_UPLOAD_BYTES, Table, read_table
+from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 
 # The file's columns (tables.FIELD_ALIASES) and the partnership record fields they fill.
@@ -79,6 +88,7 @@ def read_upload(source: bytes | str | Path, register: Register, file_name: str |
     officer picked on the page, such as a suggested council for a name the register could not resolve."""
     data = source if isinstance(source, bytes) else _read_bytes(Path(source))
     name = file_name or (Path(source).name if not isinstance(source, bytes) else "upload")
+    name = strip_control(name)[:200] or "upload"  # shown in terminals, pages and the audit log
     table = read_table(data, name)
     if fixes:
         table = apply_fixes(table, fixes)
@@ -89,9 +99,8 @@ def read_upload(source: bytes | str | Path, register: Register, file_name: str |
 def _read_bytes(path: Path) -> bytes:
     """The file's bytes, refusing an oversized file before reading it into memory."""
     try:
-        if path.stat().st_size > MAX_UPLOAD_BYTES:
-            raise FileReadError(f"{path.name} is {path.stat().st_size / 1e6:.1f} MB; the limit is "
-                                f"{MAX_UPLOAD_BYTES / 1e6:.0f} MB")
+        if path.stat().st_size > max_upload_bytes():
+            raise too_big(path.name, path.stat().st_size, max_upload_bytes())
         return path.read_bytes()
     except OSError as exc:
         raise FileReadError(f"cannot open {path}: {exc.strerror or exc}") from exc
@@ -128,7 +137,11 @@ def covers(user: User, register: Register) -> Callable[[Partnership], bool]:
     include their council or a council their council has replaced."""
     if user.is_reviewer:
         return lambda p: True
-    own = user.council_id
+    return council_covers(user.council_id, register)
+
+
+def council_covers(own: str | None, register: Register) -> Callable[[Partnership], bool]:
+    """Whether a partnership includes council ``own`` or a council it has replaced."""
 
     def includes_own(p: Partnership) -> bool:
         for council_id in p.council_ids:
@@ -154,8 +167,29 @@ def preview_upload(store: Store, user: User, upload: Upload, register: Register,
                                     f"({council}); these do not: {listed}")
     with store.read() as conn:
         number = store.current(conn)[0]
-        published = [from_record(r) for r in store.records(number, conn)] if number else []
-    return compare(published, upload.rows, number, mine if withdraw_missing else None)
+        published = load_records(store.records(number, conn))[0] if number else []
+    preview = compare(published, upload.rows, number, mine if withdraw_missing else None)
+    others = out_of_scope(preview.changes, mine)
+    if others:
+        council = register.get(user.council_id).name if user.council_id in register.councils else user.council_id
+        listed = "; ".join(f"row {c.row} matches published partnership {c.partnership_id} ({c.base_record['name']})"
+                           f" by its {c.matched_by}" for c in others[:5])
+        raise PermissionDeniedError(f"an officer may change only partnerships whose published record already "
+                                    f"includes their council ({council}): {listed}. If it is another partnership, "
+                                    "give it its own name and no id; to join an existing one, ask a reviewer")
+    return preview
+
+
+def out_of_scope(changes, mine: Callable[[Partnership], bool]) -> list:
+    """The changes that alter a published partnership which ``mine`` does not cover: another council's record,
+    re-used by id or by name."""
+    found = []
+    for change in changes:
+        if change.kind in (CHANGED, WITHDRAWN) and change.base_record is not None:
+            base = load_records([change.base_record])[0]
+            if not base or not mine(base[0]):
+                found.append(change)
+    return found
 
 
 @events.logged("submit")
@@ -200,6 +234,7 @@ def _conflicts(store: Store, conn, submission: Submission) -> list[str]:
 def approve(store: Store, user: User, submission_id: int, comment: str = "") -> Version:
     """Publish a pending submission as the new version, atomically; refused when it conflicts (see module doc)."""
     require_role(user, Role.REVIEWER, "approve submissions")
+    register = load_register()  # read (or taken from the cache) before the publish lock is held
     with store.write() as conn:
         current = store.lock_current(conn)
         submission = _pending(store, conn, submission_id)
@@ -210,9 +245,13 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
         if problems:
             raise ConflictError(
                 f"submission {submission_id} was made against version {submission.base_version} and conflicts with "
-                f"version {current}, published since: " + "; ".join(problems)
+                f"version {current}, published since: " + "; ".join(problems[:5])
+                + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
                 + f". Reject it and ask {submission.submitted_by} to upload again against the current version.")
-        records = apply_changes(store.records(current, conn), store.changes(submission_id, conn))
+        published = store.records(current, conn)
+        if submission.scope_council_id:  # an officer's: re-checked against what is published now
+            _check_scope(submission, published, store.changes(submission_id, conn), register)
+        records = apply_changes(published, store.changes(submission_id, conn))
         version = store.write_version(conn, records, actor=user.email, action="publish", submission_id=submission_id,
                                       note=comment or f"submission {submission_id} from {submission.submitted_by}")
         store.decide(conn, submission_id, APPROVED, user.email, comment, version.number)
@@ -254,6 +293,35 @@ def rollback(store: Store, user: User, number: int, reason: str = "") -> Version
                             "replaced": current}, detail=reason)
     rebuild_after_publish(store, version.number)
     return version
+
+
+def touched(store: Store, submission_id: int, register: Register) -> tuple[list[str], list[str]]:
+    """For the review page, of an officer's submission: the councils, other than the officer's, whose published
+    partnerships it changes or withdraws; and the changes that lack the officer's council (refused on approval)."""
+    submission = store.submission(submission_id)
+    if not submission.scope_council_id:  # a reviewer's file is the whole map
+        return [], []
+    changes = [c for c in store.changes(submission_id) if c.kind in (CHANGED, WITHDRAWN) and c.base_record]
+    ids = {cid for c in changes for cid in c.base_record.get("council_ids", [])} - {submission.scope_council_id}
+    names = sorted(register.get(cid).name if cid in register.councils else str(cid) for cid in ids)
+    outside = out_of_scope(changes, council_covers(submission.scope_council_id, register))
+    return names, [f"{c.partnership_id} ({c.name})" for c in outside]
+
+
+def _check_scope(submission: Submission, published: list[dict], changes, register: Register) -> None:
+    """An officer's submission may alter only partnerships that include their council now (a submission staged
+    before the scope rule, or rebased onto a newer version, is refused rather than published)."""
+    by_id = {r["id"]: r for r in published}
+    mine = council_covers(submission.scope_council_id, register)
+    now = [replace(c, base_record=by_id[c.partnership_id]) for c in changes
+           if c.kind in (CHANGED, WITHDRAWN) and c.partnership_id in by_id]
+    others = out_of_scope(now, mine)
+    if others:
+        raise PermissionDeniedError(
+            f"submission {submission.id} from {submission.submitted_by} changes partnerships that do not include "
+            f"their council ({submission.scope_council_id}): "
+            + "; ".join(f"{c.partnership_id} ({by_id[c.partnership_id]['name']})" for c in others[:5])
+            + ". Reject it; a reviewer can make that change")
 
 
 def _pending(store: Store, conn, submission_id: int) -> Submission:
