@@ -81,14 +81,20 @@ def test_similarity_labels_are_read_and_credited(shared_data):
 
 
 def test_new_optional_columns_in_the_partnerships_table_change_nothing(seed, register, tmp_path):
-    """The table is growing verified_on and evidence columns: the model and backtest read around them."""
+    """verified_on and evidence say how a row was checked: they must not move the model's features."""
+    import csv
+
     from sharedmap.publishing.dataset import load_seed, seed_path
 
-    text = seed_path().read_text(encoding="utf-8").splitlines()
-    grown = [text[0] + ",verified_on,evidence"] + [line + ",2026-11-01,checked against the council's site"
-                                                   for line in text[1:]]
+    with seed_path().open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["verified_on"], row["evidence"] = "2026-11-01", "checked against the council's site"
     path = tmp_path / "partnerships.csv"
-    path.write_text("\n".join(grown) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
     wider = load_seed(path, register)
     assert [p.id for p in wider] == [p.id for p in seed]
     before = collect_cases(seed[:20], register)[0]
