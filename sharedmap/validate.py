@@ -30,7 +30,7 @@ from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 
-MAX_EVIDENCE = 500  # characters: a note on where in the source the facts are, not a copy of it
+MAX_EVIDENCE = 800  # characters: a note on where in the source the facts are, not a copy of it
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
 MAX_ID_CHARS = 80  # the store refuses longer ids and names too (migration 0002)
 MAX_NAME_CHARS = 300

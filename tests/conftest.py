@@ -63,7 +63,7 @@ def register():
 
 @pytest.fixture(scope="session")
 def seed(register):
-    """The 95 real partnerships of data/partnerships.csv."""
+    """The 95 real partnerships of the fixed test table (tests/data/partnerships_fixture.csv)."""
     from sharedmap.publishing.dataset import load_seed
 
     return load_seed(register=register)

@@ -42,7 +42,7 @@ COLUMNS: dict[str, tuple[bool, str]] = {
                            "it beside the row. The status is read as at the source's date; a row still running "
                            "whose source is more than 3 years old is marked 'may be out of date'."),
     "evidence": (False, "A short note in your own words on where in the source the councils, figure and status "
-                        "are stated (e.g. 'press release, 3rd paragraph: £10m a year for each council'); up to 500 "
+                        "are stated (e.g. 'press release, 3rd paragraph: £10m a year for each council'); up to 800 "
                         "characters."),
 }
 EXAMPLE_ROW = {
