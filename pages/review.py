@@ -9,6 +9,7 @@ from sharedmap.app import ui
 from sharedmap.publishing import review_tables as tables
 from sharedmap.publishing import workflow
 from sharedmap.publishing.auth import Role
+from sharedmap.publishing.store import SubmissionStatus
 
 st.title("Review and publish")
 officer.flash()
@@ -16,7 +17,7 @@ user = officer.require_account(Role.REVIEWER)
 if user is None:
     st.stop()
 register, store = ui.register(), officer.store()
-pending = store.submissions("pending")
+pending = store.submissions(SubmissionStatus.PENDING)
 current = store.current()[0]
 pending_tab, decided_tab, versions_tab, audit_tab = st.tabs(
     [f"Pending submissions ({len(pending)})", "Decided", "Versions", "Audit log"])
@@ -55,7 +56,7 @@ with pending_tab:
                    lambda s: f"Rejected submission {s.id}; {s.submitted_by} can see why.")
 
 with decided_tab:
-    decided = [s for s in store.submissions() if s.status != "pending"]
+    decided = [s for s in store.submissions() if s.status is not SubmissionStatus.PENDING]
     st.dataframe(tables.submissions_frame(decided), hide_index=True)
 
 with versions_tab:

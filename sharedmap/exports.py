@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import json
+import math
 
 import pandas as pd
+from openpyxl import Workbook
 
 from sharedmap.freshness import is_stale, status_date
 from sharedmap.partnerships import Partnership, headline_saving, savings_labels, to_record
@@ -84,6 +86,23 @@ def partnerships_csv(partnerships: list[Partnership], register: Register) -> byt
     buffer = io.StringIO()
     safe.to_csv(buffer, index=False)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def partnerships_xlsx(partnerships: list[Partnership], register: Register) -> bytes:
+    """The CSV export's table as a workbook, every text cell neutralised, with the licence on a second sheet."""
+    frame = partnerships_frame(partnerships, register)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Partnerships"
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append([None if isinstance(v, float) and math.isnan(v) else neutralise(v) for v in row])
+    licence = book.create_sheet("Licence")
+    for line in [DATA_NOTE, *attribution_lines()]:
+        licence.append([neutralise(line)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def partnerships_geojson(partnerships: list[Partnership], register: Register, network: Network) -> bytes:

@@ -12,6 +12,7 @@ import getpass
 import sys
 
 from sharedmap.errors import AuthenticationError, SharedMapError
+from sharedmap.publishing.store import SubmissionStatus
 
 Sub = argparse._SubParsersAction
 
@@ -52,7 +53,7 @@ def _add_import(sub: Sub) -> None:
 def _add_submissions(sub: Sub) -> None:
     command = sub.add_parser("submissions", help="list submissions, or show one's changes field by field")
     command.add_argument("id", nargs="?", type=int, help="show this submission's preview")
-    command.add_argument("--status", choices=("pending", "approved", "rejected"))
+    command.add_argument("--status", choices=[s.value for s in SubmissionStatus])
     command.add_argument("--format", choices=("text", "json"), default="text")
     command.set_defaults(handler=_submissions)
 
@@ -190,7 +191,7 @@ def _submissions(args: argparse.Namespace) -> int:
 
     store = _store()
     if args.id is None:
-        found = store.submissions(args.status)
+        found = store.submissions(SubmissionStatus(args.status) if args.status else None)
         if args.format == "json":
             print_json([vars(s) for s in found])
             return 0
@@ -204,7 +205,7 @@ def _submissions(args: argparse.Namespace) -> int:
         return 0
     submission = store.submission(args.id)
     preview = submission_preview(store, args.id)
-    problems = conflicts(store, args.id) if submission.status == "pending" else []
+    problems = conflicts(store, args.id) if submission.status is SubmissionStatus.PENDING else []
     if args.format == "json":
         print_json({**vars(submission), "preview": preview.as_dict(), "conflicts": problems})
         return 0
@@ -287,7 +288,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    """The chosen version through sharedmap.exports (CSV and GeoJSON as the Data page gives them), or XLSX."""
+    """The chosen version through sharedmap.exports: CSV and GeoJSON as the Data page gives them, or XLSX."""
     from pathlib import Path
 
     from sharedmap import exports
@@ -313,7 +314,7 @@ def _export(args: argparse.Namespace) -> int:
         data = exports.partnerships_geojson(partnerships, register, build_network(partnerships, register,
                                                                                   CURRENT_YEAR))
     else:
-        data = partnerships_xlsx(partnerships, register)
+        data = exports.partnerships_xlsx(partnerships, register)
     if args.output:
         Path(args.output).write_bytes(data)
         print(f"Wrote version {number} ({len(partnerships)} partnerships) to {args.output}.", file=sys.stderr)
@@ -322,30 +323,6 @@ def _export(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     return 0
-
-
-def partnerships_xlsx(partnerships, register) -> bytes:
-    """The CSV export's table as a workbook, every text cell neutralised, with the licence on a second sheet."""
-    import io
-    import math
-
-    from openpyxl import Workbook
-
-    from sharedmap import exports
-
-    frame = exports.partnerships_frame(partnerships, register)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Partnerships"
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append([None if isinstance(v, float) and math.isnan(v) else exports.neutralise(v) for v in row])
-    licence = book.create_sheet("Licence")
-    for line in [exports.DATA_NOTE, *exports.attribution_lines()]:
-        licence.append([exports.neutralise(line)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def format_preview(preview) -> str:

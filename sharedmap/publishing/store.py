@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -31,7 +32,13 @@ from sharedmap.publishing.db import (
 )
 from sharedmap.publishing.preview import KINDS, Change
 
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+class SubmissionStatus(StrEnum):
+    """Where a submission stands: waiting for a reviewer, published, or closed without publishing."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class Submission:
     file_rows: int
     fixes: int
     comment: str
-    status: str
+    status: SubmissionStatus
     decided_by: str | None
     decided_at: datetime | None
     decision_comment: str
@@ -238,7 +245,7 @@ class Store:
 
     def add_submission(self, connection: Connection, changes: Sequence[Change], **values) -> int:
         """Stage a submission (status pending) with its changes; returns its id."""
-        values = {"created_at": db.utcnow(), "status": PENDING, **values}
+        values = {"created_at": db.utcnow(), "status": SubmissionStatus.PENDING, **values}
         inserted = connection.execute(submissions.insert().values(**values)).inserted_primary_key
         if inserted is None:
             raise StoreError("the database did not return the new submission's id")
@@ -250,7 +257,7 @@ class Store:
             for i, c in enumerate(changes)])
         return submission_id
 
-    def submissions(self, status: str | None = None) -> list[Submission]:
+    def submissions(self, status: SubmissionStatus | None = None) -> list[Submission]:
         """Newest first, each with its counts of new/changed/unchanged/withdrawn partnerships."""
         query = sa.select(submissions).order_by(submissions.c.id.desc())
         if status:
@@ -285,7 +292,7 @@ class Store:
                                 .order_by(submission_changes.c.position)).all()
         return [Change(r.kind, r.partnership_id, r.name, r.record, r.base_record, r.row, r.matched_by) for r in rows]
 
-    def decide(self, connection: Connection, submission_id: int, status: str, by: str, comment: str,
+    def decide(self, connection: Connection, submission_id: int, status: SubmissionStatus, by: str, comment: str,
                published_version: int | None = None) -> None:
         connection.execute(submissions.update().where(submissions.c.id == submission_id).values(
             status=status, decided_by=by, decided_at=db.utcnow(), decision_comment=comment,
@@ -315,7 +322,7 @@ def _version(row) -> Version:
 def _submission(row, counts: dict[str, int]) -> Submission:
     return Submission(row.id, db.as_utc(row.created_at), row.submitted_by, row.scope_council_id,
                       bool(row.withdraw_missing), row.base_version, row.file_name, row.file_sha256, row.file_rows,
-                      row.fixes, row.comment, row.status, row.decided_by, db.as_utc(row.decided_at),
+                      row.fixes, row.comment, SubmissionStatus(row.status), row.decided_by, db.as_utc(row.decided_at),
                       row.decision_comment, row.published_version, counts)
 
 

@@ -42,7 +42,7 @@ from sharedmap.publishing.preview import (
     compare,
     find_conflicts,
 )
-from sharedmap.publishing.store import APPROVED, PENDING, REJECTED, Store, Submission, Version
+from sharedmap.publishing.store import Store, Submission, SubmissionStatus, Version
 from sharedmap.register import Register, load_register
 from sharedmap.site.build import rebuild_after_publish
 from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
@@ -254,7 +254,7 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
         records = apply_changes(published, store.changes(submission_id, conn))
         version = store.write_version(conn, records, actor=user.email, action="publish", submission_id=submission_id,
                                       note=comment or f"submission {submission_id} from {submission.submitted_by}")
-        store.decide(conn, submission_id, APPROVED, user.email, comment, version.number)
+        store.decide(conn, submission_id, SubmissionStatus.APPROVED, user.email, comment, version.number)
         store.audit(conn, "approve", user.email, submission_id=submission_id, version=version.number,
                     file_name=submission.file_name, file_sha256=submission.file_sha256,
                     counts={**submission.counts, "partnerships": version.partnership_count}, detail=comment)
@@ -270,7 +270,7 @@ def reject(store: Store, user: User, submission_id: int, reason: str) -> Submiss
         raise ValidationError("reason", reason, "say why the submission is rejected, for the officer who sent it")
     with store.write() as conn:
         submission = _pending(store, conn, submission_id)
-        store.decide(conn, submission_id, REJECTED, user.email, reason.strip())
+        store.decide(conn, submission_id, SubmissionStatus.REJECTED, user.email, reason.strip())
         store.audit(conn, "reject", user.email, submission_id=submission_id, version=submission.base_version,
                     file_name=submission.file_name, file_sha256=submission.file_sha256, counts=submission.counts,
                     detail=reason.strip())
@@ -326,7 +326,7 @@ def _check_scope(submission: Submission, published: list[dict], changes, registe
 
 def _pending(store: Store, conn, submission_id: int) -> Submission:
     submission = store.submission(submission_id, conn, lock=True)
-    if submission.status != PENDING:
+    if submission.status != SubmissionStatus.PENDING:
         by = f" by {submission.decided_by}" if submission.decided_by else ""
         raise ConflictError(f"submission {submission_id} is already {submission.status}{by}")
     return submission
