@@ -67,3 +67,13 @@ def seed(register):
     from sharedmap.publishing.dataset import load_seed
 
     return load_seed(register=register)
+
+
+@pytest.fixture(scope="session")
+def seed_model(seed, register):
+    """The learned find-a-partner weights fitted on the fixed test table (the shipped model follows the real one)."""
+    from sharedmap.partners.backtest import collect_cases
+    from sharedmap.partners.model import fit_model
+
+    cases, _skipped = collect_cases(seed, register)
+    return fit_model([c.training for c in cases], data_version="tests/data/partnerships_fixture.csv")

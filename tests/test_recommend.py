@@ -262,11 +262,11 @@ def test_a_find_a_partner_link_opens_on_its_list(shared_data, seed, register):
     assert any("top='500'" in warning.value for warning in fresh.warning)
 
 
-def test_learned_reasons_say_each_thing_once_with_signed_points(context):
+def test_learned_reasons_say_each_thing_once_with_signed_points(context, seed_model):
     """Cornwall, any service: its neighbours' busy sharing is one reason (not "this service" and "any" twice), it
     counts against them, and the points add up to the score shown."""
     council, _note = council_for(context, "Cornwall")
-    found = find_partners(context, council.id, None, 5, model=load_model())
+    found = find_partners(context, council.id, None, 5, model=seed_model)
     for suggestion in found.suggestions:
         kinds = [r.kind for r in suggestion.reasons]
         assert len(kinds) == len(set(kinds)) and "experienced" not in kinds
