@@ -6,6 +6,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,7 +186,8 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
     try:
         for row in reader:
             _check_row(row, len(grid) + 1, name, limits)
-            grid.append(row)
+            cells: list[object] = list(row)
+            grid.append(cells)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise FileReadError(f"{name}: line {reader.line_num} holds a cell of more than 131,072 characters; the "
@@ -194,7 +196,7 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
     return grid
 
 
-def _check_row(row: list[object], number: int, name: str, limits: Limits) -> None:
+def _check_row(row: Sequence[object], number: int, name: str, limits: Limits) -> None:
     """One clear message at the first row past a limit, before the rest of the file is even read."""
     if number > limits.rows + HEADER_SEARCH_ROWS:
         raise too_many_rows(name, limits)

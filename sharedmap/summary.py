@@ -25,15 +25,15 @@ def _by_service(partnerships: list[Partnership]) -> list[dict]:
     """Per service: how many partnerships share it, and the annual savings of the single-service ones only."""
     counts: Counter[str] = Counter()
     alone: Counter[str] = Counter()
-    annual_alone: Counter[str] = Counter()
+    annual_alone: dict[str, float] = {}
     for p in partnerships:
         counts.update(p.services)
         annual = headline_by_kind(p).get(SavingsKind.ANNUAL)
         if len(p.services) == 1 and annual is not None:
             alone[p.services[0]] += 1
-            annual_alone[p.services[0]] += annual
+            annual_alone[p.services[0]] = annual_alone.get(p.services[0], 0) + annual
     return [{"service": s, "partnerships": n, "single_service_with_annual_saving": alone[s],
-             "annual_savings_single_service_gbp": annual_alone[s]} for s, n in counts.most_common()]
+             "annual_savings_single_service_gbp": annual_alone.get(s, 0)} for s, n in counts.most_common()]
 
 
 def national_summary(partnerships: list[Partnership], register: Register) -> dict:

@@ -10,6 +10,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from sharedmap import config
 from sharedmap.errors import CouncilNotFoundError, FileReadError, ValidationError
@@ -29,6 +30,9 @@ from sharedmap.parsing import (
 from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
+
+# a row is checked against the register itself or the per-file view of it that validate_table builds
+AnyRegister: TypeAlias = Register | FileRegister
 
 MAX_EVIDENCE = 800  # characters: a note on where in the source the facts are, not a copy of it
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
@@ -127,11 +131,11 @@ def validate_file(source: str | Path | bytes, register: Register | None = None,
     return validate_table(read_table(source, filename), register or load_register())
 
 
-def validate_table(table: Table, register: Register, budget_seconds: float | None = None) -> ValidationReport:
+def validate_table(table: Table, register: AnyRegister, budget_seconds: float | None = None) -> ValidationReport:
     """Check every row; FileReadError when checking runs past the time budget (SHAREDMAP_UPLOAD_SECONDS)."""
     budget = budget_seconds if budget_seconds is not None else config.get_number("SHAREDMAP_UPLOAD_SECONDS")
     deadline = time.monotonic() + budget
-    register = register if isinstance(register, FileRegister) else FileRegister(register)
+    lookup = register if isinstance(register, FileRegister) else FileRegister(register)
     names = sum(count_council_pieces(values.get("councils")) for _, values in table.rows)
     if names > MAX_COUNCIL_NAMES:
         raise FileReadError(f"{table.file} names {names:,} councils in all; the limit for one file is "
@@ -141,13 +145,13 @@ def validate_table(table: Table, register: Register, budget_seconds: float | Non
         if time.monotonic() > deadline:
             raise FileReadError(f"{table.file}: checking stopped at row {number} after {budget:g} seconds, the time "
                                 "allowed for one file (SHAREDMAP_UPLOAD_SECONDS); split it into smaller files")
-        reports.append(validate_row(number, values, register))
+        reports.append(validate_row(number, values, lookup))
     _flag_duplicates(reports)
     _fill_missing_ids(reports)
     return ValidationReport(table.file, table.encoding, table.columns, table.ignored, reports)
 
 
-def validate_row(number: int, values: dict[str, object], register: Register) -> RowReport:
+def validate_row(number: int, values: dict[str, object], register: AnyRegister) -> RowReport:
     name = clean(values.get("name"))
     report = RowReport(row=number, name=name)
 
@@ -238,7 +242,7 @@ def _check_verified(values: dict, source_date, verified_on, report: RowReport) -
                                    "before it was published"))
 
 
-def _check_timeline(start: PartialDate | None, status: Status | None, values: dict, register: Register,
+def _check_timeline(start: PartialDate | None, status: Status | None, values: dict, register: AnyRegister,
                     report: RowReport) -> None:
     """A partnership cannot start after one of its councils was abolished, nor be operational before it starts."""
     if start is None:
@@ -259,7 +263,7 @@ def _check_timeline(start: PartialDate | None, status: Status | None, values: di
                                        f"{council.end.isoformat()}, before the partnership started ({start}){instead}"))
 
 
-def _resolve_councils(values: dict, register: Register, report: RowReport) -> list[str] | None:
+def _resolve_councils(values: dict, register: AnyRegister, report: RowReport) -> list[str] | None:
     cell = values.get("councils")
     if not clean(cell):
         report.errors.append(Issue("councils", cell, "list the councils in the partnership, separated by ;"))
@@ -296,7 +300,7 @@ def _resolve_councils(values: dict, register: Register, report: RowReport) -> li
     return None if failed else ids
 
 
-def _councils_by_id(values: dict, register: Register, report: RowReport) -> list[str] | None:
+def _councils_by_id(values: dict, register: AnyRegister, report: RowReport) -> list[str] | None:
     """Rows that already carry register ids (our own exports and seed) are checked, not re-guessed."""
     names = split_names(values.get("councils"))
     ids = split_names(values.get("council_ids"))
@@ -322,7 +326,7 @@ def _status(values: dict, end, report: RowReport, attempt) -> Status | None:
     return inferred
 
 
-def _parse_savings(values: dict, register: Register, report: RowReport, attempt) -> None:
+def _parse_savings(values: dict, register: AnyRegister, report: RowReport, attempt) -> None:
     cell = values.get("savings")
     if not clean(cell):
         return
@@ -341,7 +345,7 @@ def _parse_savings(values: dict, register: Register, report: RowReport, attempt)
             report.warnings += [Issue("savings", entry, w) for w in warnings]
 
 
-def _confident_id(register: Register, text: str) -> str:
+def _confident_id(register: AnyRegister, text: str) -> str:
     """A council surely named by ``text``: a fuzzy match is no evidence when gluing comma pieces into one name,
     nor for a council in brackets after a figure ("(York only)" is no council)."""
     found = register.resolve(text)

@@ -96,9 +96,9 @@ def _drawable(label: str, partnerships: tuple[Partnership, ...]) -> list[Partner
     """The partnerships the pages can draw; the count of those left out (unreadable or unrenderable records,
     logged once each by ``drawable``) goes to ``store_banner``."""
     shown, left_out = _checked(label, partnerships)
-    left_out = [*left_out, *(unshown(label) if st.session_state.get(K_FALLBACK) is None else [])]
-    drawable.log_unshown(left_out, label)
-    st.session_state[K_UNSHOWN] = len(left_out)
+    all_left_out = [*left_out, *(unshown(label) if st.session_state.get(K_FALLBACK) is None else [])]
+    drawable.log_unshown(all_left_out, label)
+    st.session_state[K_UNSHOWN] = len(all_left_out)
     return list(shown)
 
 

@@ -120,6 +120,8 @@ def ensure_site() -> Check:
         built = rebuild_published(store, output=output)
     except SharedMapError as exc:
         return Check("static site", False, str(exc))
+    if built is None:  # only when no output folder is given, and one always is here
+        return Check("static site", False, f"the site was not built into {output}")
     return Check("static site", True, f"{output} built for {built.label} in {built.seconds} s")
 
 

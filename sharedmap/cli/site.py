@@ -30,6 +30,8 @@ def _build(args: argparse.Namespace) -> int:
     if output is None:
         raise SharedMapError("SHAREDMAP_SITE_DIR is off: give --output DIR")
     built = rebuild_published(seeded_store(), load_register(), args.version, output)
+    if built is None:  # only when no output folder is given, and one always is here
+        raise SharedMapError(f"the site was not built into {output}")
     result = {"output": str(built.path), "build": str(built.folder), "label": built.label, "version": built.version,
               "files": built.files, "seconds": built.seconds, "skipped": list(built.skipped)}
     if args.format == "json":

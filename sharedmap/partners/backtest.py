@@ -14,6 +14,7 @@ learning curve: the learned model's figures when it is fitted on a share of the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,7 +128,9 @@ class OutOfFold:
 
 def out_of_fold(cases: list[Case], share: float = 1.0, rng: np.random.Generator | None = None) -> OutOfFold:
     """Each case's rank by a model fitted without its partnership (folds grouped by partnership); with
-    ``share`` < 1, each fold's model sees only that share of its training partnerships."""
+    ``share`` < 1, each fold's model sees only that share of its training partnerships, drawn by ``rng`` (seeded
+    with SEED when not given)."""
+    draw = rng if rng is not None else np.random.default_rng(SEED)
     groups = np.array([c.training.partnership_id for c in cases])
     ranks: list[int | None] = [None] * len(cases)
     fitted_on: list[tuple[str, ...]] = [()] * len(cases)
@@ -135,7 +138,7 @@ def out_of_fold(cases: list[Case], share: float = 1.0, rng: np.random.Generator 
     for train, test in GroupKFold(n_splits=min(FOLDS, len(set(groups)))).split(cases, groups=groups):
         chosen = np.unique(groups[train])
         if share < 1:
-            chosen = rng.choice(chosen, max(2, round(share * len(chosen))), replace=False)
+            chosen = draw.choice(chosen, max(2, round(share * len(chosen))), replace=False)
         picked = set(chosen.tolist())
         model = fold_model(cases, picked, set(groups[test].tolist()))
         sizes.append(len(picked))
@@ -201,7 +204,7 @@ def metrics(ranks: list[int | None], partnerships: list[str], versus: list[int |
     rng = np.random.default_rng(SEED)
     draws = rng.integers(0, len(ids), size=(BOOTSTRAP, len(ids)))
     weights = np.stack([np.bincount(d, minlength=len(ids)) for d in draws])  # times each partnership is drawn
-    found = {}
+    found: dict[str, float | list[float]] = {}
     for name, column in columns.items():
         sums = np.bincount(owner, weights=column, minlength=len(ids))
         boot = (weights @ sums) / (weights @ counts)
@@ -233,6 +236,8 @@ def learning_curve(cases: list[Case], full: list[int | None]) -> list[dict]:
     partnerships = [c.training.partnership_id for c in cases]
     everything = len(set(partnerships)) * (FOLDS - 1) / FOLDS
     points = []
+    ranks: list[int | None]
+    sizes: Sequence[float]
     for share in (*CURVE_SHARES, 1.0):
         if share < 1:
             fold = out_of_fold(cases, share, rng)

@@ -74,7 +74,9 @@ def councils_standing_for(register: Register, council_id: str, places: dict[str,
 def build_context(partnerships: Iterable[Partnership], register: Register, year: int = CURRENT_YEAR) -> PartnerContext:
     areas = year_areas(check_year(year))
     places = place_councils(register, areas)
-    members, by_council, known = {}, {}, {}
+    members: dict[str, frozenset[str]] = {}
+    by_council: dict[str, list[Partnership]] = {}
+    known: dict[str, Partnership] = {}
     for p in partnerships:
         known[p.id] = p
         ids = {cid for member in p.council_ids for cid in councils_standing_for(register, member, places)}

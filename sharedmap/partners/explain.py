@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from sharedmap.errors import ValidationError
 from sharedmap.partners.features import AT_A_DISTANCE, FEATURES, service_group
@@ -63,7 +64,7 @@ def why_not(context: PartnerContext, council_id: str, other_name: str, service: 
     bar = found.suggestions[min(top, len(ids)) - 1] if rank > top else found.suggestions[0]
     theirs = {r.kind: r for r in mine.reasons}
     best = {r.kind: r for r in bar.reasons}
-    kept = []
+    kept: list[dict[str, Any]] = []
     for kind in dict.fromkeys([*best, *theirs]):
         own, bars = (theirs[kind].points if kind in theirs else 0.0), (best[kind].points if kind in best else 0.0)
         gap = round(bars - own, 2)
@@ -91,7 +92,7 @@ def councils_like_yours(context: PartnerContext, council_id: str, service: str |
                         top: int = DEFAULT_TOP) -> list[dict]:
     """Councils most like the asker by type, size, deprivation and rurality, however far away (each 0-1, added)."""
     _sharing, candidates = candidate_table(context, council_id, service)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in candidates:
         values = c.facts.values
         likeness = round(sum(values[k] for k in LIKE_YOURS), 2)

@@ -302,7 +302,7 @@ def touched(store: Store, submission_id: int, register: Register) -> tuple[list[
     if not submission.scope_council_id:  # a reviewer's file is the whole map
         return [], []
     changes = [c for c in store.changes(submission_id) if c.kind in (CHANGED, WITHDRAWN) and c.base_record]
-    ids = {cid for c in changes for cid in c.base_record.get("council_ids", [])} - {submission.scope_council_id}
+    ids = {cid for c in changes for cid in c.published.get("council_ids", [])} - {submission.scope_council_id}
     names = sorted(register.get(cid).name if cid in register.councils else str(cid) for cid in ids)
     outside = out_of_scope(changes, council_covers(submission.scope_council_id, register))
     return names, [f"{c.partnership_id} ({c.name})" for c in outside]

@@ -15,6 +15,7 @@ from branca.element import Figure
 from folium.template import Template
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sharedmap.errors import SharedMapError
 from sharedmap.maps import mapview
 from sharedmap.maps.payload import script_json
 from sharedmap.partnerships import SERVICES
@@ -59,7 +60,9 @@ def map_parts(data: SiteData, js: list[str], css: list[str]) -> MapParts:
     m.default_css = [(f"sharedmap_css_{i}", url) for i, url in enumerate(css)]
     names = {type(child).__name__: child.get_name() for child in m._children.values()}
     SiteHooks(names["CouncilsLayer"], names["LinksLayer"], names["PointsLayer"]).add_to(m)
-    figure: Figure = m.get_root()
+    figure = m.get_root()
+    if not isinstance(figure, Figure):  # folium maps always sit in a Figure; branca types get_root as any Element
+        raise SharedMapError(f"the map's root is a {type(figure).__name__}, not a branca Figure: cannot render it")
     for child in figure._children.values():
         child.render()
     head = figure.header.render()

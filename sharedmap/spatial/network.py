@@ -14,6 +14,7 @@ from itertools import combinations
 import geopandas as gpd
 import pandas as pd
 
+from sharedmap.errors import ValidationError
 from sharedmap.partnerships import Partnership, SavingsKind, SavingsScope, headline_saving, savings_labels
 from sharedmap.register import Council, Register
 from sharedmap.spatial.boundaries import load_changes, load_councils
@@ -184,6 +185,8 @@ def attribute_savings(p: Partnership, member_ids: list[str]) -> dict[tuple[str, 
         shares: dict[str, float] = {}
         for s in entries:
             if s.scope is SavingsScope.COUNCIL:
+                if s.council_id is None:  # Savings refuses a one-council figure without its council
+                    raise ValidationError("savings", s.amount_gbp, f"{p.id}: a one-council figure has no council")
                 shares.setdefault(s.council_id, s.amount_gbp)
         for council_id, amount in shares.items():
             result[(council_id, kind)] = (amount, False)
