@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         os.execv(PY, [str(PY), "-m", "streamlit", "run", "app.py", *extra])
     ensure_chromium()
     # The checks CI runs, in order: formatting, lint, types (settings in pyproject.toml), then the suite.
-    # run(PY, "-m", "ruff", "format", "--check", ".")  # enabled once the tree is formatted
+    run(PY, "-m", "ruff", "format", "--check", ".")
     run(PY, "-m", "ruff", "check", ".")
     run(PY, "-m", "mypy")
     result = subprocess.run([str(PY), "-m", "pytest", *extra], cwd=ROOT)
@@ -78,4 +78,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except subprocess.CalledProcessError as failed:  # the step printed its own report; no traceback on top
+        print(f"dev.py: `{' '.join(str(c) for c in failed.cmd)}` failed (exit {failed.returncode})", file=sys.stderr)
+        sys.exit(failed.returncode or 1)

@@ -63,8 +63,9 @@ print(json.dumps({"outcome": outcome, "seconds": seconds, "file_mb": after_mb - 
 
 
 def measure(path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     return json.loads(done.stdout.splitlines()[-1])
 
 
@@ -91,8 +92,11 @@ def open_store(url: str, seed: Path):
 
     store = Store.open(url)
     store.ensure_seeded(load_seed(seed), seed.name, "0" * 64)
-    for email, role, council in (("officer@boston.gov.uk", "officer", "BOT"), ("reviewer@lga.gov.uk", "reviewer",
-                                 None), ("second@lga.gov.uk", "reviewer", None)):
+    for email, role, council in (
+        ("officer@boston.gov.uk", "officer", "BOT"),
+        ("reviewer@lga.gov.uk", "reviewer", None),
+        ("second@lga.gov.uk", "reviewer", None),
+    ):
         auth.create_user(store, email, PASSWORD, role, council)
     return store
 
@@ -103,12 +107,20 @@ def import_all(url: str, paths: dict[str, Path], expected: dict) -> dict:
 
     os.environ["SHAREDMAP_DATABASE_URL"] = url
     store = open_store(url, ROOT / "data" / "partnerships.csv")
-    figures = {"files": 0, "staged": 0, "refused": 0, "tracebacks": 0, "partial_changes": 0, "mismatches": [],
-               "slowest": (0.0, "")}
+    figures = {
+        "files": 0,
+        "staged": 0,
+        "refused": 0,
+        "tracebacks": 0,
+        "partial_changes": 0,
+        "mismatches": [],
+        "slowest": (0.0, ""),
+    }
     for name in sorted(paths):
         before = (len(store.submissions()), store.current())
-        code, output, seconds = run_cli(["import", str(paths[name]), "--by", "officer@boston.gov.uk",
-                                         "--keep-missing"], PASSWORD + "\n")
+        code, output, seconds = run_cli(
+            ["import", str(paths[name]), "--by", "officer@boston.gov.uk", "--keep-missing"], PASSWORD + "\n"
+        )
         after = (len(store.submissions()), store.current())
         figures["files"] += 1
         figures["slowest"] = max(figures["slowest"], (seconds, name))
@@ -145,14 +157,21 @@ def kills(url: str, at_limit: Path, count: int) -> dict:
         rows = at_limit.read_text(encoding="utf-8").replace("Hostile at limit", f"Kill {i} at limit")
         path = at_limit.with_name(f"kill-{i}.csv")
         path.write_text(rows, encoding="utf-8")
-        code, output, _ = run_cli(["import", str(path), "--by", "reviewer@lga.gov.uk", "--keep-missing"],
-                                  PASSWORD + "\n")
+        code, output, _ = run_cli(
+            ["import", str(path), "--by", "reviewer@lga.gov.uk", "--keep-missing"], PASSWORD + "\n"
+        )
         assert code == 0, output[-500:]
         submission = store.submissions("pending")[0]
         number, _label = store.current()
-        process = subprocess.Popen([sys.executable, "-c", KILLER, "approve", str(submission.id), "--by",
-                                    "second@lga.gov.uk"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=os.environ.copy())
+        process = subprocess.Popen(
+            [sys.executable, "-c", KILLER, "approve", str(submission.id), "--by", "second@lga.gov.uk"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            cwd=ROOT,
+            env=os.environ.copy(),
+        )
         process.stdin.write(PASSWORD + "\n")
         process.stdin.flush()
         time.sleep(random.uniform(1.0, 4.0))  # start-up takes about 1.5 s; the publish itself about 1 s
@@ -211,24 +230,32 @@ def main() -> int:
     for name in sorted(paths):
         figures = measure(paths[name])
         rows.append((name, figures))
-    print(f"validate: baseline data/partnerships.csv (96 real rows) {baseline['seconds']:.3f} s, "
-          f"{baseline['file_mb']:.1f} MB more memory for the file; the process's peak {baseline['peak_mb']:.0f} MB "
-          "(Python, libraries, the register)")
+    print(
+        f"validate: baseline data/partnerships.csv (96 real rows) {baseline['seconds']:.3f} s, "
+        f"{baseline['file_mb']:.1f} MB more memory for the file; the process's peak {baseline['peak_mb']:.0f} MB "
+        "(Python, libraries, the register)"
+    )
     print(f"{'file':44} {'outcome':9} {'seconds':>8} {'x base':>7} {'+MB':>8} {'peak MB':>8} {'x base':>7}")
     for name, f in sorted(rows, key=lambda r: -r[1]["seconds"])[:12]:
-        print(f"{name[:44]:44} {f['outcome']:9} {f['seconds']:8.3f} {f['seconds'] / baseline['seconds']:7.1f} "
-              f"{f['file_mb']:8.1f} {f['peak_mb']:8.0f} {f['peak_mb'] / baseline['peak_mb']:7.2f}")
+        print(
+            f"{name[:44]:44} {f['outcome']:9} {f['seconds']:8.3f} {f['seconds'] / baseline['seconds']:7.1f} "
+            f"{f['file_mb']:8.1f} {f['peak_mb']:8.0f} {f['peak_mb'] / baseline['peak_mb']:7.2f}"
+        )
     for kind in (".csv", ".xlsx"):
         of_kind = [(n, f) for n, f in rows if n.endswith(kind)]
         slow = max(of_kind, key=lambda r: r[1]["seconds"])
         big = max(of_kind, key=lambda r: r[1]["file_mb"])
-        print(f"worst {kind}: slowest {slow[0]} {slow[1]['seconds']:.2f} s; most memory {big[0]} "
-              f"{big[1]['file_mb']:.1f} MB more, process peak {big[1]['peak_mb']:.0f} MB")
+        print(
+            f"worst {kind}: slowest {slow[0]} {slow[1]['seconds']:.2f} s; most memory {big[0]} "
+            f"{big[1]['file_mb']:.1f} MB more, process peak {big[1]['peak_mb']:.0f} MB"
+        )
     outcomes = [f["outcome"] for _, f in rows]
     wrong = [n for n, f in rows if f["outcome"] != expected[n]["validate"]]
-    print(f"validate: {len(rows)} files, {outcomes.count('ok')} valid, {outcomes.count('rows')} refused by row, "
-          f"{outcomes.count('file')} refused as a file, {outcomes.count('traceback')} tracebacks; "
-          f"not as expected: {wrong or 'none'}")
+    print(
+        f"validate: {len(rows)} files, {outcomes.count('ok')} valid, {outcomes.count('rows')} refused by row, "
+        f"{outcomes.count('file')} refused as a file, {outcomes.count('traceback')} tracebacks; "
+        f"not as expected: {wrong or 'none'}"
+    )
 
     if args.validate_only:
         return 0
@@ -238,10 +265,12 @@ def main() -> int:
     try:
         for backend, (url, _) in stores.items():
             figures = import_all(url, paths, expected)
-            print(f"import on {backend}: {figures['files']} files, {figures['staged']} staged, {figures['refused']} "
-                  f"refused, {figures['tracebacks']} tracebacks, {figures['partial_changes']} refusals that changed "
-                  f"something; slowest {figures['slowest'][1]} {figures['slowest'][0]:.2f} s; not as expected: "
-                  f"{figures['mismatches'] or 'none'}")
+            print(
+                f"import on {backend}: {figures['files']} files, {figures['staged']} staged, {figures['refused']} "
+                f"refused, {figures['tracebacks']} tracebacks, {figures['partial_changes']} refusals that changed "
+                f"something; slowest {figures['slowest'][1]} {figures['slowest'][0]:.2f} s; not as expected: "
+                f"{figures['mismatches'] or 'none'}"
+            )
         for backend, (url, _) in stores.items():
             url = url if backend != "sqlite" else f"sqlite:///{folder / 'kills.sqlite'}"
             handle = postgres_schema(args.postgres) if backend == "postgresql" else None
@@ -250,8 +279,10 @@ def main() -> int:
             finally:
                 if handle:
                     drop_schema(handle[1])
-            print(f"kills on {backend}: {figures['kills']} of {figures['rounds']} publishes killed mid-way; store "
-                  f"whole afterwards {figures['survived']} of {figures['rounds']} times")
+            print(
+                f"kills on {backend}: {figures['kills']} of {figures['rounds']} publishes killed mid-way; store "
+                f"whole afterwards {figures['survived']} of {figures['rounds']} times"
+            )
     finally:
         if args.postgres:
             drop_schema(stores["postgresql"][1])

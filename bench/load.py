@@ -71,8 +71,9 @@ def council_targets() -> list[tuple[str, str, float, float]]:
     register = load_register()
     members = build_network(load_seed(register=register), register, 2025).members.drop_duplicates("gss")
     targets = []
-    for gss, drawn_name, lat, lon in zip(members["gss"], members["drawn_name"], members["lat"], members["lon"],
-                                         strict=True):
+    for gss, drawn_name, lat, lon in zip(
+        members["gss"], members["drawn_name"], members["lat"], members["lon"], strict=True
+    ):
         council = register.by_gss(gss)
         targets.append((gss, council.name if council else drawn_name, float(lat), float(lon)))
     return sorted(targets)
@@ -86,8 +87,13 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(self.folder / f"server-{self.port}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen([sys.executable, "-m", "sharedmap", "serve", "--port", str(self.port)],
-                                        cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sharedmap", "serve", "--port", str(self.port)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 90
         while True:
             try:
@@ -117,8 +123,12 @@ def start_replicas(count: int, synthetic: int = 0) -> list[Server]:
     """``count`` app processes sharing one throw-away SQLite store (WAL: readers never wait), as several copies
     of the app on one machine would run behind a proxy with sticky sessions."""
     folder = Path(tempfile.mkdtemp(prefix="sharedmap-load-"))
-    env = {**os.environ, "SHAREDMAP_DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}",
-           "SHAREDMAP_EVENT_LOG": "off", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "SHAREDMAP_DATABASE_URL": f"sqlite:///{folder / 'store.sqlite'}",
+        "SHAREDMAP_EVENT_LOG": "off",
+        "PYTHONUNBUFFERED": "1",
+    }
     if synthetic:
         from bench.synthetic import synthetic_partnerships
         from sharedmap.publishing.store import Store
@@ -130,8 +140,18 @@ def start_replicas(count: int, synthetic: int = 0) -> list[Server]:
     return [Server(folder, env) for _ in range(count)]
 
 
-async def visitor(number: int, url: str, targets, actions: int, think: tuple[float, float], results: dict,
-                  opened: asyncio.Event, count: list[int], level: int, deadline: float) -> None:
+async def visitor(
+    number: int,
+    url: str,
+    targets,
+    actions: int,
+    think: tuple[float, float],
+    results: dict,
+    opened: asyncio.Event,
+    count: list[int],
+    level: int,
+    deadline: float,
+) -> None:
     rng = random.Random(number)
     try:
         async with Visitor(url, timeout=60) as tab:
@@ -166,8 +186,9 @@ async def visitor(number: int, url: str, targets, actions: int, think: tuple[flo
                 opened.set()
 
 
-async def run_level(urls: list[str], pids: list[int], level: int, actions: int, think: tuple[float, float],
-                    max_seconds: float, targets) -> dict:
+async def run_level(
+    urls: list[str], pids: list[int], level: int, actions: int, think: tuple[float, float], max_seconds: float, targets
+) -> dict:
     """``level`` visitors at once, visitor i on replica i mod len(urls) (a sticky load balancer's job)."""
     results: dict = {"open": [], "panel": [], "click": [], "filter": [], "errors": [], "cut_short": 0}
 
@@ -189,8 +210,14 @@ async def run_level(urls: list[str], pids: list[int], level: int, actions: int, 
             await asyncio.sleep(0.25)
 
     sampler = asyncio.create_task(sample())
-    tasks = [asyncio.create_task(visitor(i, urls[i % len(urls)], targets, actions, think, results, opened, count,
-                                         level, started + max_seconds)) for i in range(level)]
+    tasks = [
+        asyncio.create_task(
+            visitor(
+                i, urls[i % len(urls)], targets, actions, think, results, opened, count, level, started + max_seconds
+            )
+        )
+        for i in range(level)
+    ]
     try:
         await asyncio.wait_for(opened.wait(), max_seconds)
     except TimeoutError:
@@ -204,12 +231,18 @@ async def run_level(urls: list[str], pids: list[int], level: int, actions: int, 
     sampler.cancel()
     wall = time.monotonic() - started
     return {
-        "visitors": level, "replicas": len(urls),
+        "visitors": level,
+        "replicas": len(urls),
         **{f"{name}_p50_s": _quantile(results[name], 0.5) for name in ("open", "panel", "click", "filter")},
         **{f"{name}_p95_s": _quantile(results[name], 0.95) for name in ("open", "panel", "click", "filter")},
-        "clicks": len(results["panel"]), "filter_changes": len(results["filter"]),
-        "errors": len(results["errors"]), "error_samples": results["errors"][:5], "cut_short": results["cut_short"],
-        "rss_baseline_mb": _round(baseline), "rss_after_open_mb": _round(after_open), "rss_peak_mb": _round(peak[0]),
+        "clicks": len(results["panel"]),
+        "filter_changes": len(results["filter"]),
+        "errors": len(results["errors"]),
+        "error_samples": results["errors"][:5],
+        "cut_short": results["cut_short"],
+        "rss_baseline_mb": _round(baseline),
+        "rss_after_open_mb": _round(after_open),
+        "rss_peak_mb": _round(peak[0]),
         "mb_per_session": _round((after_open - baseline) / level) if pids else None,
         "peak_mb_per_session": _round((peak[0] - baseline) / level) if pids else None,
         "server_cpu_cores": _round((cpu() - cpu_before) / wall) if pids else None,
@@ -244,16 +277,20 @@ async def warm_up(url: str, targets) -> None:
 
 def print_table(rows: list[dict]) -> None:
     base = rows[0]
-    print("| visitors | click → panel p50 / p95 (s) | click → run done p95 | filter → map p50 / p95 | open p95 | "
-          "errors | MB per session (idle / peak) | server CPU (cores) | load generator CPU | p95 panel vs 1 visitor |")
+    print(
+        "| visitors | click → panel p50 / p95 (s) | click → run done p95 | filter → map p50 / p95 | open p95 | "
+        "errors | MB per session (idle / peak) | server CPU (cores) | load generator CPU | p95 panel vs 1 visitor |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         ratio = (row["panel_p95_s"] / base["panel_p95_s"]) if row["panel_p95_s"] and base["panel_p95_s"] else None
-        print(f"| {row['visitors']} | {row['panel_p50_s']} / {row['panel_p95_s']} | {row['click_p95_s']} | "
-              f"{row['filter_p50_s']} / {row['filter_p95_s']} | {row['open_p95_s']} | {row['errors']} | "
-              f"{row['mb_per_session']} / {row['peak_mb_per_session']} | {row['server_cpu_cores']} | "
-              f"{row['load_generator_cpu_cores']} | "
-              f"{'' if ratio is None else f'{ratio:.1f}x'} |")
+        print(
+            f"| {row['visitors']} | {row['panel_p50_s']} / {row['panel_p95_s']} | {row['click_p95_s']} | "
+            f"{row['filter_p50_s']} / {row['filter_p95_s']} | {row['open_p95_s']} | {row['errors']} | "
+            f"{row['mb_per_session']} / {row['peak_mb_per_session']} | {row['server_cpu_cores']} | "
+            f"{row['load_generator_cpu_cores']} | "
+            f"{'' if ratio is None else f'{ratio:.1f}x'} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,8 +301,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=150, help="deadline per level (default 150)")
     parser.add_argument("--url", help="an app already running on this machine (default: start one per level)")
     parser.add_argument("--server-pid", type=int, help="with --url: its process id, for memory and CPU")
-    parser.add_argument("--replicas", type=int, default=1, help="app processes sharing one store, visitors "
-                        "spread over them as a sticky load balancer would (default 1)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="app processes sharing one store, visitors spread over them as a sticky load balancer would (default 1)",
+    )
     parser.add_argument("--synthetic", type=int, default=0, help="publish N synthetic partnerships instead of the seed")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -291,9 +332,11 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(json.dumps(row), flush=True)
     print()
-    print(f"{os.cpu_count()} CPU cores; {len(urls)} app process(es); think time {args.think} s; "
-          f"{args.actions} actions per visitor"
-          + (f"; {args.synthetic} synthetic partnerships" if args.synthetic else "; the 95 real partnerships"))
+    print(
+        f"{os.cpu_count()} CPU cores; {len(urls)} app process(es); think time {args.think} s; "
+        f"{args.actions} actions per visitor"
+        + (f"; {args.synthetic} synthetic partnerships" if args.synthetic else "; the 95 real partnerships")
+    )
     print_table(rows)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))

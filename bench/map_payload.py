@@ -42,10 +42,12 @@ def cold_build() -> tuple[float, object, object, object, object]:
     network = build_network(shown, register, 2025)
     areas = year_geometries(2025)
     drawn = map_payload.tier_areas(areas, 2025, "ltla")
-    payload = map_payload.build_view_payload(network, shown, register, drawn, map_payload.build_topology(drawn),
-                                         "partnerships")
-    base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
-                             payload.legend_classes)
+    payload = map_payload.build_view_payload(
+        network, shown, register, drawn, map_payload.build_topology(drawn), "partnerships"
+    )
+    base = mapview.build_map(
+        payload.councils_json, payload.links_json, payload.points_json, payload.legend_title, payload.legend_classes
+    )
     base.get_root().render()
     return time.perf_counter() - started, base, network, areas, shown
 
@@ -100,12 +102,21 @@ def main() -> None:
     register = load_register()
     chosen = panel.select_council("BOT", register, network, areas, shown)
     ids = {p.id for p in chosen.partnerships}
-    links = map_payload.link_features(type(network)(network.year, network.members,
-                                                network.links[network.links["partnership_id"].isin(ids)],
-                                                network.figures, network.unmatched), list(chosen.partnerships))
-    selection = mapview.selection_layer(map_payload.script_json(map_payload.area_features(areas, {chosen.gss})),
-                                        map_payload.script_json(map_payload.area_features(areas, chosen.partner_codes)),
-                                        map_payload.script_json(links))
+    links = map_payload.link_features(
+        type(network)(
+            network.year,
+            network.members,
+            network.links[network.links["partnership_id"].isin(ids)],
+            network.figures,
+            network.unmatched,
+        ),
+        list(chosen.partnerships),
+    )
+    selection = mapview.selection_layer(
+        map_payload.script_json(map_payload.area_features(areas, {chosen.gss})),
+        map_payload.script_json(map_payload.area_features(areas, chosen.partner_codes)),
+        map_payload.script_json(links),
+    )
     ours_component, click_bytes = component_bytes(base, selection)
     naive = naive_bytes()
     vendor = sum((assets.VENDOR_DIR / path).stat().st_size for a in assets.ASSETS for path in (*a.js, *a.css))
@@ -113,16 +124,20 @@ def main() -> None:
 
     print("Map payload, full UK (361 current councils, 2025 boundaries)")
     print(f"  naive GeoDataFrame.explore() page:       {naive / KB:8.0f} KB  (1.00)")
-    print(f"  ours, standalone page (all layers):      {ours_html / KB:8.0f} KB  ({ours_html / naive:.2f} of naive, "
-          f"{naive / ours_html:.1f}x smaller)")
+    print(
+        f"  ours, standalone page (all layers):      {ours_html / KB:8.0f} KB  ({ours_html / naive:.2f} of naive, "
+        f"{naive / ours_html:.1f}x smaller)"
+    )
     print(f"  ours, st_folium component arguments:     {ours_component / KB:8.0f} KB  ({ours_component / naive:.2f})")
     print(f"  a click (selection layer only):          {click_bytes / KB:8.1f} KB  ({click_bytes / naive:.4f})")
     print(f"  Leaflet + topojson-client, cached once:  {vendor / KB:8.0f} KB")
     print(f"  target <= 600 KB: {'met' if max(ours_html, ours_component) <= 600 * KB else 'NOT met'}")
     print("Time")
     print(f"  cold build (files to rendered map):      {cold:8.2f} s")
-    print(f"  warm rerun for a click (median of {len(warm)}):   {statistics.median(warm):8.3f} s  "
-          f"(min {min(warm):.3f}, max {max(warm):.3f})")
+    print(
+        f"  warm rerun for a click (median of {len(warm)}):   {statistics.median(warm):8.3f} s  "
+        f"(min {min(warm):.3f}, max {max(warm):.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,10 @@ from bench.streamlit_client import Visitor  # noqa: E402
 
 BANNER = "The live data store cannot be reached"
 RETRY_SECONDS = 5
-CLICKS = (("E07000136", "Boston Borough Council", 52.97, -0.02), ("E07000137", "East Lindsey District Council",
-                                                                    53.2, 0.1))
+CLICKS = (
+    ("E07000136", "Boston Borough Council", 52.97, -0.02),
+    ("E07000137", "East Lindsey District Council", 53.2, 0.1),
+)
 
 
 async def click(tab: Visitor, n: int) -> tuple[float, bool]:
@@ -87,8 +89,13 @@ async def scenario(url: str, database: TemporaryPostgres, database_url: str) -> 
             took, banner = await click(tab, n)
             n += 1
             if not banner:
-                rows.append(("first click without the banner", f"{time.perf_counter() - back:.1f} s after the "
-                             f"restart (retry every {RETRY_SECONDS} s); that click {took * 1000:.0f} ms"))
+                rows.append(
+                    (
+                        "first click without the banner",
+                        f"{time.perf_counter() - back:.1f} s after the "
+                        f"restart (retry every {RETRY_SECONDS} s); that click {took * 1000:.0f} ms",
+                    )
+                )
                 break
             if time.perf_counter() - back > 60:
                 rows.append(("recovery", "NOT within 60 s"))
@@ -105,12 +112,21 @@ def main() -> int:
         database_url = database.url
         port = free_port()
         folder = Path(tempfile.mkdtemp(prefix="sharedmap-outage-"))
-        env = {**os.environ, "SHAREDMAP_DATABASE_URL": database_url, "SHAREDMAP_EVENT_LOG": str(folder / "events"),
-               "SHAREDMAP_SNAPSHOT": str(folder / "published.json"),
-               "SHAREDMAP_STORE_RETRY_SECONDS": str(RETRY_SECONDS)}
+        env = {
+            **os.environ,
+            "SHAREDMAP_DATABASE_URL": database_url,
+            "SHAREDMAP_EVENT_LOG": str(folder / "events"),
+            "SHAREDMAP_SNAPSHOT": str(folder / "published.json"),
+            "SHAREDMAP_STORE_RETRY_SECONDS": str(RETRY_SECONDS),
+        }
         log = open(folder / "server.log", "w")  # noqa: SIM115
-        server = subprocess.Popen([sys.executable, "-m", "sharedmap", "serve", "--port", str(port)], cwd=ROOT,
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "sharedmap", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         url = f"http://127.0.0.1:{port}"
         import urllib.request
 

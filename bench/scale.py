@@ -43,12 +43,16 @@ def join_figures(partnerships, register, areas) -> dict:
     from sharedmap.spatial.network import build_network
 
     figures = {}
-    for name, filters in (("default view", Filters(year=2025)), ("one service", Filters(year=2025,
-                                                                                       services=("ICT",)))):
+    for name, filters in (("default view", Filters(year=2025)), ("one service", Filters(year=2025, services=("ICT",)))):
         filter_s, kept = median_time(lambda f=filters: apply_filters(partnerships, f, register))
         join_s, network = median_time(lambda k=kept: build_network(k, register, 2025, areas))
-        figures[name] = {"shown": len(kept), "filter_ms": round(filter_s * 1000, 1), "join_ms": round(join_s * 1000, 1),
-                         "filter_and_join_ms": round((filter_s + join_s) * 1000, 1), "links": len(network.links)}
+        figures[name] = {
+            "shown": len(kept),
+            "filter_ms": round(filter_s * 1000, 1),
+            "join_ms": round(join_s * 1000, 1),
+            "filter_and_join_ms": round((filter_s + join_s) * 1000, 1),
+            "links": len(network.links),
+        }
     return figures
 
 
@@ -63,18 +67,32 @@ def payload_figures(partnerships, register, areas) -> tuple[dict, str]:
     network = build_network(shown, register, 2025, areas)
     drawn = map_payload.tier_areas(areas, 2025, "ltla")
     topology = map_payload.build_topology(drawn)
-    build_s, payload = median_time(lambda: map_payload.build_view_payload(network, shown, register, drawn, topology,
-                                                                      "partnerships"), rounds=3)
-    base = mapview.build_map(payload.councils_json, payload.links_json, payload.points_json, payload.legend_title,
-                             payload.legend_classes, static_url=(ROOT / "static").as_uri())
+    build_s, payload = median_time(
+        lambda: map_payload.build_view_payload(network, shown, register, drawn, topology, "partnerships"), rounds=3
+    )
+    base = mapview.build_map(
+        payload.councils_json,
+        payload.links_json,
+        payload.points_json,
+        payload.legend_title,
+        payload.legend_classes,
+        static_url=(ROOT / "static").as_uri(),
+    )
     page = base.get_root().render()
     component, _click = component_bytes(base, mapview.selection_layer("{}", "{}", "{}"))
     links = json.loads(payload.links_json)["features"]
-    segments = sum(len(f["geometry"]["coordinates"]) if f["geometry"]["type"] == "MultiLineString" else 0
-                   for f in links)
-    return {"links_merged": payload.links_aggregated, "link_features": len(links), "line_segments": segments,
-            "link_kb": round(len(payload.links_json.encode()) / KB), "page_kb": round(len(page.encode()) / KB),
-            "component_kb": round(component / KB), "payload_build_ms": round(build_s * 1000)}, page
+    segments = sum(
+        len(f["geometry"]["coordinates"]) if f["geometry"]["type"] == "MultiLineString" else 0 for f in links
+    )
+    return {
+        "links_merged": payload.links_aggregated,
+        "link_features": len(links),
+        "line_segments": segments,
+        "link_kb": round(len(payload.links_json.encode()) / KB),
+        "page_kb": round(len(page.encode()) / KB),
+        "component_kb": round(component / KB),
+        "payload_build_ms": round(build_s * 1000),
+    }, page
 
 
 def page_build_figures(partnerships, label: str) -> dict:
@@ -90,7 +108,7 @@ def page_build_figures(partnerships, label: str) -> dict:
     script = f"""
 import json, time, os
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file({str(ROOT / 'app.py')!r}, default_timeout=300)
+at = AppTest.from_file({str(ROOT / "app.py")!r}, default_timeout=300)
 t = time.perf_counter(); at.run(); first = time.perf_counter() - t
 assert not at.exception, at.exception
 clicks = []
@@ -103,8 +121,9 @@ print(json.dumps({{"first_run_s": round(first, 2), "click_run_s": round(sorted(c
     import subprocess
 
     env = {**os.environ, "SHAREDMAP_DATABASE_URL": url, "SHAREDMAP_EVENT_LOG": "off"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     if done.returncode:
         raise SystemExit(done.stderr[-3000:])
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -120,13 +139,14 @@ def browser_figures(page: str) -> dict:
     path = Path(tempfile.mkdtemp(prefix="sharedmap-scale-")) / "map.html"
     path.write_text(page, encoding="utf-8")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"],
+        )
         tab = browser.new_page(viewport={"width": 1200, "height": 900})
         started = time.perf_counter()
         tab.goto(path.as_uri())
-        tab.wait_for_function("document.querySelectorAll('.leaflet-sm-councils-pane path').length > 300",
-                              timeout=60000)
+        tab.wait_for_function("document.querySelectorAll('.leaflet-sm-councils-pane path').length > 300", timeout=60000)
         drawn = time.perf_counter() - started
         paths = tab.evaluate("document.querySelectorAll('path').length")
         box = tab.locator(".leaflet-sm-councils-pane path").nth(150).bounding_box()
@@ -153,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     register = load_register()
     areas = year_geometries(2025)
     generate_s, synthetic = median_time(lambda: synthetic_partnerships(args.count, register), rounds=1)
-    datasets = {"real (data/partnerships.csv)": load_seed(register=register),
-                f"synthetic ({args.count:,})": synthetic}
-    results = {name: {"partnerships": len(partnerships), "join": join_figures(partnerships, register, areas)}
-               for name, partnerships in datasets.items()}  # first, while nothing else runs
+    datasets = {"real (data/partnerships.csv)": load_seed(register=register), f"synthetic ({args.count:,})": synthetic}
+    results = {
+        name: {"partnerships": len(partnerships), "join": join_figures(partnerships, register, areas)}
+        for name, partnerships in datasets.items()
+    }  # first, while nothing else runs
     for name, partnerships in datasets.items():
         row = results[name]
         row["payload"], page = payload_figures(partnerships, register, areas)
@@ -166,19 +187,23 @@ def main(argv: list[str] | None = None) -> int:
             row["browser"] = browser_figures(page)
         print(json.dumps({name: row}), flush=True)
     print(f"\nsynthetic generation: {generate_s:.2f} s for {args.count:,}")
-    print("| | partnerships | shown (2025) | filter + join, default view | one service | links drawn | "
-          "page | component args | payload build | page first run | click rerun | Chromium draw | hover |")
+    print(
+        "| | partnerships | shown (2025) | filter + join, default view | one service | links drawn | "
+        "page | component args | payload build | page first run | click rerun | Chromium draw | hover |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, row in results.items():
         join, payload = row["join"], row["payload"]
         page, browser = row.get("page", {}), row.get("browser", {})
-        print(f"| {name} | {row['partnerships']:,} | {join['default view']['shown']:,} | "
-              f"{join['default view']['filter_and_join_ms']} ms | {join['one service']['filter_and_join_ms']} ms | "
-              f"{payload['line_segments']:,} lines in {payload['link_features']} features"
-              f"{' (merged)' if payload['links_merged'] else ''} | "
-              f"{payload['page_kb']} KB | {payload['component_kb']} KB | {payload['payload_build_ms']} ms | "
-              f"{page.get('first_run_s', '-')} s | {page.get('click_run_s', '-')} s | "
-              f"{browser.get('browser_draw_s', '-')} s | {browser.get('hover_tooltip_ms', '-')} ms |")
+        print(
+            f"| {name} | {row['partnerships']:,} | {join['default view']['shown']:,} | "
+            f"{join['default view']['filter_and_join_ms']} ms | {join['one service']['filter_and_join_ms']} ms | "
+            f"{payload['line_segments']:,} lines in {payload['link_features']} features"
+            f"{' (merged)' if payload['links_merged'] else ''} | "
+            f"{payload['page_kb']} KB | {payload['component_kb']} KB | {payload['payload_build_ms']} ms | "
+            f"{page.get('first_run_s', '-')} s | {page.get('click_run_s', '-')} s | "
+            f"{browser.get('browser_draw_s', '-')} s | {browser.get('hover_tooltip_ms', '-')} ms |"
+        )
     return 0
 
 

@@ -81,13 +81,22 @@ def visit(browser, url: str) -> dict:
 
     cdp.on("Network.loadingFinished", finished)
     cdp.on("Network.requestWillBeSent", sent)
-    cdp.on("Network.webSocketFrameReceived", lambda e: received.__setitem__(
-        "ws", received["ws"] + len(e["response"]["payloadData"])))
+    cdp.on(
+        "Network.webSocketFrameReceived",
+        lambda e: received.__setitem__("ws", received["ws"] + len(e["response"]["payloadData"])),
+    )
     started = time.perf_counter()
     page.goto(url, wait_until="commit")
     ready, shapes = wait_ready(page, started)
-    return {"ready_s": round(ready, 2), "shapes": shapes, "bytes": received["http"] + received["ws"],
-            "requests": received["requests"], "urls": received["urls"], "page": page, "context": context}
+    return {
+        "ready_s": round(ready, 2),
+        "shapes": shapes,
+        "bytes": received["http"] + received["ws"],
+        "requests": received["requests"],
+        "urls": received["urls"],
+        "page": page,
+        "context": context,
+    }
 
 
 def wait_http(url: str, process: subprocess.Popen, timeout: float = 180) -> None:
@@ -146,8 +155,12 @@ def click_figures(page) -> list[float]:
     from test_browser_site import FIND_POINT_IN_PAGE
 
     times = []
-    for code, name in (("E07000136", "Boston Borough Council"), ("E07000137", "East Lindsey District Council"),
-                       ("E08000025", "Birmingham City Council"), ("E06000052", "Cornwall Council")):
+    for code, name in (
+        ("E07000136", "Boston Borough Council"),
+        ("E07000137", "East Lindsey District Council"),
+        ("E08000025", "Birmingham City Council"),
+        ("E06000052", "Cornwall Council"),
+    ):
         page.evaluate(ZOOM_TO, code)
         page.evaluate(f"window.__want = {json.dumps(name)}")
         page.evaluate(CLICK_TO_PANEL, code)
@@ -183,21 +196,35 @@ def main(argv: list[str] | None = None) -> int:
     seed = load_seed(register=register)
     tmp = Path(tempfile.mkdtemp(prefix="bench-site-"))
     results: dict = {}
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "SHAREDMAP_EVENT_LOG": "off", "SHAREDMAP_SITE_DIR": "off",
-           "SHAREDMAP_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SHAREDMAP_EVENT_LOG": "off",
+        "SHAREDMAP_SITE_DIR": "off",
+        "SHAREDMAP_DATABASE_URL": f"sqlite:///{tmp / 'bench.sqlite'}",
+        "PYTHONUNBUFFERED": "1",
+    }
     build_times = [build(seed, register, tmp / "site", "real") for _ in range(3)]
     results["build_real_s"] = round(statistics.median(build_times), 2)
     naive_dir = tmp / "naive"
     naive_dir.mkdir()
     shutil.copy(ROOT / "bench" / "naive_app.py", naive_dir / "naive_app.py")
     (naive_dir / "static").symlink_to(ROOT / "static")
-    streamlit_flags = ["--server.headless=true", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-                       "--server.enableStaticServing=true", "--server.address=127.0.0.1"]
+    streamlit_flags = [
+        "--server.headless=true",
+        "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+        "--server.enableStaticServing=true",
+        "--server.address=127.0.0.1",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         runs = {
-            "naive": ([sys.executable, "-m", "streamlit", "run", str(naive_dir / "naive_app.py"), *streamlit_flags],
-                      "", False),
+            "naive": (
+                [sys.executable, "-m", "streamlit", "run", str(naive_dir / "naive_app.py"), *streamlit_flags],
+                "",
+                False,
+            ),
             "app_cold": ([sys.executable, "-m", "streamlit", "run", "app.py", *streamlit_flags], "", True),
             "app_serve": ([sys.executable, "-m", "sharedmap", "serve"], "", False),
         }
@@ -222,8 +249,12 @@ def main(argv: list[str] | None = None) -> int:
             results[name] = found
         for name, folder in (("site", tmp / "site"),):
             port = free_port()
-            process, _ = start([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
-                                str(folder)], f"http://127.0.0.1:{port}/", env, tmp / "http.log")
+            process, _ = start(
+                [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+                f"http://127.0.0.1:{port}/",
+                env,
+                tmp / "http.log",
+            )
             base = f"http://127.0.0.1:{port}"
             try:
                 found = two_visitors(browser, f"{base}/index.html")
@@ -245,8 +276,12 @@ def main(argv: list[str] | None = None) -> int:
         synthetic = [*seed, *synthetic_partnerships(args.synthetic, register)]
         results["build_synthetic_s"] = round(build(synthetic, register, tmp / "scale", "synthetic"), 2)
         port = free_port()
-        process, _ = start([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory",
-                            str(tmp / "scale")], f"http://127.0.0.1:{port}/", env, tmp / "http2.log")
+        process, _ = start(
+            [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(tmp / "scale")],
+            f"http://127.0.0.1:{port}/",
+            env,
+            tmp / "http2.log",
+        )
         try:
             found = visit(browser, f"http://127.0.0.1:{port}/index.html")
             found["gzip"] = site_gzip_bytes(tmp / "scale", found["urls"], f"http://127.0.0.1:{port}")
@@ -264,20 +299,32 @@ def report(results: dict, synthetic: int) -> None:
     base_first, base_next = results["naive"]["first"]["ready_s"], results["naive"]["next"]["ready_s"]
     print("| | map ready, first visitor | map ready, next visitor | received, first visit | requests |")
     print("|---|---|---|---|---|")
-    for name, label in (("naive", "naive Streamlit + folium"), ("app_cold", "app's Map page, `streamlit run`"),
-                        ("app_serve", "app's Map page, `serve` (warmed)"), ("site", "static site, http.server")):
+    for name, label in (
+        ("naive", "naive Streamlit + folium"),
+        ("app_cold", "app's Map page, `streamlit run`"),
+        ("app_serve", "app's Map page, `serve` (warmed)"),
+        ("site", "static site, http.server"),
+    ):
         first, second = results[name]["first"], results[name]["next"]
-        print(f"| {label} | {first['ready_s']} s ({first['ready_s'] / base_first:.2f}×) | {second['ready_s']} s "
-              f"({second['ready_s'] / base_next:.2f}×) | {first['bytes'] / KB:.0f} KB | {first['requests']} |")
+        print(
+            f"| {label} | {first['ready_s']} s ({first['ready_s'] / base_first:.2f}×) | {second['ready_s']} s "
+            f"({second['ready_s'] / base_next:.2f}×) | {first['bytes'] / KB:.0f} KB | {first['requests']} |"
+        )
     site = results["site"]
-    print(f"\nstatic site, first visit: {site['first']['bytes'] / KB:.0f} KB received, {site['gzip'] / KB:.0f} KB "
-          f"with gzip; shapes {site['first']['shapes']}")
+    print(
+        f"\nstatic site, first visit: {site['first']['bytes'] / KB:.0f} KB received, {site['gzip'] / KB:.0f} KB "
+        f"with gzip; shapes {site['first']['shapes']}"
+    )
     print(f"click → panel (ms, Boston, East Lindsey, Birmingham, Cornwall): {site['click_ms']}")
-    print(f"site build, real table: {results['build_real_s']} s; {synthetic:,} synthetic + real: "
-          f"{results['build_synthetic_s']} s; its first visit {results['synthetic']['bytes'] / KB:.0f} KB "
-          f"({results['synthetic']['gzip'] / KB:.0f} KB gzipped), ready in {results['synthetic']['ready_s']} s")
-    print(f"server start to healthy: app_cold {results['app_cold']['start_s']} s, app_serve "
-          f"{results['app_serve']['start_s']} s")
+    print(
+        f"site build, real table: {results['build_real_s']} s; {synthetic:,} synthetic + real: "
+        f"{results['build_synthetic_s']} s; its first visit {results['synthetic']['bytes'] / KB:.0f} KB "
+        f"({results['synthetic']['gzip'] / KB:.0f} KB gzipped), ready in {results['synthetic']['ready_s']} s"
+    )
+    print(
+        f"server start to healthy: app_cold {results['app_cold']['start_s']} s, app_serve "
+        f"{results['app_serve']['start_s']} s"
+    )
     print("\naxe-core WCAG 2.2 A/AA violations:")
     for path, found in site["axe"].items():
         print(f"  site {path}: {len(found)} {[(v['id'], v['impact']) for v in found]}")

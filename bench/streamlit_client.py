@@ -98,8 +98,9 @@ class Visitor:
         self._socket = None
 
     async def __aenter__(self) -> Visitor:
-        self._socket = await websockets.connect(self.stream_url, subprotocols=["streamlit"], max_size=None,
-                                                open_timeout=self.timeout, ping_interval=None)
+        self._socket = await websockets.connect(
+            self.stream_url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, ping_interval=None
+        )
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -195,11 +196,16 @@ class Visitor:
         if kind in ("slider", "multiselect"):
             options = list(proto.options)
             if kind == "slider" and not options:  # a numeric slider
-                self.widget_states[widget_id] = ("double_array_value", list(proto.value if set_value else
-                                                                            proto.default))
+                self.widget_states[widget_id] = (
+                    "double_array_value",
+                    list(proto.value if set_value else proto.default),
+                )
                 return
-            chosen = list(proto.raw_value if kind == "slider" else proto.raw_values) if set_value else [
-                options[int(i)] for i in proto.default]
+            chosen = (
+                list(proto.raw_value if kind == "slider" else proto.raw_values)
+                if set_value
+                else [options[int(i)] for i in proto.default]
+            )
             self.widget_states[widget_id] = ("string_array_value", chosen)
         elif kind in ("radio", "selectbox"):
             options = list(proto.options)
@@ -222,6 +228,8 @@ class Visitor:
         """What st_folium's JavaScript reports when a GeoJSON feature is clicked (``last_active_drawing`` and
         ``last_object_clicked``): set as the map component's value for the next run."""
         component = self.page.widget("component_instance")
-        value = {"last_active_drawing": {"type": "Feature", "properties": properties, "geometry": None},
-                 "last_object_clicked": {"lat": lat, "lng": lng}}
+        value = {
+            "last_active_drawing": {"type": "Feature", "properties": properties, "geometry": None},
+            "last_object_clicked": {"lat": lat, "lng": lng},
+        }
         self.set_widget(component.widget_id, "json_value", json.dumps(value))

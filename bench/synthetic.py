@@ -21,8 +21,13 @@ NEAREST = 10  # members are drawn from the anchor council's nearest councils
 SIZES = (2, 3, 4, 5, 6, 7, 8, 13)
 SIZE_WEIGHTS = (45, 24, 7, 6, 5, 2, 2, 1)
 STATUSES = ((Status.OPERATIONAL, 0.6), (Status.PLANNED, 0.3), (Status.ENDED, 0.1))
-KINDS = ((SavingsKind.ANNUAL, 0.35), (SavingsKind.TARGET, 0.3), (SavingsKind.CUMULATIVE, 0.15),
-         (SavingsKind.ONE_OFF_FUNDING, 0.12), (SavingsKind.COMBINED_SPEND, 0.08))
+KINDS = (
+    (SavingsKind.ANNUAL, 0.35),
+    (SavingsKind.TARGET, 0.3),
+    (SavingsKind.CUMULATIVE, 0.15),
+    (SavingsKind.ONE_OFF_FUNDING, 0.12),
+    (SavingsKind.COMBINED_SPEND, 0.08),
+)
 EXCLUDED_TYPES = {"COMB", "SRA", "CC"}  # combined authorities and other bodies: never members here
 
 
@@ -52,34 +57,35 @@ def synthetic_partnerships(count: int, register: Register, seed: int = 0) -> lis
     x = positions[:, 1] * np.cos(positions[:, 0].mean())
     y = positions[:, 0]
     distance = (x[:, None] - x[None, :]) ** 2 + (y[:, None] - y[None, :]) ** 2
-    nearest = np.argsort(distance, axis=1)[:, 1:NEAREST + 1]
+    nearest = np.argsort(distance, axis=1)[:, 1 : NEAREST + 1]
     size_weights = np.array(SIZE_WEIGHTS) / sum(SIZE_WEIGHTS)
     made = []
     for i in range(count):  # one partnership at a time: the first n of a longer list are the same n
         anchor = int(rng.integers(len(councils)))
         size = int(rng.choice(SIZES, p=size_weights))
-        pool = nearest[anchor] if size <= NEAREST + 1 else np.argsort(distance[anchor])[1:size * 2]
+        pool = nearest[anchor] if size <= NEAREST + 1 else np.argsort(distance[anchor])[1 : size * 2]
         others = rng.choice(pool, size=min(size - 1, len(pool)), replace=False)
         members = tuple(councils[j].id for j in (anchor, *others))
         status = STATUSES[int(rng.choice(len(STATUSES), p=[w for _, w in STATUSES]))][0]
         start = int(rng.integers(2005, 2026))
         end = PartialDate(min(start + int(rng.integers(1, 8)), LATEST_YEAR)) if status is Status.ENDED else None
-        picked = tuple(SERVICES[int(j)] for j in rng.choice(len(SERVICES), size=int(rng.integers(1, 4)),
-                                                             replace=False))
+        picked = tuple(SERVICES[int(j)] for j in rng.choice(len(SERVICES), size=int(rng.integers(1, 4)), replace=False))
         number = i + 1
-        made.append(Partnership(
-            id=f"{ID_PREFIX}{number:05d}",
-            name=f"Synthetic partnership {number} (not real)",
-            council_ids=members,
-            services=picked,
-            status=status,
-            start=PartialDate(start, int(rng.integers(1, 13))),
-            end=end,
-            savings=_savings(rng),
-            description="Synthetic: made up for a scale test; not a real partnership.",
-            source_urls=(f"{SOURCE_URL}{number}",),
-            source_title="Synthetic record (not real)",
-        ))
+        made.append(
+            Partnership(
+                id=f"{ID_PREFIX}{number:05d}",
+                name=f"Synthetic partnership {number} (not real)",
+                council_ids=members,
+                services=picked,
+                status=status,
+                start=PartialDate(start, int(rng.integers(1, 13))),
+                end=end,
+                savings=_savings(rng),
+                description="Synthetic: made up for a scale test; not a real partnership.",
+                source_urls=(f"{SOURCE_URL}{number}",),
+                source_title="Synthetic record (not real)",
+            )
+        )
     return made
 
 

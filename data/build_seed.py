@@ -18,19 +18,45 @@ from sharedmap.partnerships import format_gbp  # noqa: E402
 from sharedmap.register import load_register  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "partnerships.csv"
-COLUMNS = ["id", "name", "councils", "council_ids", "other_partners", "services", "status", "start", "end",
-           "savings", "description", "source_url", "source_title", "source_date", "notes"]
-KINDS = {"target": "target", "annual": "annual", "cumulative": "cumulative", "one_off_funding": "one-off funding",
-         "spend": "combined spend"}
+COLUMNS = [
+    "id",
+    "name",
+    "councils",
+    "council_ids",
+    "other_partners",
+    "services",
+    "status",
+    "start",
+    "end",
+    "savings",
+    "description",
+    "source_url",
+    "source_title",
+    "source_date",
+    "notes",
+]
+KINDS = {
+    "target": "target",
+    "annual": "annual",
+    "cumulative": "cumulative",
+    "one_off_funding": "one-off funding",
+    "spend": "combined spend",
+}
 # Research tags outside our controlled vocabulary, mapped to the nearest service in it.
-SERVICE_MAP = {"Environmental health": "Regulatory services", "Health integration": "Adult social care",
-               "Transport": "Other", "Emergency planning": "Other"}
+SERVICE_MAP = {
+    "Environmental health": "Regulatory services",
+    "Health integration": "Adult social care",
+    "Transport": "Other",
+    "Emergency planning": "Other",
+}
 # Further savings figures stated in the research table's savings_note for that row.
 EXTRA_SAVINGS = {
     "SS001": ["£600,000 annual 2020/21", "£1.2m annual expected in 2021/22"],
     "SS004": ["£70,000 annual (Hinckley and Bosworth Borough Council)", "£150,000 annual (Blaby District Council)"],
-    "SS012": ["£2.9m annual per year (South Hams District Council)",
-              "£1.5m annual per year (West Devon Borough Council)"],
+    "SS012": [
+        "£2.9m annual per year (South Hams District Council)",
+        "£1.5m annual per year (West Devon Borough Council)",
+    ],
 }
 
 
@@ -57,23 +83,25 @@ def main() -> None:
         writer.writeheader()
         for row in rows:
             names = [n.strip() for n in row["councils"].split(";") if n.strip()]
-            writer.writerow({
-                "id": row["id"],
-                "name": row["name"],
-                "councils": "; ".join(names),
-                "council_ids": "; ".join(register.resolve(n).council.id for n in names),
-                "other_partners": row["other_partners"],
-                "services": services_cell(row["services"]),
-                "status": row["status"],
-                "start": row["start_date"],
-                "end": row["end_date"],
-                "savings": savings_cell(row),
-                "description": row["description"],
-                "source_url": row["source_url"],
-                "source_title": row["source_title"],
-                "source_date": row["source_date"],
-                "notes": row["savings_note"],
-            })
+            writer.writerow(
+                {
+                    "id": row["id"],
+                    "name": row["name"],
+                    "councils": "; ".join(names),
+                    "council_ids": "; ".join(register.resolve(n).council.id for n in names),
+                    "other_partners": row["other_partners"],
+                    "services": services_cell(row["services"]),
+                    "status": row["status"],
+                    "start": row["start_date"],
+                    "end": row["end_date"],
+                    "savings": savings_cell(row),
+                    "description": row["description"],
+                    "source_url": row["source_url"],
+                    "source_title": row["source_title"],
+                    "source_date": row["source_date"],
+                    "notes": row["savings_note"],
+                }
+            )
     print(f"wrote {len(rows)} partnerships to {OUT}")
 
 

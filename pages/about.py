@@ -43,8 +43,10 @@ tiles unless its operator configures them.
 
 st.header("Sources, licences and attribution")
 for source in sources.load_manifest():
-    st.markdown(f"**{ui.md(source.title)}**  \n{ui.md(source.attribution)}  \n"
-                f"Licence: [{ui.md(source.licence)}](<{source.licence_url}>) · [Source file](<{source.url}>)")
+    st.markdown(
+        f"**{ui.md(source.title)}**  \n{ui.md(source.attribution)}  \n"
+        f"Licence: [{ui.md(source.licence)}](<{source.licence_url}>) · [Source file](<{source.url}>)"
+    )
 st.markdown("""
 **Partnerships.** Compiled from councils' own reports, committee papers and local news; every partnership
 names its sources, shown in the panel and in the downloads.

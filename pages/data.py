@@ -11,19 +11,34 @@ label, everything = ui.published()
 partnerships, network = ui.filtered(label, view.filters, everything)
 
 st.title("Data")
-st.markdown(f"The {len(partnerships)} partnerships in view (councils as in {view.year}, with the sidebar's "
-            "filters). Each row names its public source.")
+st.markdown(
+    f"The {len(partnerships)} partnerships in view (councils as in {view.year}, with the sidebar's "
+    "filters). Each row names its public source."
+)
 frame = exports.partnerships_frame(partnerships, register)
-st.dataframe(frame, hide_index=True, column_config={
-    "headline_saving_gbp": st.column_config.NumberColumn("headline saving (£)", format="localized")})
+st.dataframe(
+    frame,
+    hide_index=True,
+    column_config={"headline_saving_gbp": st.column_config.NumberColumn("headline saving (£)", format="localized")},
+)
 
 left, right = st.columns(2)
-left.download_button("Download CSV", data=lambda: exports.partnerships_csv(partnerships, register),
-                     file_name=f"shared-services-{view.year}.csv", mime="text/csv", icon=":material/download:",
-                     help="Text cells starting with = + - or @ get a leading apostrophe, so no spreadsheet runs them.")
-right.download_button("Download GeoJSON", data=lambda: exports.partnerships_geojson(partnerships, register, network),
-                      file_name=f"shared-services-{view.year}.geojson", mime="application/geo+json",
-                      icon=":material/download:", help="One feature per partnership: its members as points.")
+left.download_button(
+    "Download CSV",
+    data=lambda: exports.partnerships_csv(partnerships, register),
+    file_name=f"shared-services-{view.year}.csv",
+    mime="text/csv",
+    icon=":material/download:",
+    help="Text cells starting with = + - or @ get a leading apostrophe, so no spreadsheet runs them.",
+)
+right.download_button(
+    "Download GeoJSON",
+    data=lambda: exports.partnerships_geojson(partnerships, register, network),
+    file_name=f"shared-services-{view.year}.geojson",
+    mime="application/geo+json",
+    icon=":material/download:",
+    help="One feature per partnership: its members as points.",
+)
 
 st.subheader("Licence and attribution")
 st.markdown(ui.md(exports.DATA_NOTE))
@@ -32,27 +47,46 @@ for line in exports.attribution_lines():
 
 st.header("Data quality")
 quality = ui.quality_report(label, everything)
-st.markdown(f"The whole published table ({quality.partnerships} partnerships, before the sidebar's filters), as "
-            "`python -m sharedmap data check` reports it. A partnership counts once in each nation, region and "
-            "council type of its members, so those counts add up to more than the total.")
+st.markdown(
+    f"The whole published table ({quality.partnerships} partnerships, before the sidebar's filters), as "
+    "`python -m sharedmap data check` reports it. A partnership counts once in each nation, region and "
+    "council type of its members, so those counts add up to more than the total."
+)
 cols = st.columns(4)
 cols[0].metric("Councils with none recorded", len(quality.councils_without))
 cols[1].metric("Without a savings figure", len(quality.without_saving))
 cols[2].metric("Without a start date", len(quality.without_start))
-cols[3].metric("May be out of date", len(quality.stale),
-               help=f"Running or planned, with a status date over {quality.stale_after_years:g} years old.")
+cols[3].metric(
+    "May be out of date",
+    len(quality.stale),
+    help=f"Running or planned, with a status date over {quality.stale_after_years:g} years old.",
+)
 left, middle, right = st.columns(3)
 left.dataframe(quality.by_nation, hide_index=True)
 middle.dataframe(quality.by_region, hide_index=True)
 right.dataframe(quality.by_council_type, hide_index=True, column_config={"council_type": "council type"})
 if quality.problems:
-    st.error(f"{len(quality.problems)} row(s) break a rule: " + ui.md("; ".join(
-        f"{p.id} ({p.rule}): {p.message}" for p in quality.problems)))
+    st.error(
+        f"{len(quality.problems)} row(s) break a rule: "
+        + ui.md("; ".join(f"{p.id} ({p.rule}): {p.message}" for p in quality.problems))
+    )
 st.subheader(f"Possible duplicates: {len(quality.duplicates)}")
-st.caption("The same councils sharing a service twice, or a grant row beside the partnership it funded (a grant "
-           "belongs in that partnership's row as its one-off funding figure).")
-st.dataframe([{"rows": " / ".join(d["ids"]), "names": " / ".join(d["names"]), "why": d["why"],
-               "services in common": ", ".join(d["services"])} for d in quality.duplicates], hide_index=True)
+st.caption(
+    "The same councils sharing a service twice, or a grant row beside the partnership it funded (a grant "
+    "belongs in that partnership's row as its one-off funding figure)."
+)
+st.dataframe(
+    [
+        {
+            "rows": " / ".join(d["ids"]),
+            "names": " / ".join(d["names"]),
+            "why": d["why"],
+            "services in common": ", ".join(d["services"]),
+        }
+        for d in quality.duplicates
+    ],
+    hide_index=True,
+)
 with st.expander(f"Today's councils with no partnership recorded ({len(quality.councils_without)})"):
     st.dataframe(quality.councils_without, hide_index=True)
 with st.expander("Rows without a saving, without a start date, or that may be out of date"):

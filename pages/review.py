@@ -20,15 +20,22 @@ register, store = ui.register(), officer.store()
 pending = store.submissions(SubmissionStatus.PENDING)
 current = store.current()[0]
 pending_tab, decided_tab, versions_tab, audit_tab = st.tabs(
-    [f"Pending submissions ({len(pending)})", "Decided", "Versions", "Audit log"])
+    [f"Pending submissions ({len(pending)})", "Decided", "Versions", "Audit log"]
+)
 
 with pending_tab:
     if not pending:
         st.markdown("Nothing is waiting for review.")
     else:
         by_id = {s.id: s for s in pending}
-        chosen = by_id[st.selectbox("Submission", list(by_id), format_func=lambda i: tables.submission_title(by_id[i]),
-                                    key="review_submission")]
+        chosen = by_id[
+            st.selectbox(
+                "Submission",
+                list(by_id),
+                format_func=lambda i: tables.submission_title(by_id[i]),
+                key="review_submission",
+            )
+        ]
         st.markdown(ui.md(tables.submission_details(chosen)))
         if chosen.comment:
             st.markdown("Officer's note: " + ui.md(chosen.comment))
@@ -36,8 +43,10 @@ with pending_tab:
         if others:
             st.info("Changes published records of other councils too: " + ui.md("; ".join(others)))
         if outside:
-            st.warning("Changes partnerships that do not include the officer's council (approval will refuse "
-                       "them): " + ui.md("; ".join(outside)))
+            st.warning(
+                "Changes partnerships that do not include the officer's council (approval will refuse "
+                "them): " + ui.md("; ".join(outside))
+            )
         problems = workflow.conflicts(store, chosen.id)
         for problem in problems:
             st.warning("Conflict: " + ui.md(problem))
@@ -48,12 +57,18 @@ with pending_tab:
         comment = st.text_input("Comment (required to reject: the officer sees it)", key=f"review_comment_{chosen.id}")
         left, right = st.columns(2)
         if left.button("Approve and publish", type="primary", key="approve", disabled=own or bool(problems)):
-            officer.act(lambda: workflow.approve(store, user, chosen.id, comment),
-                   lambda v: f"Approved submission {chosen.id}: published as version {v.number} "
-                             f"({v.partnership_count} partnerships). The map shows it on every visitor's next click.")
+            officer.act(
+                lambda: workflow.approve(store, user, chosen.id, comment),
+                lambda v: (
+                    f"Approved submission {chosen.id}: published as version {v.number} "
+                    f"({v.partnership_count} partnerships). The map shows it on every visitor's next click."
+                ),
+            )
         if right.button("Reject", key="reject"):
-            officer.act(lambda: workflow.reject(store, user, chosen.id, comment),
-                   lambda s: f"Rejected submission {s.id}; {s.submitted_by} can see why.")
+            officer.act(
+                lambda: workflow.reject(store, user, chosen.id, comment),
+                lambda s: f"Rejected submission {s.id}; {s.submitted_by} can see why.",
+            )
 
 with decided_tab:
     decided = [s for s in store.submissions() if s.status is not SubmissionStatus.PENDING]
@@ -63,14 +78,22 @@ with versions_tab:
     versions = store.versions()
     st.dataframe(tables.versions_frame(versions, current), hide_index=True)
     by_number = {v.number: v for v in versions}
-    shown = by_number[st.selectbox("Look at version", list(by_number), key="review_version",
-                                   format_func=lambda n: tables.version_text(by_number[n], current))]
+    shown = by_number[
+        st.selectbox(
+            "Look at version",
+            list(by_number),
+            key="review_version",
+            format_func=lambda n: tables.version_text(by_number[n], current),
+        )
+    ]
     st.dataframe(exports.partnerships_frame(store.partnerships(shown.number), register), hide_index=True)
     if shown.number != current:
         reason = st.text_input("Why restore it (kept in the audit log)", key=f"restore_reason_{shown.number}")
         if st.button(f"Restore version {shown.number}", key="restore"):
-            officer.act(lambda: workflow.rollback(store, user, shown.number, reason),
-                   lambda v: f"Restored version {shown.number} as version {v.number}; it is published now.")
+            officer.act(
+                lambda: workflow.rollback(store, user, shown.number, reason),
+                lambda v: f"Restored version {shown.number} as version {v.number}; it is published now.",
+            )
 
 with audit_tab:
     st.dataframe(tables.audit_frame(store.audit_log(500)), hide_index=True)

@@ -26,16 +26,29 @@ if own:
         st.dataframe(tables.submissions_frame(own), hide_index=True)
 
 st.subheader("1. Your file")
-st.markdown("Start from the template (one example row to replace; the Excel one explains every column and the "
-            "services list), or upload your own export: columns are matched by their headings.")
+st.markdown(
+    "Start from the template (one example row to replace; the Excel one explains every column and the "
+    "services list), or upload your own export: columns are matched by their headings."
+)
 left, right = st.columns(2)
-left.download_button("Download the template (Excel)", templates.template_xlsx(), f"{templates.FILE_NAME}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
-right.download_button("Download the template (CSV)", templates.template_csv(), f"{templates.FILE_NAME}.csv",
-                      "text/csv", icon=":material/download:")
+left.download_button(
+    "Download the template (Excel)",
+    templates.template_xlsx(),
+    f"{templates.FILE_NAME}.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    icon=":material/download:",
+)
+right.download_button(
+    "Download the template (CSV)",
+    templates.template_csv(),
+    f"{templates.FILE_NAME}.csv",
+    "text/csv",
+    icon=":material/download:",
+)
 limit = f"at most {max_upload_bytes() / 2**20:g} MB and {config.get('SHAREDMAP_MAX_ROWS')} rows"
-file = st.file_uploader(f"Your partnerships file (CSV or XLSX, {limit})", type=["csv", "xlsx"],
-                        key=officer.upload_key())
+file = st.file_uploader(
+    f"Your partnerships file (CSV or XLSX, {limit})", type=["csv", "xlsx"], key=officer.upload_key()
+)
 if file is None:
     st.stop()
 data = file.getvalue()
@@ -60,8 +73,9 @@ if not upload.ok:
 
 st.subheader("3. What would change on the map")
 scope = "the whole map" if user.is_reviewer else "all of my council's partnerships"
-withdraw = st.checkbox(f"This file lists {scope}: withdraw published ones missing from it", value=True,
-                       key="upload_withdraw_missing")
+withdraw = st.checkbox(
+    f"This file lists {scope}: withdraw published ones missing from it", value=True, key="upload_withdraw_missing"
+)
 try:
     preview = workflow.preview_upload(store, user, upload, register, withdraw)
 except SharedMapError as exc:
@@ -77,8 +91,10 @@ if not preview.has_effect:
 
 def _submitted(submission) -> str:
     officer.next_upload()
-    return (f"Submitted as submission {submission.id} ({tables.counts_text(submission.counts)}). A reviewer will "
-            "approve or reject it; the outcome will be under “Your submissions”.")
+    return (
+        f"Submitted as submission {submission.id} ({tables.counts_text(submission.counts)}). A reviewer will "
+        "approve or reject it; the outcome will be under “Your submissions”."
+    )
 
 
 if st.button("Submit for review", type="primary", disabled=not preview.has_effect, key="upload_submit"):

@@ -90,7 +90,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SHAREDMAP_STALE_AFTER_YEARS",
         "3",
         "A partnership whose status date (its source's date) is more than this many years old is marked \"may be "
-        "out of date\" on the map, in the panel and in downloads, and the sidebar can hide it. Ended partnerships "
+        'out of date" on the map, in the panel and in downloads, and the sidebar can hide it. Ended partnerships '
         "are never marked: an ending does not go out of date.",
     ),
     Setting(

@@ -38,8 +38,12 @@ def load_records(records: Iterable[object]) -> tuple[list[Partnership], list[Uns
             loaded.append(from_record(record))  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             ident = record.get("id") if isinstance(record, dict) else None
-            unshown.append(Unshown(str(ident or f"record {position + 1}")[:80],
-                                   f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})"))
+            unshown.append(
+                Unshown(
+                    str(ident or f"record {position + 1}")[:80],
+                    f"unreadable record ({type(exc).__name__}: {str(exc)[:120]})",
+                )
+            )
     return loaded, unshown
 
 
@@ -69,8 +73,9 @@ def problem(p: Partnership, register: Register) -> str | None:
     return None
 
 
-def drawable(partnerships: Iterable[Partnership], register: Register,
-             label: str = "") -> tuple[list[Partnership], list[Unshown]]:
+def drawable(
+    partnerships: Iterable[Partnership], register: Register, label: str = ""
+) -> tuple[list[Partnership], list[Unshown]]:
     """The partnerships the pages can draw, and those left out; each left out is logged once per version."""
     shown: list[Partnership] = []
     unshown: list[Unshown] = []
@@ -92,5 +97,5 @@ def log_unshown(unshown: Iterable[Unshown], label: str = "") -> None:
 
 
 def unshown_text(count: int) -> str:
-    """"1 partnership could not be shown": what a visitor reads when records were left out."""
+    """ "1 partnership could not be shown": what a visitor reads when records were left out."""
     return f"{count} partnership{'' if count == 1 else 's'} could not be shown"

@@ -72,8 +72,9 @@ class InvalidRowsError(SharedMapError):
         bad_rows = sorted({row for row, _, _ in problems})
         shown = "; ".join(f"row {row}, {column}: {message}" for row, column, message in problems[:5])
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        super().__init__(f"{file_name}: {len(bad_rows)} of {rows} rows have errors, nothing was imported: "
-                         f"{shown}{more}")
+        super().__init__(
+            f"{file_name}: {len(bad_rows)} of {rows} rows have errors, nothing was imported: {shown}{more}"
+        )
 
 
 class StoreUnavailableError(StoreError):

@@ -27,8 +27,11 @@ logger = logging.getLogger(LOGGER_NAME)
 logger.addHandler(logging.NullHandler())  # a library stays silent until the application configures it
 _HANDLER_MARK = "_sharedmap_events_handler"
 # Arguments of the logged functions that are safe and useful to log, and the field each becomes.
-_SAFE_ARGUMENTS = {"submission_id": "submission_id", "number": "restore_version",
-                   "withdraw_missing": "withdraw_missing"}
+_SAFE_ARGUMENTS = {
+    "submission_id": "submission_id",
+    "number": "restore_version",
+    "withdraw_missing": "withdraw_missing",
+}
 
 
 class JsonLines(logging.Formatter):
@@ -39,9 +42,13 @@ class JsonLines(logging.Formatter):
         self.origin = {"host": socket.gethostname(), "pid": os.getpid()}
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                "level": record.levelname.lower(), "event": record.getMessage(), **self.origin,
-                **getattr(record, "fields", {})}
+        line = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "event": record.getMessage(),
+            **self.origin,
+            **getattr(record, "fields", {}),
+        }
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -92,8 +99,9 @@ def logged(event: str) -> Callable[[Callable], Callable]:
             try:
                 result = function(*args, **kwargs)
             except Exception as exc:
-                record(event, "failure", **fields, error=type(exc).__name__, reason=str(exc),
-                       duration_ms=_since(started))
+                record(
+                    event, "failure", **fields, error=type(exc).__name__, reason=str(exc), duration_ms=_since(started)
+                )
                 raise
             record(event, "success", **{**fields, **_result_fields(result)}, duration_ms=_since(started))
             return result

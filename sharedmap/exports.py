@@ -22,11 +22,13 @@ from sharedmap.spatial.network import Network
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_SOURCES = ("uk-topojson", "council-register", "similarity-labels")  # names, codes, places, partner facts
-DATA_NOTE = ("Partnerships compiled from the public sources named in each row. Savings are as the sources state "
-             "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
-             "council or one named council) are given; estimates are marked. Each row's status is as at its "
-             "source's date (status_date); may_be_out_of_date marks a running or planned row whose status date is "
-             "older than the site's limit.")
+DATA_NOTE = (
+    "Partnerships compiled from the public sources named in each row. Savings are as the sources state "
+    "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
+    "council or one named council) are given; estimates are marked. Each row's status is as at its "
+    "source's date (status_date); may_be_out_of_date marks a running or planned row whose status date is "
+    "older than the site's limit."
+)
 
 
 def neutralise(value: object) -> object:
@@ -50,33 +52,57 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
     rows = []
     for p in partnerships:
         headline = headline_saving(p)
-        rows.append({
-            "id": p.id,
-            "name": p.name,
-            "councils": "; ".join(register.get(c).name for c in p.council_ids),
-            "council_ids": "; ".join(p.council_ids),
-            "other_partners": "; ".join(p.other_partners),
-            "services": "; ".join(p.services),
-            "status": p.status.value,
-            "start": p.start.iso() if p.start else "",
-            "end": p.end.iso() if p.end else "",
-            "headline_saving_gbp": round(headline[0]) if headline is not None else None,
-            "headline_saving_kind": headline[1].value if headline is not None else "",
-            "savings": "; ".join(savings_labels(p, register)),
-            "description": p.description,
-            "source_urls": " ".join(p.source_urls),
-            "source_title": p.source_title,
-            "source_date": p.source_date.iso() if p.source_date else "",
-            "notes": p.notes,
-            "verified_on": p.verified_on.iso() if p.verified_on else "",
-            "evidence": p.evidence,
-            "status_date": (when.iso() if (when := status_date(p)) else ""),
-            "may_be_out_of_date": "yes" if is_stale(p) else "no",
-        })
-    return pd.DataFrame(rows, columns=["id", "name", "councils", "council_ids", "other_partners", "services", "status",
-                                       "start", "end", "headline_saving_gbp", "headline_saving_kind", "savings",
-                                       "description", "source_urls", "source_title", "source_date", "notes",
-                                       "verified_on", "evidence", "status_date", "may_be_out_of_date"])
+        rows.append(
+            {
+                "id": p.id,
+                "name": p.name,
+                "councils": "; ".join(register.get(c).name for c in p.council_ids),
+                "council_ids": "; ".join(p.council_ids),
+                "other_partners": "; ".join(p.other_partners),
+                "services": "; ".join(p.services),
+                "status": p.status.value,
+                "start": p.start.iso() if p.start else "",
+                "end": p.end.iso() if p.end else "",
+                "headline_saving_gbp": round(headline[0]) if headline is not None else None,
+                "headline_saving_kind": headline[1].value if headline is not None else "",
+                "savings": "; ".join(savings_labels(p, register)),
+                "description": p.description,
+                "source_urls": " ".join(p.source_urls),
+                "source_title": p.source_title,
+                "source_date": p.source_date.iso() if p.source_date else "",
+                "notes": p.notes,
+                "verified_on": p.verified_on.iso() if p.verified_on else "",
+                "evidence": p.evidence,
+                "status_date": (when.iso() if (when := status_date(p)) else ""),
+                "may_be_out_of_date": "yes" if is_stale(p) else "no",
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "name",
+            "councils",
+            "council_ids",
+            "other_partners",
+            "services",
+            "status",
+            "start",
+            "end",
+            "headline_saving_gbp",
+            "headline_saving_kind",
+            "savings",
+            "description",
+            "source_urls",
+            "source_title",
+            "source_date",
+            "notes",
+            "verified_on",
+            "evidence",
+            "status_date",
+            "may_be_out_of_date",
+        ],
+    )
 
 
 def partnerships_csv(partnerships: list[Partnership], register: Register) -> bytes:
@@ -112,18 +138,25 @@ def partnerships_geojson(partnerships: list[Partnership], register: Register, ne
     features = []
     for p in partnerships:
         rows = members[members["partnership_id"] == p.id]
-        points = [[round(float(lon), 5), round(float(lat), 5)] for lon, lat in zip(rows["lon"], rows["lat"],
-                                                                                      strict=True)]
+        points = [
+            [round(float(lon), 5), round(float(lat), 5)] for lon, lat in zip(rows["lon"], rows["lat"], strict=True)
+        ]
         record = to_record(p)
         record["councils"] = [{"id": c, "name": register.get(c).name} for c in p.council_ids]
-        record["drawn_as"] = [{"council_id": r.council_id, "gss": r.gss, "name": r.drawn_name, "note": r.note}
-                              for r in rows.itertuples()]
+        record["drawn_as"] = [
+            {"council_id": r.council_id, "gss": r.gss, "name": r.drawn_name, "note": r.note} for r in rows.itertuples()
+        ]
         record["savings_text"] = savings_labels(p, register)
         record["status_date"] = when.iso() if (when := status_date(p)) else None
         record["may_be_out_of_date"] = is_stale(p)
-        features.append({"type": "Feature", "id": p.id,
-                         "geometry": {"type": "MultiPoint", "coordinates": points} if points else None,
-                         "properties": record})
+        features.append(
+            {
+                "type": "Feature",
+                "id": p.id,
+                "geometry": {"type": "MultiPoint", "coordinates": points} if points else None,
+                "properties": record,
+            }
+        )
     collection = {
         "type": "FeatureCollection",
         "name": f"Shared services partnerships, councils as in {network.year}",

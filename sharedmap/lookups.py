@@ -14,8 +14,9 @@ class FileRegister:
     """The register as one file sees it: each distinct name resolved once, names too long to be a council refused
     unread, at most LOOKUP_BUDGET names normalised and FUZZY_BUDGET fuzzy searches, so no file makes checking slow."""
 
-    def __init__(self, register: Register, fuzzy_budget: int = FUZZY_BUDGET,
-                 lookup_budget: int = LOOKUP_BUDGET) -> None:
+    def __init__(
+        self, register: Register, fuzzy_budget: int = FUZZY_BUDGET, lookup_budget: int = LOOKUP_BUDGET
+    ) -> None:
         self.register = register
         self.fuzzy_left = fuzzy_budget
         self.lookups_left = lookup_budget
@@ -35,8 +36,7 @@ class FileRegister:
 
     def _lookup(self, name: str, key: str):
         if len(key) > MAX_COUNCIL_NAME:
-            return CouncilNotFoundError(key[:40] + "…", [], f"longer than any council name ({len(key):,} "
-                                        "characters)")
+            return CouncilNotFoundError(key[:40] + "…", [], f"longer than any council name ({len(key):,} characters)")
         self.lookups_left -= 1
         try:
             return self.register.resolve(name, fuzzy=False, normalise=self.lookups_left >= 0)

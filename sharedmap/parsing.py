@@ -49,8 +49,11 @@ _KIND_WORDS: tuple[tuple[SavingsKind, tuple[str, ...]], ...] = (
     (SavingsKind.CUMULATIVE, ("cumulative", "since", "to date", "so far", "in total", "total")),
 )
 _ESTIMATE_WORDS = ("estimate", "estimated", "expected", "about", "around", "approx", "up to", "projected", "forecast")
-_EACH_COUNCIL = re.compile(r"\b(?:for|to|at)?\s*(?:each|every|per)\s+(?:member\s+|partner\s+)?(?:council|authority)\b"
-                           r"(?!\s+tax)", re.IGNORECASE)  # "per council tax band" is no scope
+_EACH_COUNCIL = re.compile(
+    r"\b(?:for|to|at)?\s*(?:each|every|per)\s+(?:member\s+|partner\s+)?(?:council|authority)\b"
+    r"(?!\s+tax)",
+    re.IGNORECASE,
+)  # "per council tax band" is no scope
 _WHOLE_PARTNERSHIP = re.compile(r"\b(?:for|across)\s+the\s+whole\s+partnership\b", re.IGNORECASE)
 
 
@@ -124,8 +127,7 @@ def parse_money(text: object) -> float:
     if len(cell) > 1000:
         raise ValidationError("savings", cell[:40] + "…", "too long for a savings figure (over 1,000 characters)")
     if _EXPONENT.search(cell):
-        raise ValidationError("savings", text, "write the amount in full, like £1.2m or £600,000, not with an "
-                                               "exponent")
+        raise ValidationError("savings", text, "write the amount in full, like £1.2m or £600,000, not with an exponent")
     match = _money_match(cell)
     if not match:
         raise ValidationError("savings", text, "no amount found; write it like £600,000, £1.2m or £220k")
@@ -144,13 +146,18 @@ def check_amount(amount: float, text: object) -> float:
         raise ValidationError("savings", text, "the amount is negative; a saving is written as a positive figure")
     ceiling = max_amount_gbp()
     if amount > ceiling:
-        raise ValidationError("savings", text, f"more than the £{ceiling:,.0f} any one figure may be "
-                                               "(SHAREDMAP_MAX_AMOUNT_GBP)")
+        raise ValidationError(
+            "savings", text, f"more than the £{ceiling:,.0f} any one figure may be (SHAREDMAP_MAX_AMOUNT_GBP)"
+        )
     return amount
 
 
-def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, default_period: str = "",
-                        resolve_council: Callable[[str], str] | None = None) -> tuple[Savings, list[str]]:
+def parse_savings_entry(
+    text: str,
+    default_kind: SavingsKind | None = None,
+    default_period: str = "",
+    resolve_council: Callable[[str], str] | None = None,
+) -> tuple[Savings, list[str]]:
     """One savings figure, e.g. "£15.4m target over 10 years" or "£70,000 annual (Blaby District Council)".
 
     Returns the entry and any warnings (such as a kind that had to be inferred).
@@ -168,8 +175,10 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
                 council_id = resolve_council(named)
             except CouncilNotFoundError:
                 if named != inside.strip():  # "(X only)" says one council's figure, but X names no council surely
-                    warnings.append(f"({inside}) names no council surely; the figure is read as the whole "
-                                    "partnership's. Write the council's full name in brackets for one council's figure")
+                    warnings.append(
+                        f"({inside}) names no council surely; the figure is read as the whole "
+                        "partnership's. Write the council's full name in brackets for one council's figure"
+                    )
                 continue  # not a council: keep it as part of the period
             cell = cell.replace(f"({inside})", " ")
     scope = SavingsScope.COUNCIL if council_id else SavingsScope.PARTNERSHIP
@@ -206,10 +215,15 @@ def parse_savings_entry(text: str, default_kind: SavingsKind | None = None, defa
     rest = re.sub(r"^\s*of\b", " ", rest, flags=re.IGNORECASE)  # "£3m of savings", never "year five of a merger"
     period = clean(re.sub(r"^(in|for)\s+", "", clean(rest), flags=re.IGNORECASE)) or default_period
     if amount > PLAUSIBLE_GBP.get(kind.value, float("inf")):
-        warnings.append(f"£{amount:,.0f} is more than any {kind.value} figure on record for a council partnership "
-                        f"(£{PLAUSIBLE_GBP[kind.value]:,.0f}); check the figure and its unit")
-    estimate = (kind is SavingsKind.TARGET or any(word in lowered for word in _ESTIMATE_WORDS)
-                or re.search(r"(?<!\w)(c\.|circa)", lowered) is not None)
+        warnings.append(
+            f"£{amount:,.0f} is more than any {kind.value} figure on record for a council partnership "
+            f"(£{PLAUSIBLE_GBP[kind.value]:,.0f}); check the figure and its unit"
+        )
+    estimate = (
+        kind is SavingsKind.TARGET
+        or any(word in lowered for word in _ESTIMATE_WORDS)
+        or re.search(r"(?<!\w)(c\.|circa)", lowered) is not None
+    )
     return Savings(amount, kind, period, council_id, estimate, scope), warnings
 
 
@@ -230,8 +244,10 @@ def parse_date(value: object, column: str = "start") -> PartialDate | None:
         (r"(\d{1,2})[/.-](\d{4})", lambda m: PartialDate(int(m[2]), int(m[1]))),
         (r"(\d{4})\s*/\s*(\d{2}|\d{4})", lambda m: _financial_year(m)),
         (r"(\d{4})", lambda m: PartialDate(int(m[1]))),
-        (r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})",
-         lambda m: PartialDate(int(m[3]), _month(m[2]), int(m[1]))),
+        (
+            r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?,?\s+(\d{4})",
+            lambda m: PartialDate(int(m[3]), _month(m[2]), int(m[1])),
+        ),
         (r"([a-z]+)\.?,?\s+(\d{4})", lambda m: PartialDate(int(m[2]), _month(m[1]))),
     ]
     for pattern, build in patterns:
@@ -334,8 +350,14 @@ def parse_services(text: object) -> tuple[tuple[str, ...], list[ValidationError]
                 service = vocabulary.get(best[0]) or _SERVICE_SYNONYMS[best[0]]
         if service is None:
             close = process.extract(key, list(vocabulary), scorer=fuzz.WRatio, limit=3)
-            errors.append(ValidationError("services", term, "not a service in our list; use Other if none fits",
-                                          [vocabulary[c[0]] for c in close if c[1] >= 50]))
+            errors.append(
+                ValidationError(
+                    "services",
+                    term,
+                    "not a service in our list; use Other if none fits",
+                    [vocabulary[c[0]] for c in close if c[1] >= 50],
+                )
+            )
         elif service not in found:
             found.append(service)
     return tuple(found), errors

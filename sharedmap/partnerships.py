@@ -159,8 +159,9 @@ def _council_name(council_id: str, names: Mapping[str, str] | Register | None) -
     return council.name if council else council_id
 
 
-def savings_labels(p: Partnership, names: Mapping[str, str] | Register | None = None,
-                   explicit: bool = False) -> list[str]:
+def savings_labels(
+    p: Partnership, names: Mapping[str, str] | Register | None = None, explicit: bool = False
+) -> list[str]:
     """Every savings figure of a partnership as text (``savings_text``), a council's share naming its council."""
     return [savings_text(s, names, explicit) for s in p.savings]
 
@@ -198,7 +199,7 @@ def headline_saving(p: Partnership) -> tuple[float, SavingsKind] | None:
 
 
 def date_text(d: PartialDate | None) -> str:
-    """"27 June 2012", "July 2020", "2021" or "unknown": dates as the panel and downloads write them."""
+    """ "27 June 2012", "July 2020", "2021" or "unknown": dates as the panel and downloads write them."""
     if d is None:
         return "unknown"
     if d.month and d.day:

@@ -57,8 +57,9 @@ class QualityReport:
         return {**data, "ok": self.ok, "problems": [p.__dict__ for p in self.problems]}
 
 
-_KIND_PATTERNS = tuple((kind, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)"))
-                       for kind, words in _KIND_WORDS)
+_KIND_PATTERNS = tuple(
+    (kind, re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")) for kind, words in _KIND_WORDS
+)
 
 
 def _words_of(text: str) -> set[SavingsKind]:
@@ -99,9 +100,15 @@ def possible_duplicates(partnerships: list[Partnership]) -> list[dict]:
 
     def add(a: Partnership, b: Partnership, why: str) -> None:
         first, second = sorted((a, b), key=lambda p: p.id)
-        pairs.setdefault((first.id, second.id), {
-            "ids": [first.id, second.id], "names": [first.name, second.name],
-            "services": sorted(set(a.services) & set(b.services)), "why": why})
+        pairs.setdefault(
+            (first.id, second.id),
+            {
+                "ids": [first.id, second.id],
+                "names": [first.name, second.name],
+                "services": sorted(set(a.services) & set(b.services)),
+                "why": why,
+            },
+        )
 
     same: dict[frozenset[str], list[Partnership]] = defaultdict(list)
     by_council: dict[str, list[Partnership]] = defaultdict(list)
@@ -126,12 +133,17 @@ def _funding_only(p: Partnership) -> bool:
 
 
 def _counted(counter: Counter, key: str) -> list[dict]:
-    return [{key: k or "Unknown", "partnerships": n} for k, n in sorted(counter.items(), key=lambda kv: (-kv[1],
-                                                                                                        kv[0]))]
+    return [
+        {key: k or "Unknown", "partnerships": n} for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
 
 
-def quality_report(partnerships: list[Partnership], register: Register, today: dt.date | None = None,
-                   problems: list[Problem] | None = None) -> QualityReport:
+def quality_report(
+    partnerships: list[Partnership],
+    register: Register,
+    today: dt.date | None = None,
+    problems: list[Problem] | None = None,
+) -> QualityReport:
     """The report on parsed partnerships; ``problems`` adds those found while reading a file (invalid rows)."""
     by: dict[str, Counter] = {"nation": Counter(), "region": Counter(), "type": Counter()}
     covered: set[str] = set()
@@ -140,8 +152,10 @@ def quality_report(partnerships: list[Partnership], register: Register, today: d
         for attribute, counter in by.items():
             counter.update({getattr(c, attribute) for c in members})  # once per partnership, not per member
         covered |= {s.id for c in p.council_ids for s in register.current_successors(c)} | set(p.council_ids)
-    without = sorted((c for c in register.councils.values() if c.current and c.id not in covered),
-                     key=lambda c: (c.nation, c.region, c.name))
+    without = sorted(
+        (c for c in register.councils.values() if c.current and c.id not in covered),
+        key=lambda c: (c.nation, c.region, c.name),
+    )
     domains: Counter[str] = Counter()
     years: Counter[str] = Counter()
     for p in partnerships:
@@ -156,15 +170,18 @@ def quality_report(partnerships: list[Partnership], register: Register, today: d
         by_nation=_counted(by["nation"], "nation"),
         by_region=_counted(by["region"], "region"),
         by_council_type=_counted(by["type"], "council_type"),
-        councils_without=[{"id": c.id, "name": c.name, "type": c.type, "region": c.region or c.nation}
-                          for c in without],
+        councils_without=[
+            {"id": c.id, "name": c.name, "type": c.type, "region": c.region or c.nation} for c in without
+        ],
         without_saving=[p.id for p in partnerships if not any(s.kind.is_saving for s in p.savings)],
         without_start=[p.id for p in partnerships if p.start is None],
         stale=[p.id for p in partnerships if is_stale(p, today, years_limit)],
         stale_after_years=years_limit,
-        untraced={"source_date": [p.id for p in partnerships if p.source_date is None],
-                  "verified_on": [p.id for p in partnerships if p.verified_on is None],
-                  "evidence": [p.id for p in partnerships if not p.evidence]},
+        untraced={
+            "source_date": [p.id for p in partnerships if p.source_date is None],
+            "verified_on": [p.id for p in partnerships if p.verified_on is None],
+            "evidence": [p.id for p in partnerships if not p.evidence],
+        },
         duplicates=possible_duplicates(partnerships),
         sources_by_domain=[{"domain": d, "partnerships": n} for d, n in domains.most_common()],
         sources_by_year=[{"year": y, "partnerships": n} for y, n in sorted(years.items())],
@@ -179,11 +196,23 @@ def check_validated(report: ValidationReport, register: Register, today: dt.date
     rows = {r.partnership.id: r.row for r in report.rows if r.partnership is not None and r.ok}
     for r in report.rows:
         for issue in r.errors:
-            rule = "council" if issue.column in ("councils", "council_ids") else \
-                "source" if issue.column == "source_url" else "invalid"
-            invalid.append(Problem(r.row, r.partnership.id if r.partnership else "", rule,
-                                   f"{issue.column}: {issue.message} ({issue.value!r})"))
+            rule = (
+                "council"
+                if issue.column in ("councils", "council_ids")
+                else "source"
+                if issue.column == "source_url"
+                else "invalid"
+            )
+            invalid.append(
+                Problem(
+                    r.row,
+                    r.partnership.id if r.partnership else "",
+                    rule,
+                    f"{issue.column}: {issue.message} ({issue.value!r})",
+                )
+            )
     result = quality_report(report.partnerships, register, today, invalid)
-    result.problems = [Problem(rows.get(p.id, p.row), p.id, p.rule, p.message) if p.row is None else p
-                       for p in result.problems]
+    result.problems = [
+        Problem(rows.get(p.id, p.row), p.id, p.rule, p.message) if p.row is None else p for p in result.problems
+    ]
     return result

@@ -209,8 +209,11 @@ class Register:
         if match:
             return self._decide(str(name), match)
         if not fuzzy or not normalise:
-            raise CouncilNotFoundError(str(name), [], "not looked up: too many names in this file were not exact "
-                                       "council names; correct those above first")
+            raise CouncilNotFoundError(
+                str(name),
+                [],
+                "not looked up: too many names in this file were not exact council names; correct those above first",
+            )
         return self._fuzzy(str(name), text)
 
     def suggest(self, name: str, limit: int = 5) -> list[tuple[str, float]]:

@@ -34,9 +34,12 @@ class Limits:
 
     @classmethod
     def from_settings(cls) -> Limits:
-        return cls(int(config.get_number("SHAREDMAP_MAX_UPLOAD_MB") * 1024 * 1024),
-                   int(config.get_number("SHAREDMAP_MAX_ROWS")), int(config.get_number("SHAREDMAP_MAX_COLUMNS")),
-                   int(config.get_number("SHAREDMAP_MAX_CELL_CHARS")))
+        return cls(
+            int(config.get_number("SHAREDMAP_MAX_UPLOAD_MB") * 1024 * 1024),
+            int(config.get_number("SHAREDMAP_MAX_ROWS")),
+            int(config.get_number("SHAREDMAP_MAX_COLUMNS")),
+            int(config.get_number("SHAREDMAP_MAX_CELL_CHARS")),
+        )
 
 
 def max_upload_bytes() -> int:
@@ -44,37 +47,106 @@ def max_upload_bytes() -> int:
 
 
 def too_big(name: str, size: int, limit: int) -> FileReadError:
-    return FileReadError(f"{name} is {size / 2**20:.1f} MB; the limit is {limit / 2**20:g} MB "
-                         "(SHAREDMAP_MAX_UPLOAD_MB)")
+    return FileReadError(
+        f"{name} is {size / 2**20:.1f} MB; the limit is {limit / 2**20:g} MB (SHAREDMAP_MAX_UPLOAD_MB)"
+    )
+
 
 # Each field and the headers officers use for it; matched after lower-casing and dropping punctuation.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id", "ref", "reference", "partnership id", "partnership ref"),
-    "name": ("name", "partnership", "partnership name", "name of partnership", "partnership title", "title",
-              "arrangement", "shared service", "project"),
-    "councils": ("councils", "councils involved", "member councils", "partner councils", "authorities",
-                 "local authorities", "members", "councils sharing", "council partners", "partner authorities"),
+    "name": (
+        "name",
+        "partnership",
+        "partnership name",
+        "name of partnership",
+        "partnership title",
+        "title",
+        "arrangement",
+        "shared service",
+        "project",
+    ),
+    "councils": (
+        "councils",
+        "councils involved",
+        "member councils",
+        "partner councils",
+        "authorities",
+        "local authorities",
+        "members",
+        "councils sharing",
+        "council partners",
+        "partner authorities",
+    ),
     "council_ids": ("council ids", "council codes", "register ids"),
-    "other_partners": ("other partners", "non council partners", "other organisations", "other bodies",
-                       "external partners"),
-    "services": ("services", "service", "service area", "service areas", "shared services", "service type",
-                 "type of service", "services shared"),
+    "other_partners": (
+        "other partners",
+        "non council partners",
+        "other organisations",
+        "other bodies",
+        "external partners",
+    ),
+    "services": (
+        "services",
+        "service",
+        "service area",
+        "service areas",
+        "shared services",
+        "service type",
+        "type of service",
+        "services shared",
+    ),
     "status": ("status", "stage", "current status", "state"),
-    "start": ("start", "start date", "started", "date started", "began", "commenced", "from", "start year",
-              "go live", "go live date"),
+    "start": (
+        "start",
+        "start date",
+        "started",
+        "date started",
+        "began",
+        "commenced",
+        "from",
+        "start year",
+        "go live",
+        "go live date",
+    ),
     "end": ("end", "end date", "ended", "date ended", "until", "to", "end year"),
-    "savings": ("savings", "saving", "savings gbp", "savings amount", "annual savings", "amount saved",
-                "savings achieved", "savings made", "efficiency savings"),
+    "savings": (
+        "savings",
+        "saving",
+        "savings gbp",
+        "savings amount",
+        "annual savings",
+        "amount saved",
+        "savings achieved",
+        "savings made",
+        "efficiency savings",
+    ),
     "savings_kind": ("savings kind", "savings type", "kind of saving", "type of saving", "type of savings"),
     "savings_period": ("savings period", "period"),
     "description": ("description", "details", "summary", "what is shared", "about"),
-    "source_url": ("source", "source url", "source link", "sources", "link", "url", "web link",
-                   "reference url", "more information"),
+    "source_url": (
+        "source",
+        "source url",
+        "source link",
+        "sources",
+        "link",
+        "url",
+        "web link",
+        "reference url",
+        "more information",
+    ),
     "source_title": ("source title", "source name"),
     "source_date": ("source date", "date of source", "published"),
     "notes": ("notes", "comments", "savings note", "note"),
-    "verified_on": ("verified on", "verified", "date verified", "last verified", "checked on", "last checked",
-                    "date checked"),
+    "verified_on": (
+        "verified on",
+        "verified",
+        "date verified",
+        "last verified",
+        "checked on",
+        "last checked",
+        "date checked",
+    ),
     "evidence": ("evidence", "evidence note", "where in the source", "source evidence"),
 }
 REQUIRED_FIELDS = ("name", "councils", "services")
@@ -125,8 +197,10 @@ def decode_text(data: bytes) -> tuple[str, str]:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16"), "utf-16"
     except UnicodeDecodeError as exc:
-        raise FileReadError(f"the file starts with a Unicode mark but byte {exc.start} is not in that encoding; "
-                            "save it again as CSV UTF-8") from exc
+        raise FileReadError(
+            f"the file starts with a Unicode mark but byte {exc.start} is not in that encoding; "
+            "save it again as CSV UTF-8"
+        ) from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -190,8 +264,10 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
             grid.append(cells)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise FileReadError(f"{name}: line {reader.line_num} holds a cell of more than 131,072 characters; the "
-                                f"limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)") from exc
+            raise FileReadError(
+                f"{name}: line {reader.line_num} holds a cell of more than 131,072 characters; the "
+                f"limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)"
+            ) from exc
         raise FileReadError(f"{name}: line {reader.line_num} is not valid CSV ({exc})") from exc
     return grid
 
@@ -204,12 +280,15 @@ def _check_row(row: Sequence[object], number: int, name: str, limits: Limits) ->
     while width and row[width - 1] in (None, ""):
         width -= 1
     if width > limits.columns:
-        raise FileReadError(f"{name}: row {number} has {width} columns; the limit is {limits.columns} "
-                            "(SHAREDMAP_MAX_COLUMNS)")
+        raise FileReadError(
+            f"{name}: row {number} has {width} columns; the limit is {limits.columns} (SHAREDMAP_MAX_COLUMNS)"
+        )
     for position, cell in enumerate(row[:width]):
         if isinstance(cell, str) and len(cell) > limits.cell_chars:
-            raise FileReadError(f"{name}: row {number}, column {column_letter(position)} holds {len(cell):,} "
-                                f"characters; the limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)")
+            raise FileReadError(
+                f"{name}: row {number}, column {column_letter(position)} holds {len(cell):,} "
+                f"characters; the limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)"
+            )
 
 
 def column_letter(position: int) -> str:
@@ -245,8 +324,7 @@ def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[list[object]]:
     except FileReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure inside openpyxl on a crafted workbook is "unreadable"
-        raise FileReadError(f"{name} is not a readable XLSX workbook ({type(exc).__name__}: "
-                            f"{str(exc)[:120]})") from exc
+        raise FileReadError(f"{name} is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})") from exc
 
 
 def _check_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
@@ -254,15 +332,19 @@ def _check_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
     the limit), before openpyxl parses anything."""
     parts = archive.infolist()
     if sum(info.file_size for info in parts) > MAX_XLSX_UNPACKED:
-        raise FileReadError(f"{name} unpacks to {sum(i.file_size for i in parts) / 1e6:,.0f} MB, far more than a "
-                            "partnerships workbook holds; save only the partnerships sheet and try again")
+        raise FileReadError(
+            f"{name} unpacks to {sum(i.file_size for i in parts) / 1e6:,.0f} MB, far more than a "
+            "partnerships workbook holds; save only the partnerships sheet and try again"
+        )
     most = limits.rows + HEADER_SEARCH_ROWS
     for info in parts:
         if not info.filename.startswith("xl/worksheets/"):
             continue
         if info.file_size > MAX_SHEET_XML:
-            raise FileReadError(f"{name}: a sheet unpacks to {info.file_size / 1e6:,.0f} MB, far more than "
-                                f"{limits.rows:,} rows of partnerships need; save only the partnerships and try again")
+            raise FileReadError(
+                f"{name}: a sheet unpacks to {info.file_size / 1e6:,.0f} MB, far more than "
+                f"{limits.rows:,} rows of partnerships need; save only the partnerships and try again"
+            )
         rows, tail = 0, b""
         with archive.open(info) as stream:
             while chunk := stream.read(1 << 16):
@@ -273,15 +355,18 @@ def _check_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
 
 
 def too_many_rows(name: str, limits: Limits) -> FileReadError:
-    return FileReadError(f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
-                         "(SHAREDMAP_MAX_ROWS): split it into smaller files")
+    return FileReadError(
+        f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
+        "(SHAREDMAP_MAX_ROWS): split it into smaller files"
+    )
 
 
 def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
     grid: list[list[object]] = []
     # max_row stops openpyxl before the limit; without it, it scans the whole sheet for its size first
-    for row in sheet.iter_rows(values_only=True, max_col=limits.columns + 1,
-                               max_row=limits.rows + HEADER_SEARCH_ROWS + 1):
+    for row in sheet.iter_rows(
+        values_only=True, max_col=limits.columns + 1, max_row=limits.rows + HEADER_SEARCH_ROWS + 1
+    ):
         row = list(row)
         _check_row(row, len(grid) + 1, name, limits)
         grid.append(row)
@@ -314,8 +399,10 @@ def _to_table(grid: list[list[object]], name: str, encoding: str) -> Table:
         label = str(header).strip() if header is not None else ""
         if field_name and field_name in positions:
             first = positions[field_name]
-            raise FileReadError(f"{name}: columns {column_letter(first)} ({str(headers[first]).strip()!r}) and "
-                                f"{column_letter(position)} ({label!r}) are both read as {field_name}; keep one")
+            raise FileReadError(
+                f"{name}: columns {column_letter(first)} ({str(headers[first]).strip()!r}) and "
+                f"{column_letter(position)} ({label!r}) are both read as {field_name}; keep one"
+            )
         if field_name:
             positions[field_name] = position
             columns[label] = field_name

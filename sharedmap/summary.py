@@ -32,8 +32,15 @@ def _by_service(partnerships: list[Partnership]) -> list[dict]:
         if len(p.services) == 1 and annual is not None:
             alone[p.services[0]] += 1
             annual_alone[p.services[0]] = annual_alone.get(p.services[0], 0) + annual
-    return [{"service": s, "partnerships": n, "single_service_with_annual_saving": alone[s],
-             "annual_savings_single_service_gbp": annual_alone.get(s, 0)} for s, n in counts.most_common()]
+    return [
+        {
+            "service": s,
+            "partnerships": n,
+            "single_service_with_annual_saving": alone[s],
+            "annual_savings_single_service_gbp": annual_alone.get(s, 0),
+        }
+        for s, n in counts.most_common()
+    ]
 
 
 def national_summary(partnerships: list[Partnership], register: Register) -> dict:
@@ -51,9 +58,13 @@ def national_summary(partnerships: list[Partnership], register: Register) -> dic
         "current_councils_involved": len(current),
         "savings_by_kind": savings,
         "by_service": _by_service(partnerships),
-        "by_region": [{"region": r, "partnerships": n} for r, n in
-                      Counter(primary_region(p, register) for p in partnerships).most_common()],
-        "by_start_year": [{"year": y, "partnerships": n} for y, n in
-                          sorted(Counter(p.start.year for p in partnerships if p.start).items())],
+        "by_region": [
+            {"region": r, "partnerships": n}
+            for r, n in Counter(primary_region(p, register) for p in partnerships).most_common()
+        ],
+        "by_start_year": [
+            {"year": y, "partnerships": n}
+            for y, n in sorted(Counter(p.start.year for p in partnerships if p.start).items())
+        ],
         "no_start_date": sum(p.start is None for p in partnerships),
     }

@@ -76,8 +76,15 @@ class RowReport:
             "id": p.id if p else None,
             "councils": self.councils,
             "savings": [
-                {"amount_gbp": s.amount_gbp, "kind": s.kind.value, "period": s.period, "council_gss": None,
-                 "council_id": s.council_id, "estimate": s.estimate, "scope": s.scope.value}
+                {
+                    "amount_gbp": s.amount_gbp,
+                    "kind": s.kind.value,
+                    "period": s.period,
+                    "council_gss": None,
+                    "council_id": s.council_id,
+                    "estimate": s.estimate,
+                    "scope": s.scope.value,
+                }
                 for s in self.savings
             ],
             "start": p.start.iso() if p and p.start else None,
@@ -120,13 +127,17 @@ class ValidationReport:
             "columns": self.columns,
             "ignored_columns": self.ignored_columns,
             "rows": rows,
-            "summary": {"rows": len(self.rows), "ok": sum(r.ok for r in self.rows),
-                        "errors": sum(not r.ok for r in self.rows)},
+            "summary": {
+                "rows": len(self.rows),
+                "ok": sum(r.ok for r in self.rows),
+                "errors": sum(not r.ok for r in self.rows),
+            },
         }
 
 
-def validate_file(source: str | Path | bytes, register: Register | None = None,
-                  filename: str | None = None) -> ValidationReport:
+def validate_file(
+    source: str | Path | bytes, register: Register | None = None, filename: str | None = None
+) -> ValidationReport:
     """Read and check a file; FileReadError when it cannot be read at all."""
     return validate_table(read_table(source, filename), register or load_register())
 
@@ -138,13 +149,17 @@ def validate_table(table: Table, register: AnyRegister, budget_seconds: float | 
     lookup = register if isinstance(register, FileRegister) else FileRegister(register)
     names = sum(count_council_pieces(values.get("councils")) for _, values in table.rows)
     if names > MAX_COUNCIL_NAMES:
-        raise FileReadError(f"{table.file} names {names:,} councils in all; the limit for one file is "
-                            f"{MAX_COUNCIL_NAMES:,}: split it into smaller files")
+        raise FileReadError(
+            f"{table.file} names {names:,} councils in all; the limit for one file is "
+            f"{MAX_COUNCIL_NAMES:,}: split it into smaller files"
+        )
     reports = []
     for number, values in table.rows:
         if time.monotonic() > deadline:
-            raise FileReadError(f"{table.file}: checking stopped at row {number} after {budget:g} seconds, the time "
-                                "allowed for one file (SHAREDMAP_UPLOAD_SECONDS); split it into smaller files")
+            raise FileReadError(
+                f"{table.file}: checking stopped at row {number} after {budget:g} seconds, the time "
+                "allowed for one file (SHAREDMAP_UPLOAD_SECONDS); split it into smaller files"
+            )
         reports.append(validate_row(number, values, lookup))
     _flag_duplicates(reports)
     _fill_missing_ids(reports)
@@ -167,11 +182,19 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     if not name:
         report.errors.append(Issue("name", values.get("name"), "every partnership needs a name"))
     elif len(name) > MAX_NAME_CHARS:
-        report.errors.append(Issue("name", name[:40] + "…", f"a name is at most {MAX_NAME_CHARS} characters "
-                                   f"(this one has {len(name):,})"))
+        report.errors.append(
+            Issue(
+                "name", name[:40] + "…", f"a name is at most {MAX_NAME_CHARS} characters (this one has {len(name):,})"
+            )
+        )
     if len(clean(values.get("id"))) > MAX_ID_CHARS:
-        report.errors.append(Issue("id", clean(values.get("id"))[:40] + "…", f"an id is at most {MAX_ID_CHARS} "
-                                   f"characters (this one has {len(clean(values.get('id'))):,})"))
+        report.errors.append(
+            Issue(
+                "id",
+                clean(values.get("id"))[:40] + "…",
+                f"an id is at most {MAX_ID_CHARS} characters (this one has {len(clean(values.get('id'))):,})",
+            )
+        )
     council_ids = _resolve_councils(values, register, report)
     other_partners = tuple(split_names(values.get("other_partners")))
     services, service_errors = parse_services(values.get("services"))
@@ -189,13 +212,24 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     _check_verified(values, source_date, verified_on, report)
     evidence = clean(values.get("evidence"))
     if len(evidence) > MAX_EVIDENCE:
-        report.errors.append(Issue("evidence", evidence[:60] + "…", f"is {len(evidence)} characters; keep the "
-                                   f"note to {MAX_EVIDENCE} (where in the source the facts are, in your words)"))
+        report.errors.append(
+            Issue(
+                "evidence",
+                evidence[:60] + "…",
+                f"is {len(evidence)} characters; keep the "
+                f"note to {MAX_EVIDENCE} (where in the source the facts are, in your words)",
+            )
+        )
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
         if s.council_id and council_ids is not None and s.council_id not in council_ids:
-            report.errors.append(Issue("savings", s.council_id, "a council's share names a council that is not "
-                                       "a member of this partnership"))
+            report.errors.append(
+                Issue(
+                    "savings",
+                    s.council_id,
+                    "a council's share names a council that is not a member of this partnership",
+                )
+            )
     sources = tuple(URL.findall(clean(values.get("source_url"))))
     if clean(values.get("source_url")) and not sources:
         report.errors.append(Issue("source_url", values.get("source_url"), "not a web link (http:// or https://)"))
@@ -204,8 +238,13 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     elif not sources:
         report.warnings.append(Issue("source_url", None, "no source link: add one so readers can check this"))
     if council_ids is not None and len(set(council_ids)) + len(other_partners) < 2:
-        report.errors.append(Issue("councils", values.get("councils"),
-                                   "a partnership needs at least two partners (councils or other partners)"))
+        report.errors.append(
+            Issue(
+                "councils",
+                values.get("councils"),
+                "a partnership needs at least two partners (councils or other partners)",
+            )
+        )
     if report.ok and council_ids is not None and status is not None:
         report.partnership = Partnership(
             id=clean(values.get("id")),
@@ -234,23 +273,39 @@ def _check_verified(values: dict, source_date, verified_on, report: RowReport) -
         return
     today = dt.date.today()
     if (verified_on.year, verified_on.month or 1, verified_on.day or 1) > (today.year, today.month, today.day):
-        report.errors.append(Issue("verified_on", values.get("verified_on"), "is in the future; give the date a "
-                                   "person last checked this row against its source"))
+        report.errors.append(
+            Issue(
+                "verified_on",
+                values.get("verified_on"),
+                "is in the future; give the date a person last checked this row against its source",
+            )
+        )
     elif source_date and verified_on.year < source_date.year:
-        report.errors.append(Issue("verified_on", values.get("verified_on"),
-                                   f"is before the source's date ({source_date}): a source cannot be checked "
-                                   "before it was published"))
+        report.errors.append(
+            Issue(
+                "verified_on",
+                values.get("verified_on"),
+                f"is before the source's date ({source_date}): a source cannot be checked before it was published",
+            )
+        )
 
 
-def _check_timeline(start: PartialDate | None, status: Status | None, values: dict, register: AnyRegister,
-                    report: RowReport) -> None:
+def _check_timeline(
+    start: PartialDate | None, status: Status | None, values: dict, register: AnyRegister, report: RowReport
+) -> None:
     """A partnership cannot start after one of its councils was abolished, nor be operational before it starts."""
     if start is None:
         return
     today = dt.date.today()
     if status is Status.OPERATIONAL and date_before(PartialDate(today.year, today.month, today.day), start):
-        report.errors.append(Issue("start", values.get("start"), f"the partnership is operational but starts in "
-                                   f"the future ({start}); make its status planned, or correct the start"))
+        report.errors.append(
+            Issue(
+                "start",
+                values.get("start"),
+                f"the partnership is operational but starts in "
+                f"the future ({start}); make its status planned, or correct the start",
+            )
+        )
     for entry in report.councils:
         council = register.councils.get(entry.get("id") or "")
         if council is None or council.end is None:
@@ -259,8 +314,14 @@ def _check_timeline(start: PartialDate | None, status: Status | None, values: di
         if date_before(ended, start):
             successor = entry.get("successor", {}).get("name")
             instead = f"; name {successor} instead" if successor else ""
-            report.errors.append(Issue("councils", entry["input"], f"{council.name} was abolished on "
-                                       f"{council.end.isoformat()}, before the partnership started ({start}){instead}"))
+            report.errors.append(
+                Issue(
+                    "councils",
+                    entry["input"],
+                    f"{council.name} was abolished on "
+                    f"{council.end.isoformat()}, before the partnership started ({start}){instead}",
+                )
+            )
 
 
 def _resolve_councils(values: dict, register: AnyRegister, report: RowReport) -> list[str] | None:
@@ -270,8 +331,13 @@ def _resolve_councils(values: dict, register: AnyRegister, report: RowReport) ->
         return None
     most = int(config.get_number("SHAREDMAP_MAX_COUNCILS_PER_CELL"))
     if count_council_pieces(cell) > most:
-        report.errors.append(Issue("councils", clean(cell)[:60] + "…", f"more than {most} names in one cell "
-                                   "(SHAREDMAP_MAX_COUNCILS_PER_CELL); is this one partnership?"))
+        report.errors.append(
+            Issue(
+                "councils",
+                clean(cell)[:60] + "…",
+                f"more than {most} names in one cell (SHAREDMAP_MAX_COUNCILS_PER_CELL); is this one partnership?",
+            )
+        )
         return None
     if clean(values.get("council_ids")):
         return _councils_by_id(values, register, report)
@@ -286,16 +352,26 @@ def _resolve_councils(values: dict, register: AnyRegister, report: RowReport) ->
             failed = True
             continue
         council = found.council
-        entry = {"input": name, "id": council.id, "gss": council.gss, "name": council.name,
-                 "confidence": round(found.confidence, 3), "method": found.method}
+        entry = {
+            "input": name,
+            "id": council.id,
+            "gss": council.gss,
+            "name": council.name,
+            "confidence": round(found.confidence, 3),
+            "method": found.method,
+        }
         successors = [] if council.current else register.current_successors(council.id)
         if successors:
-            entry["successor"] = {"id": successors[0].id, "gss": successors[0].gss,
-                                  "name": " and ".join(s.name for s in successors)}
+            entry["successor"] = {
+                "id": successors[0].id,
+                "gss": successors[0].gss,
+                "name": " and ".join(s.name for s in successors),
+            }
         report.councils.append(entry)
         if found.method == "fuzzy":
-            report.warnings.append(Issue("councils", name, f"read as {council.name} "
-                                         f"({found.confidence:.0%} match); check this is right"))
+            report.warnings.append(
+                Issue("councils", name, f"read as {council.name} ({found.confidence:.0%} match); check this is right")
+            )
         ids.append(council.id)
     return None if failed else ids
 
@@ -305,16 +381,29 @@ def _councils_by_id(values: dict, register: AnyRegister, report: RowReport) -> l
     names = split_names(values.get("councils"))
     ids = split_names(values.get("council_ids"))
     if len(names) != len(ids):
-        report.errors.append(Issue("council_ids", values.get("council_ids"),
-                                   f"{len(ids)} ids for {len(names)} council names; give one id per council"))
+        report.errors.append(
+            Issue(
+                "council_ids",
+                values.get("council_ids"),
+                f"{len(ids)} ids for {len(names)} council names; give one id per council",
+            )
+        )
         return None
     for name, council_id in zip(names, ids, strict=True):
         council = register.councils.get(council_id)
         if council is None:
             report.errors.append(Issue("council_ids", council_id, "not an id in the council register"))
             return None
-        report.councils.append({"input": name, "id": council.id, "gss": council.gss, "name": council.name,
-                                "confidence": 1.0, "method": "code"})
+        report.councils.append(
+            {
+                "input": name,
+                "id": council.id,
+                "gss": council.gss,
+                "name": council.name,
+                "confidence": 1.0,
+                "method": "code",
+            }
+        )
     return ids
 
 
@@ -330,15 +419,17 @@ def _parse_savings(values: dict, register: AnyRegister, report: RowReport, attem
     cell = values.get("savings")
     if not clean(cell):
         return
-    default_kind = attempt("savings_kind", parse_kind, values["savings_kind"]) if clean(
-        values.get("savings_kind")) else None
+    default_kind = (
+        attempt("savings_kind", parse_kind, values["savings_kind"]) if clean(values.get("savings_kind")) else None
+    )
     period = clean(values.get("savings_period"))
     entries = [cell] if isinstance(cell, int | float) else re.split(r"[;\n]+", str(cell))
     for entry in entries:
         if not clean(entry):
             continue
-        parsed = attempt("savings", parse_savings_entry, entry, default_kind, period,
-                         lambda text: _confident_id(register, text))
+        parsed = attempt(
+            "savings", parse_savings_entry, entry, default_kind, period, lambda text: _confident_id(register, text)
+        )
         if parsed:
             saving, warnings = parsed
             report.savings.append(saving)
@@ -365,8 +456,7 @@ def _flag_duplicates(reports: list[RowReport]) -> None:
             if not key[1]:
                 continue
             if key in seen:
-                report.errors.append(Issue(key[0], p.id if key[0] == "id" else p.name,
-                                           f"duplicate of row {seen[key]}"))
+                report.errors.append(Issue(key[0], p.id if key[0] == "id" else p.name, f"duplicate of row {seen[key]}"))
                 report.partnership = None
                 break
             seen[key] = report.row

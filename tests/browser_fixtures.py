@@ -22,8 +22,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 OUTPUT = ROOT / "test-output"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 COUNT = "document.querySelectorAll(%r).length"
@@ -104,11 +110,29 @@ def launch(port: int, log: Path, env: dict[str, str] | None = None, options: Seq
     """Start `streamlit run app.py` on 127.0.0.1:port (not waiting for it), its output going to ``log``."""
     with open(log, "w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", *options],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                *options,
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        )
 
 
 def wait_until_healthy(process: subprocess.Popen, base: str, log: Path, timeout: float = 60) -> None:
@@ -133,15 +157,21 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def streamlit_servers(folder: Path, *setups: tuple[dict[str, str] | None, Sequence[str]],
-                      ports: Sequence[int] | None = None) -> Iterator[list[str]]:
+def streamlit_servers(
+    folder: Path, *setups: tuple[dict[str, str] | None, Sequence[str]], ports: Sequence[int] | None = None
+) -> Iterator[list[str]]:
     """One server per (environment, options) setup, started together; their base URLs; all stopped afterwards."""
     ports = list(ports or [free_port() for _ in setups])
     started = []
     try:
         for i, ((env, options), port) in enumerate(zip(setups, ports, strict=True)):
-            started.append((launch(port, folder / f"server-{i}.log", env, options), f"http://127.0.0.1:{port}",
-                            folder / f"server-{i}.log"))
+            started.append(
+                (
+                    launch(port, folder / f"server-{i}.log", env, options),
+                    f"http://127.0.0.1:{port}",
+                    folder / f"server-{i}.log",
+                )
+            )
         for process, base, log in started:
             wait_until_healthy(process, base, log)
         yield [base for _, base, _ in started]
@@ -197,8 +227,11 @@ def tooltip_text(page, frame, point) -> str:
 def static_server(folder: Path) -> Iterator[str]:
     """A plain `python -m http.server` over ``folder`` (no app running); its base URL."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                                "--directory", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 20

@@ -13,8 +13,17 @@ from sharedmap.spatial import sources
 
 LINCOLNSHIRE = Path(__file__).resolve().parent / "data" / "lincolnshire"
 # Fixtures that load the full boundaries or register: a test using one needs ../shared/data.
-SHARED_FIXTURES = {"shared_data", "register", "seed", "seed_rows", "seed_file", "seed_partnerships", "store",
-                   "accounts", "configured_store"}
+SHARED_FIXTURES = {
+    "shared_data",
+    "register",
+    "seed",
+    "seed_rows",
+    "seed_file",
+    "seed_partnerships",
+    "store",
+    "accounts",
+    "configured_store",
+}
 
 
 def shared_data_present() -> bool:
@@ -34,8 +43,12 @@ def pytest_collection_modifyitems(config, items):
         if SHARED_FIXTURES & set(item.fixturenames) or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.shared_data)
         if not present and not os.environ.get("CI") and item.get_closest_marker("shared_data"):
-            item.add_marker(pytest.mark.skip(reason="needs the shared data (../shared/data or geo/cache/): "
-                                                    "python -m sharedmap boundaries fetch"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs the shared data (../shared/data or geo/cache/): python -m sharedmap boundaries fetch"
+                )
+            )
+
 
 pytest_plugins = ("store_fixtures", "browser_fixtures")  # store fixtures (they also keep tests off var/), browser
 

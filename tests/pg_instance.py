@@ -39,8 +39,9 @@ class TemporaryPostgres:
     def __init__(self) -> None:
         self.initdb, self.pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
         if not (self.initdb and self.pg_ctl):
-            raise RuntimeError("initdb and pg_ctl are not installed (looked in /usr/local/bin, "
-                               "/usr/lib/postgresql/*/bin and PATH)")
+            raise RuntimeError(
+                "initdb and pg_ctl are not installed (looked in /usr/local/bin, /usr/lib/postgresql/*/bin and PATH)"
+            )
         self.as_postgres = os.geteuid() == 0
         self.folder = Path(tempfile.mkdtemp(prefix="sharedmap-pg-", dir="/tmp"))
         if self.as_postgres:

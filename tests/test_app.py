@@ -18,8 +18,12 @@ from sharedmap.partnerships import Status
 pytestmark = pytest.mark.shared_data  # the full boundaries and register
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = {"map": "Who shares services with whom", "statistics": "Statistics", "data": "Data",
-         "about": "About the Shared Services Map"}
+PAGES = {
+    "map": "Who shares services with whom",
+    "statistics": "Statistics",
+    "data": "Data",
+    "about": "About the Shared Services Map",
+}
 
 
 def app(**query) -> AppTest:
@@ -127,8 +131,7 @@ def test_filters_change_the_view_and_the_url(seed, register):
     assert at.markdown[-1].value == f"shown: {everything}"
     at.sidebar.multiselect(key="view_services").select("Waste").run()
     at.sidebar.multiselect(key="view_statuses").select("operational").run()
-    waste = len(apply_filters(seed, Filters(services=("Waste",), statuses=(Status.OPERATIONAL,), year=2025),
-                              register))
+    waste = len(apply_filters(seed, Filters(services=("Waste",), statuses=(Status.OPERATIONAL,), year=2025), register))
     assert at.markdown[-1].value == f"shown: {waste}" and waste < everything
     assert at.query_params == {"service": "Waste", "status": "operational"}
     at.sidebar.button[0].click().run()
@@ -147,12 +150,15 @@ def test_a_data_error_is_a_message_not_a_traceback(tmp_path, monkeypatch):
         st.cache_resource.clear()
 
 
-@pytest.mark.parametrize(("text", "shown"), [
-    ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
-    ("[click](javascript:alert(1))", "\\[click\\]\\(javascript\\:alert\\(1\\)\\)"),
-    ("**bold** & :red[x] $x$", "\\*\\*bold\\*\\* \\& \\:red\\[x\\] \\$x\\$"),
-    ("Boston Borough Council", "Boston Borough Council"),
-])
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert\\(1\\)\\>"),
+        ("[click](javascript:alert(1))", "\\[click\\]\\(javascript\\:alert\\(1\\)\\)"),
+        ("**bold** & :red[x] $x$", "\\*\\*bold\\*\\* \\& \\:red\\[x\\] \\$x\\$"),
+        ("Boston Borough Council", "Boston Borough Council"),
+    ],
+)
 def test_md_makes_data_literal(text, shown):
     from sharedmap.app.ui import md
 
@@ -213,6 +219,10 @@ def test_the_data_page_reports_quality():
     assert not at.exception and not at.error
     assert "Data quality" in [h.value for h in at.header]
     labels = [m.label for m in at.metric]
-    assert labels == ["Councils with none recorded", "Without a savings figure", "Without a start date",
-                      "May be out of date"]
+    assert labels == [
+        "Councils with none recorded",
+        "Without a savings figure",
+        "Without a start date",
+        "May be out of date",
+    ]
     assert "Possible duplicates" in " ".join(s.value for s in at.subheader)

@@ -48,10 +48,13 @@ def test_an_unknown_argon2_profile_is_named(monkeypatch):
         auth.hasher()
 
 
-@pytest.mark.parametrize(("email", "password"), [
-    (OFFICER, "wrong password!"),
-    ("nobody@eastlindsey.gov.uk", PASSWORD),
-])
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        (OFFICER, "wrong password!"),
+        ("nobody@eastlindsey.gov.uk", PASSWORD),
+    ],
+)
 def test_wrong_email_or_password_get_the_same_answer(store, officer, email, password):
     with pytest.raises(AuthenticationError, match="^wrong email or password$"):
         auth.authenticate(store, email, password)
@@ -103,17 +106,21 @@ def test_a_new_password_lifts_the_lock(store, officer):
         auth.set_password(store, "nobody@example.org", "a brand new passphrase")
 
 
-@pytest.mark.parametrize(("email", "password", "role", "council", "message"), [
-    ("not-an-email", PASSWORD, "officer", "ELI", "'not-an-email' is not an email address"),
-    ("x@boston.gov.uk", PASSWORD, "admin", None, "role must be officer or reviewer"),
-    ("x@boston.gov.uk", PASSWORD, "officer", None, "an officer account needs --council"),
-    ("x@boston.gov.uk", PASSWORD, "officer", "ZZZ", "'ZZZ' is not a council id in the register"),
-    ("x@boston.gov.uk", "short", "reviewer", None, "at least 10 characters"),
-    ("longer.name@boston.gov.uk", "Longer.Name@Boston.gov.uk", "reviewer", None, "must not be the email address"),
-    (OFFICER, PASSWORD, "reviewer", None, f"an account for {OFFICER} already exists"),
-])
-def test_bad_accounts_are_refused_and_nothing_changes(store, officer, register, email, password, role, council,
-                                                      message):
+@pytest.mark.parametrize(
+    ("email", "password", "role", "council", "message"),
+    [
+        ("not-an-email", PASSWORD, "officer", "ELI", "'not-an-email' is not an email address"),
+        ("x@boston.gov.uk", PASSWORD, "admin", None, "role must be officer or reviewer"),
+        ("x@boston.gov.uk", PASSWORD, "officer", None, "an officer account needs --council"),
+        ("x@boston.gov.uk", PASSWORD, "officer", "ZZZ", "'ZZZ' is not a council id in the register"),
+        ("x@boston.gov.uk", "short", "reviewer", None, "at least 10 characters"),
+        ("longer.name@boston.gov.uk", "Longer.Name@Boston.gov.uk", "reviewer", None, "must not be the email address"),
+        (OFFICER, PASSWORD, "reviewer", None, f"an account for {OFFICER} already exists"),
+    ],
+)
+def test_bad_accounts_are_refused_and_nothing_changes(
+    store, officer, register, email, password, role, council, message
+):
     before = snapshot(store)
     with pytest.raises(AuthenticationError, match=message):
         auth.create_user(store, email, password, role, council, register)
@@ -124,8 +131,9 @@ def test_roles_decide_what_a_user_may_do(store, officer, register):
     reviewer = auth.create_user(store, "reviewer@lga.gov.uk", PASSWORD, "reviewer", register=register)
     assert auth.require_role(officer, auth.Role.OFFICER, "upload") is officer
     assert auth.require_role(reviewer, auth.Role.OFFICER, "upload") is reviewer
-    with pytest.raises(PermissionDeniedError, match="only a reviewer may approve; officer@eastlindsey.gov.uk is an "
-                                                    "officer"):
+    with pytest.raises(
+        PermissionDeniedError, match="only a reviewer may approve; officer@eastlindsey.gov.uk is an officer"
+    ):
         auth.require_role(officer, auth.Role.REVIEWER, "approve")
     with pytest.raises(PermissionDeniedError, match="^sign in to upload$"):
         auth.require_role(None, auth.Role.OFFICER, "upload")

@@ -62,8 +62,11 @@ def visit(browser, server):
 
     yield open_path
     context.close()
-    leaving = [url for url in requests if urlsplit(url).scheme in ("http", "https", "ws", "wss")
-               and urlsplit(url).hostname not in LOCAL_HOSTS]
+    leaving = [
+        url
+        for url in requests
+        if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).hostname not in LOCAL_HOSTS
+    ]
     assert requests and not leaving, f"requests left localhost: {leaving}"
 
 

@@ -46,11 +46,24 @@ IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>window.__xss=1</script>"
 IMG_ID = slugify(IMG)
 NEW_ROWS = [
-    {"name": IMG, "councils": "East Lindsey District Council; Boston Borough Council", "services": "Legal",
-     "status": "operational", "start": "2023", "savings": "£50,000 annual",
-     "source_url": "https://www.e-lindsey.gov.uk/legal", "description": "Shared legal team."},
-    {"name": "Lincolnshire shared planning", "councils": "Lindsey DC; South Holland", "services": "Planning",
-     "status": "planned", "start": "2025/26", "description": f"Joint local plan {SCRIPT}"},
+    {
+        "name": IMG,
+        "councils": "East Lindsey District Council; Boston Borough Council",
+        "services": "Legal",
+        "status": "operational",
+        "start": "2023",
+        "savings": "£50,000 annual",
+        "source_url": "https://www.e-lindsey.gov.uk/legal",
+        "description": "Shared legal team.",
+    },
+    {
+        "name": "Lincolnshire shared planning",
+        "councils": "Lindsey DC; South Holland",
+        "services": "Planning",
+        "status": "planned",
+        "start": "2025/26",
+        "description": f"Joint local plan {SCRIPT}",
+    },
 ]
 NO_SCRIPT_RAN = """() => typeof window.__xss === "undefined" &&
     !Array.from(document.querySelectorAll("img")).some(i => i.getAttribute("src") === "x")"""
@@ -116,8 +129,12 @@ def new_context(browser):
     def make():
         context = browser.new_context(viewport={"width": 1400, "height": 1800})
         context.set_default_timeout(SLOW_CI_MS)
-        context.route(lambda url: re.match(r"^(https?|wss?)://", url) and
-                      re.match(r"^\w+://([^/:]+)", url).group(1) not in LOCAL_HOSTS, block)
+        context.route(
+            lambda url: (
+                re.match(r"^(https?|wss?)://", url) and re.match(r"^\w+://([^/:]+)", url).group(1) not in LOCAL_HOSTS
+            ),
+            block,
+        )
         context.on("page", lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
         contexts.append(context)
         return context
@@ -168,8 +185,9 @@ GRID_TEXT = """() => Array.from(document.querySelectorAll("[data-testid='stDataF
 def wait_for_grid_text(page, *texts: str) -> None:
     """Wait until the page's st.dataframe grids show these texts, read from the grid's accessible table (what a
     screen reader gets)."""
-    page.wait_for_function(f"texts => texts.every(text => ({GRID_TEXT})().includes(text))", arg=list(texts),
-                           polling=250)
+    page.wait_for_function(
+        f"texts => texts.every(text => ({GRID_TEXT})().includes(text))", arg=list(texts), polling=250
+    )
 
 
 def grid_text_scrolled(page) -> str:
@@ -200,7 +218,8 @@ def test_the_officers_path_with_html_in_the_data(new_context, servers, store, se
     officer = open_page(new_context(), app + "/upload")
     sign_in(officer, ELI)
     officer.locator("input[type=file]").set_input_files(
-        files=[{"name": "east-lindsey.csv", "mimeType": "text/csv", "buffer": officer_file(seed_rows)}])
+        files=[{"name": "east-lindsey.csv", "mimeType": "text/csv", "buffer": officer_file(seed_rows)}]
+    )
     officer.get_by_text("1 of 3 rows of east-lindsey.csv have errors").wait_for()
     picker = officer.get_by_role("combobox", name=re.compile("Replace “Lindsey DC” in row 4"))
     picker.wait_for()

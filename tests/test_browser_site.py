@@ -21,7 +21,8 @@ SLOW_CI_MS = 45_000
 FIND_POINT_IN_PAGE = FIND_POINT.replace(
     "const p = window.map.latLngToContainerPoint(ll);",
     "const r = window.map.getContainer().getBoundingClientRect(), c = window.map.latLngToContainerPoint(ll);"
-    " const p = {x: c.x + r.left, y: c.y + r.top};")
+    " const p = {x: c.x + r.left, y: c.y + r.top};",
+)
 assert FIND_POINT_IN_PAGE != FIND_POINT
 NO_SCRIPT_RAN = """() => typeof window.__xss === "undefined" &&
     !Array.from(document.querySelectorAll("img")).some(i => i.getAttribute("src") === "x")"""
@@ -49,8 +50,9 @@ def open_page(browser):
             route.continue_()
 
     def make(url: str, javascript: bool = True, viewport=(1280, 800)):
-        context = browser.new_context(java_script_enabled=javascript,
-                                      viewport={"width": viewport[0], "height": viewport[1]})
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": viewport[0], "height": viewport[1]}
+        )
         context.set_default_timeout(SLOW_CI_MS)
         context.route("**/*", record)
         contexts.append(context)
@@ -69,9 +71,11 @@ def open_page(browser):
 
 def click_council(page, code: str) -> None:
     """Zoom to the council (small districts hide under lines at national zoom), then click a visible point of it."""
-    page.evaluate("""(code) => window.sharedmapMap.councils.eachLayer(l => {
+    page.evaluate(
+        """(code) => window.sharedmapMap.councils.eachLayer(l => {
         if (l.feature.properties.c === code) window.map.fitBounds(l.getBounds(), {animate: false, maxZoom: 9}); })""",
-                  code)
+        code,
+    )
     spot = page.evaluate(FIND_POINT_IN_PAGE, ["c", code])
     assert spot, f"no visible point of {code}"
     page.mouse.click(spot["x"], spot["y"])
@@ -135,8 +139,10 @@ def test_a_council_page_works_without_javascript(site, open_page):
     text = page.inner_text("main")
     assert "Boston and East Lindsey Strategic Alliance" in text and "£15.4m target over 10 years" in text
     assert IMG in text
-    assert page.get_by_role("link", name="See Boston Borough Council on the map").get_attribute("href") == \
-        f"../index.html#council={BOSTON}"
+    assert (
+        page.get_by_role("link", name="See Boston Borough Council on the map").get_attribute("href")
+        == f"../index.html#council={BOSTON}"
+    )
     assert "1 partnership could not be shown." in page.inner_text("footer")
 
 
@@ -151,11 +157,14 @@ def test_the_embed_shows_one_council_and_its_partners(site, open_page):
     assert page.evaluate(NO_SCRIPT_RAN)
 
 
-@pytest.mark.parametrize("path", ["index.html#council=E07000136", f"council/{BOSTON}.html",
-                                  f"embed.html#council={BOSTON}"])
+@pytest.mark.parametrize(
+    "path", ["index.html#council=E07000136", f"council/{BOSTON}.html", f"embed.html#council={BOSTON}"]
+)
 def test_no_wcag_violation_on_the_map_a_council_page_and_the_embed(site, open_page, path):
     page = open_page(f"{site}/{path}")
     if "#council" in path:
-        page.wait_for_function("location.hash && (document.querySelector('#panel h2') || "
-                               "document.getElementById('embed-link')).textContent.startsWith('Boston')")
+        page.wait_for_function(
+            "location.hash && (document.querySelector('#panel h2') || "
+            "document.getElementById('embed-link')).textContent.startsWith('Boston')"
+        )
     assert axe_violations(page) == []

@@ -28,11 +28,13 @@ def server(tmp_path_factory, seed):
     store.ensure_seeded(seed, "partnerships.csv", "0" * 64)
     with store.write() as conn:
         conn.exec_driver_sql("DROP TRIGGER ck_version_partnerships_update")  # as an old or hand-edited database
-        record = conn.execute(sa.select(version_partnerships.c.record)
-                              .where(version_partnerships.c.partnership_id == BROKEN)).scalar_one()
+        record = conn.execute(
+            sa.select(version_partnerships.c.record).where(version_partnerships.c.partnership_id == BROKEN)
+        ).scalar_one()
         record["savings"][0]["amount_gbp"] = float("inf")
-        conn.execute(version_partnerships.update().where(version_partnerships.c.partnership_id == BROKEN)
-                     .values(record=record))
+        conn.execute(
+            version_partnerships.update().where(version_partnerships.c.partnership_id == BROKEN).values(record=record)
+        )
     store.close()
     log = folder / "events.jsonl"
     env = {"SHAREDMAP_DATABASE_URL": url, "SHAREDMAP_EVENT_LOG": str(log)}
@@ -40,11 +42,14 @@ def server(tmp_path_factory, seed):
         yield base, log
 
 
-@pytest.mark.parametrize(("path", "heading", "shot"), [
-    ("/", "Who shares services with whom", "unshown-map.png"),
-    ("/data", "Data", "unshown-data.png"),
-    ("/statistics", "Statistics", "unshown-statistics.png"),
-])
+@pytest.mark.parametrize(
+    ("path", "heading", "shot"),
+    [
+        ("/", "Who shares services with whom", "unshown-map.png"),
+        ("/data", "Data", "unshown-data.png"),
+        ("/statistics", "Statistics", "unshown-statistics.png"),
+    ],
+)
 def test_a_broken_record_is_left_out_and_counted_not_a_traceback(browser, server, path, heading, shot):
     base, log = server
     context = browser.new_context(viewport={"width": 1400, "height": 1000})

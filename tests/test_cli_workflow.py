@@ -18,9 +18,14 @@ from sharedmap.publishing.store import Store
 
 OFFICER, REVIEWER = "officer@eastlindsey.gov.uk", "reviewer@lga.gov.uk"
 EDITED = "Joint chief executive and management team since 1 July 2020."
-FORMULA_ROW = {"name": "=HYPERLINK(\"http://evil.example\",\"Shared waste\")", "services": "Waste",
-               "councils": "East Lindsey District Council; Boston Borough Council", "status": "operational",
-               "description": "@SUM(1+1) shared waste collection", "source_url": "https://www.e-lindsey.gov.uk/"}
+FORMULA_ROW = {
+    "name": '=HYPERLINK("http://evil.example","Shared waste")',
+    "services": "Waste",
+    "councils": "East Lindsey District Council; Boston Borough Council",
+    "status": "operational",
+    "description": "@SUM(1+1) shared waste collection",
+    "source_url": "https://www.e-lindsey.gov.uk/",
+}
 
 
 def run(monkeypatch, capsys, *argv, stdin=""):
@@ -34,12 +39,13 @@ def run(monkeypatch, capsys, *argv, stdin=""):
 @pytest.fixture
 def cli(configured_store, monkeypatch, capsys):
     """Run a command against a fresh store that has an officer of East Lindsey and a reviewer."""
+
     def command(*argv, stdin=""):
         return run(monkeypatch, capsys, *argv, stdin=stdin)
 
-    assert command("users", "add", OFFICER, "--role", "officer", "--council", "East Lindsey",
-                   stdin=f"{PASSWORD}\n{PASSWORD}\n")[:2] == (0, f"Created officer account {OFFICER} for East "
-                                                              "Lindsey District Council (ELI).\n")
+    assert command(
+        "users", "add", OFFICER, "--role", "officer", "--council", "East Lindsey", stdin=f"{PASSWORD}\n{PASSWORD}\n"
+    )[:2] == (0, f"Created officer account {OFFICER} for East Lindsey District Council (ELI).\n")
     assert command("users", "add", REVIEWER, "--role", "reviewer", stdin=f"{PASSWORD}\n{PASSWORD}\n")[0] == 0
     return command
 
@@ -47,8 +53,9 @@ def cli(configured_store, monkeypatch, capsys):
 @pytest.fixture
 def upload_file(tmp_path, seed_rows):
     rows = {r["id"]: dict(r) for r in seed_rows}
-    return write_csv(tmp_path / "east-lindsey.csv", [{**rows["SS001"], "description": EDITED}, rows["SS002"],
-                                                     FORMULA_ROW])
+    return write_csv(
+        tmp_path / "east-lindsey.csv", [{**rows["SS001"], "description": EDITED}, rows["SS002"], FORMULA_ROW]
+    )
 
 
 def test_the_officer_path_on_the_command_line(cli, configured_store, upload_file, tmp_path):
@@ -58,8 +65,7 @@ def test_the_officer_path_on_the_command_line(cli, configured_store, upload_file
     assert "      description: 'Two Lincolnshire districts" in out and f"→ '{EDITED}'" in out
     assert "Submission 1 staged from east-lindsey.csv" in out
     code, out, _ = cli("users", "list")
-    assert [line.split()[:3] for line in out.splitlines()] == [[OFFICER, "officer", "ELI"],
-                                                               [REVIEWER, "reviewer", "-"]]
+    assert [line.split()[:3] for line in out.splitlines()] == [[OFFICER, "officer", "ELI"], [REVIEWER, "reviewer", "-"]]
     code, out, _ = cli("submissions")
     assert code == 0 and out.startswith("#1    pending") and f"{OFFICER} east-lindsey.csv (against v1)" in out
     code, out, _ = cli("submissions", "1", "--format", "json")
@@ -98,18 +104,23 @@ def test_the_officer_path_on_the_command_line(cli, configured_store, upload_file
     store.close()
 
 
-@pytest.mark.parametrize("argv", [
-    ("import", "{file}", "--by", OFFICER),
-    ("approve", "1", "--by", REVIEWER),
-    ("reject", "1", "--by", REVIEWER, "--reason", "no"),
-    ("rollback", "1", "--by", REVIEWER),
-])
-@pytest.mark.parametrize(("stdin", "message"), [
-    ("not the password\n", "error: wrong email or password\n"),
-    ("", "error: no password given: type it, or give it as a line of standard input\n"),
-])
-def test_every_command_that_changes_data_needs_the_password(cli, configured_store, upload_file, argv, stdin,
-                                                            message):
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("import", "{file}", "--by", OFFICER),
+        ("approve", "1", "--by", REVIEWER),
+        ("reject", "1", "--by", REVIEWER, "--reason", "no"),
+        ("rollback", "1", "--by", REVIEWER),
+    ],
+)
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        ("not the password\n", "error: wrong email or password\n"),
+        ("", "error: no password given: type it, or give it as a line of standard input\n"),
+    ],
+)
+def test_every_command_that_changes_data_needs_the_password(cli, configured_store, upload_file, argv, stdin, message):
     assert cli("import", str(upload_file), "--by", OFFICER, stdin=PASSWORD + "\n")[0] == 0
     store = Store.open(configured_store)
     before = snapshot(store)
@@ -126,41 +137,60 @@ def test_an_officer_cannot_approve(cli, upload_file):
 
 
 def test_import_refuses_a_file_with_bad_rows_and_shows_them(cli, configured_store, tmp_path, seed_rows):
-    bad = write_csv(tmp_path / "bad.csv", [seed_rows[0], {**seed_rows[1], "councils": "Bostom; East Lindsey",
-                                                          "council_ids": ""}])
+    bad = write_csv(
+        tmp_path / "bad.csv", [seed_rows[0], {**seed_rows[1], "councils": "Bostom; East Lindsey", "council_ids": ""}]
+    )
     store = Store.open(configured_store)
     before = snapshot(store)
     code, out, err = cli("import", str(bad), "--by", OFFICER, stdin=PASSWORD + "\n")
     assert code == 1
     assert "[ERR] row 3: South & East Lincolnshire Councils Partnership" in out
     assert "Did you mean: Boston Borough Council" in out
-    assert err.startswith("error: bad.csv: 1 of 2 rows have errors, nothing was imported: row 3, councils: Unknown "
-                          "council 'Bostom'")
+    assert err.startswith(
+        "error: bad.csv: 1 of 2 rows have errors, nothing was imported: row 3, councils: Unknown council 'Bostom'"
+    )
     assert snapshot(store) == before
     store.close()
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", "error: upload.csv is empty\n"),
-    (b"name,services\nOrbis,ICT\n", "error: upload.csv: missing required column(s): councils (found: name, "
-                                    "services)\n"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "error: upload.csv is empty\n"),
+        (
+            b"name,services\nOrbis,ICT\n",
+            "error: upload.csv: missing required column(s): councils (found: name, services)\n",
+        ),
+    ],
+)
 def test_import_refuses_an_unreadable_file(cli, tmp_path, content, message):
     path = tmp_path / "upload.csv"
     path.write_bytes(content)
     assert cli("import", str(path), "--by", OFFICER, stdin=PASSWORD + "\n") == (2, "", message)
 
 
-@pytest.mark.parametrize(("argv", "stdin", "message"), [
-    (("users", "add", "x@boston.gov.uk", "--role", "reviewer"), f"{PASSWORD}\nsomething else\n",
-     "error: the two passwords differ\n"),
-    (("users", "add", "x@boston.gov.uk", "--role", "officer", "--council", "Bostom"), f"{PASSWORD}\n{PASSWORD}\n",
-     "error: Unknown council 'Bostom'"),
-    (("users", "add", OFFICER, "--role", "officer", "--council", "Boston"), f"{PASSWORD}\n{PASSWORD}\n",
-     f"error: an account for {OFFICER} already exists\n"),
-    (("history", "--version", "5"), "", "error: there is no version 5"),
-    (("submissions", "4"), "", "error: there is no submission 4"),
-])
+@pytest.mark.parametrize(
+    ("argv", "stdin", "message"),
+    [
+        (
+            ("users", "add", "x@boston.gov.uk", "--role", "reviewer"),
+            f"{PASSWORD}\nsomething else\n",
+            "error: the two passwords differ\n",
+        ),
+        (
+            ("users", "add", "x@boston.gov.uk", "--role", "officer", "--council", "Bostom"),
+            f"{PASSWORD}\n{PASSWORD}\n",
+            "error: Unknown council 'Bostom'",
+        ),
+        (
+            ("users", "add", OFFICER, "--role", "officer", "--council", "Boston"),
+            f"{PASSWORD}\n{PASSWORD}\n",
+            f"error: an account for {OFFICER} already exists\n",
+        ),
+        (("history", "--version", "5"), "", "error: there is no version 5"),
+        (("submissions", "4"), "", "error: there is no submission 4"),
+    ],
+)
 def test_clear_errors_for_bad_requests(cli, argv, stdin, message):
     code, _, err = cli(*argv, stdin=stdin)
     assert code == 2 and err.startswith(message)
@@ -168,9 +198,16 @@ def test_clear_errors_for_bad_requests(cli, argv, stdin, message):
 
 def test_a_script_drives_it_through_pipes(configured_store, upload_file):
     """Real processes with real pipes, as a deployment script would run them."""
+
     def script(*argv, stdin):
-        return subprocess.run([sys.executable, "-m", "sharedmap", *argv], input=stdin, capture_output=True,
-                              text=True, env=os.environ.copy(), timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "sharedmap", *argv],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            timeout=60,
+        )
 
     made = script("users", "add", OFFICER, "--role", "officer", "--council", "E07000137", stdin=f"{PASSWORD}\n" * 2)
     assert made.returncode == 0, made.stderr

@@ -21,8 +21,11 @@ def test_shared_files_are_found_and_match_the_manifest():
 
 def test_no_shared_file_is_committed_into_the_repo():
     shared = {sources.sha256_of(p) for p in config.shared_data_dir().rglob("*") if p.is_file()}
-    repo = [p for p in Path(config.PROJECT_ROOT).rglob("*") if p.is_file() and ".venv" not in p.parts
-            and ".git" not in p.parts and "cache" not in p.parts]
+    repo = [
+        p
+        for p in Path(config.PROJECT_ROOT).rglob("*")
+        if p.is_file() and ".venv" not in p.parts and ".git" not in p.parts and "cache" not in p.parts
+    ]
     assert not [p for p in repo if p.stat().st_size > 2048 and sources.sha256_of(p) in shared]
 
 

@@ -47,9 +47,12 @@ def outage_setting(own_postgres, seed_file, tmp_path, monkeypatch):
     admin.dispose()
     url = own_postgres.url.rsplit("/", 1)[0] + f"/{name}"
     snapshot_file = tmp_path / "published.json"
-    for key, value in {"SHAREDMAP_DATABASE_URL": url, "SHAREDMAP_PARTNERSHIPS": str(seed_file),
-                       "SHAREDMAP_SNAPSHOT": str(snapshot_file),
-                       "SHAREDMAP_STORE_RETRY_SECONDS": str(RETRY_SECONDS)}.items():
+    for key, value in {
+        "SHAREDMAP_DATABASE_URL": url,
+        "SHAREDMAP_PARTNERSHIPS": str(seed_file),
+        "SHAREDMAP_SNAPSHOT": str(snapshot_file),
+        "SHAREDMAP_STORE_RETRY_SECONDS": str(RETRY_SECONDS),
+    }.items():
         monkeypatch.setenv(key, value)
     dataset.reset_health()
     yield {"url": url, "snapshot": snapshot_file, "server": own_postgres}
@@ -80,8 +83,11 @@ def _reachable(server: TemporaryPostgres) -> bool:
 
 def _staged(store: Store, register, tmp_path, seed_rows) -> tuple[dict, int]:
     """Accounts, and an officer's pending submission (one partnership's description changed)."""
-    for email, role, council in ((REVIEWER, "reviewer", None), (REVIEWER2, "reviewer", None),
-                                 (OFFICER, "officer", "ELI")):
+    for email, role, council in (
+        (REVIEWER, "reviewer", None),
+        (REVIEWER2, "reviewer", None),
+        (OFFICER, "officer", "ELI"),
+    ):
         auth.create_user(store, email, PASSWORD, role, council, register)
     users = {email: auth.authenticate(store, email, PASSWORD) for email in (REVIEWER, REVIEWER2, OFFICER)}
     rows = [dict(r) for r in seed_rows if r["id"] in ("SS001", "SS002")]
@@ -90,8 +96,9 @@ def _staged(store: Store, register, tmp_path, seed_rows) -> tuple[dict, int]:
     return users, workflow.submit(store, users[OFFICER], upload, register).id
 
 
-def test_the_map_keeps_the_last_version_while_the_database_is_away(outage_setting, register, seed_partnerships,
-                                                                   tmp_path, seed_rows, event_log, monkeypatch):
+def test_the_map_keeps_the_last_version_while_the_database_is_away(
+    outage_setting, register, seed_partnerships, tmp_path, seed_rows, event_log, monkeypatch
+):
     label, shown = dataset.load_published(register)
     assert [p.id for p in shown] == [p.id for p in seed_partnerships]
     store = dataset.seeded_store(register)
@@ -114,9 +121,11 @@ def test_the_map_keeps_the_last_version_while_the_database_is_away(outage_settin
     monkeypatch.setattr(dataset, "open_store", opener)
 
     # Officers' actions fail with the reason, and nothing is written.
-    for action in (lambda: workflow.approve(store, users[REVIEWER], submission_id, "checked"),
-                   lambda: workflow.reject(store, users[REVIEWER], submission_id, "the source link is dead"),
-                   lambda: auth.authenticate(store, REVIEWER, PASSWORD)):
+    for action in (
+        lambda: workflow.approve(store, users[REVIEWER], submission_id, "checked"),
+        lambda: workflow.reject(store, users[REVIEWER], submission_id, "the source link is dead"),
+        lambda: auth.authenticate(store, REVIEWER, PASSWORD),
+    ):
         with pytest.raises(StoreUnavailableError, match="try again in a minute"):
             action()
 
@@ -168,9 +177,12 @@ def test_a_copy_started_during_the_outage_shows_the_snapshot(outage_setting, reg
     label, _ = dataset.load_published(register)
     assert json.loads(outage_setting["snapshot"].read_text())["label"] == label
     outage_setting["server"].stop()
-    code = ("from sharedmap.publishing import dataset\nfrom sharedmap.errors import StoreUnavailableError\n"
-            "try:\n    dataset.load_published()\nexcept StoreUnavailableError as exc:\n"
-            "    print(exc.last_good.source, exc.last_good.label, len(exc.last_good.partnerships))\n")
-    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                           cwd=dataset.config.PROJECT_ROOT)
+    code = (
+        "from sharedmap.publishing import dataset\nfrom sharedmap.errors import StoreUnavailableError\n"
+        "try:\n    dataset.load_published()\nexcept StoreUnavailableError as exc:\n"
+        "    print(exc.last_good.source, exc.last_good.label, len(exc.last_good.partnerships))\n"
+    )
+    fresh = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=dataset.config.PROJECT_ROOT
+    )
     assert fresh.stdout.split() == ["snapshot", label, str(len(dataset.last_good().partnerships))], fresh.stderr

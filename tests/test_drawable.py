@@ -24,10 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def force(store, partnership_id: str, **changes) -> None:
     """Overwrite a published record with SQL, past every check in the code (as a bug or a hand edit would)."""
     with store.write() as conn:
-        record = conn.execute(sa.select(version_partnerships.c.record)
-                              .where(version_partnerships.c.partnership_id == partnership_id)).scalar_one()
-        conn.execute(version_partnerships.update().where(version_partnerships.c.partnership_id == partnership_id)
-                     .values(record={**record, **changes}))
+        record = conn.execute(
+            sa.select(version_partnerships.c.record).where(version_partnerships.c.partnership_id == partnership_id)
+        ).scalar_one()
+        conn.execute(
+            version_partnerships.update()
+            .where(version_partnerships.c.partnership_id == partnership_id)
+            .values(record={**record, **changes})
+        )
     store._published = None  # this process's cache of the published version
 
 
@@ -47,7 +51,9 @@ def test_a_record_that_cannot_be_drawn_is_left_out_and_logged_once(seed_partners
         drawable.drawable([broken], register, "v9-test")
     assert [p.id for p in shown] == [p.id for p in seed_partnerships[2:]]
     assert [(u.id, u.reason.split(":")[0]) for u in left_out] == [
-        (broken.id, "money figure out of range"), (unknown.id, "council id not in the register")]
+        (broken.id, "money figure out of range"),
+        (unknown.id, "council id not in the register"),
+    ]
     logged = [r for r in caplog.records if r.getMessage() == "record_unshown"]
     assert sorted(r.fields["partnership_id"] for r in logged) == sorted([broken.id, unknown.id])
     assert drawable.unshown_text(1) == "1 partnership could not be shown"
@@ -57,8 +63,7 @@ def test_a_record_that_cannot_be_drawn_is_left_out_and_logged_once(seed_partners
 @pytest.mark.parametrize("amount", [float("inf"), float("nan"), -5.0, 1e308, "lots"])
 def test_the_store_refuses_an_amount_that_must_never_be_published(store, seed_partnerships, amount):
     record = to_record(seed_partnerships[0])
-    record["savings"] = [{"amount_gbp": amount, "kind": "annual", "period": "", "council_id": None,
-                          "estimate": False}]
+    record["savings"] = [{"amount_gbp": amount, "kind": "annual", "period": "", "council_id": None, "estimate": False}]
     before = store.current()
     refusal = "the store refused this change, so nothing was changed"
     with pytest.raises(StoreError, match=refusal) as refused, store.write() as conn:
@@ -100,8 +105,7 @@ def test_the_event_names_the_record(tmp_path):
     assert line["event"] == "record_unshown" and line["partnership_id"] == "SS999"
 
 
-def test_export_on_the_command_line_leaves_a_broken_record_out_and_says_so(configured_store, store, tmp_path,
-                                                                            capsys):
+def test_export_on_the_command_line_leaves_a_broken_record_out_and_says_so(configured_store, store, tmp_path, capsys):
     from sharedmap.cli.commands import main
 
     force(store, "SS004", status="exploded")

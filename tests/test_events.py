@@ -41,14 +41,26 @@ def test_each_step_of_the_officer_path_is_one_json_line(store, accounts, registe
 
     lines = log_lines()
     assert [(e["event"], e["outcome"]) for e in lines] == [
-        ("submit", "success"), ("approve", "success"), ("submit", "success"), ("reject", "success"),
-        ("approve", "failure"), ("rollback", "success")]
+        ("submit", "success"),
+        ("approve", "success"),
+        ("submit", "success"),
+        ("reject", "success"),
+        ("approve", "failure"),
+        ("rollback", "success"),
+    ]
     submitted, approved, _, rejected, refused, rolled_back = lines
     assert (submitted["actor"], submitted["role"], submitted["submission_id"], submitted["status"]) == (
-        ELI, "officer", first.id, "pending")
+        ELI,
+        "officer",
+        first.id,
+        "pending",
+    )
     assert submitted["file_name"] == "upload.csv" and len(submitted["file_sha256"]) == 64
     assert (approved["actor"], approved["published_version"], approved["label"]) == (
-        REVIEWER, version.number, version.label)
+        REVIEWER,
+        version.number,
+        version.label,
+    )
     assert (rejected["submission_id"], rejected["status"]) == (second.id, "rejected")
     assert refused["level"] == "warning" and refused["error"] == "PermissionDeniedError"
     assert "only a reviewer may approve" in refused["reason"]
@@ -59,17 +71,19 @@ def test_each_step_of_the_officer_path_is_one_json_line(store, accounts, registe
     assert "council minutes" not in text and "link is dead" not in text  # what people typed stays in the store
 
 
-@pytest.mark.parametrize(("password", "outcome", "reason"), [
-    (PASSWORD, "success", None),
-    ("not the password at all", "failure", "wrong email or password"),
-])
+@pytest.mark.parametrize(
+    ("password", "outcome", "reason"),
+    [
+        (PASSWORD, "success", None),
+        ("not the password at all", "failure", "wrong email or password"),
+    ],
+)
 def test_sign_ins_are_logged_without_the_password(store, register, log_lines, password, outcome, reason):
     auth.create_user(store, REVIEWER, PASSWORD, "reviewer", None, register)
     with contextlib.suppress(AuthenticationError):
         auth.authenticate(store, f"  {REVIEWER.upper()} ", password)
     (line,) = log_lines()
-    assert (line["event"], line["outcome"], line["actor"], line.get("reason")) == ("sign_in", outcome, REVIEWER,
-                                                                                  reason)
+    assert (line["event"], line["outcome"], line["actor"], line.get("reason")) == ("sign_in", outcome, REVIEWER, reason)
     assert password not in json.dumps(line)
 
 

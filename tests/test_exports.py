@@ -11,11 +11,22 @@ from sharedmap.partnerships import Partnership, Savings, SavingsKind, Status
 from sharedmap.spatial.network import build_network
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+1", "'=1+1"), ("+44 1205 314200", "'+44 1205 314200"), ("-2", "'-2"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    ("\t=cmd", "'\t=cmd"), ("\r=cmd", "'\r=cmd"), ("Boston = East Lindsey", "Boston = East Lindsey"), ("", ""),
-    (-5.0, -5.0), (12, 12), (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 1205 314200", "'+44 1205 314200"),
+        ("-2", "'-2"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\t=cmd", "'\t=cmd"),
+        ("\r=cmd", "'\r=cmd"),
+        ("Boston = East Lindsey", "Boston = East Lindsey"),
+        ("", ""),
+        (-5.0, -5.0),
+        (12, 12),
+        (None, None),
+    ],
+)
 def test_neutralise(value, expected):
     assert exports.neutralise(value) == expected
 
@@ -24,9 +35,12 @@ def test_neutralise(value, expected):
 def hostile(seed):
     """A real partnership whose text an attacker has edited into formulas."""
     base = next(p for p in seed if p.id == "SS001")
-    return base.with_changes(name='=HYPERLINK("http://evil.example","click")',
-                             description="@SUM(1+1)*cmd|' /C calc'!A0", notes="-1+1",
-                             savings=(Savings(600_000, SavingsKind.ANNUAL, "+2020/21"),))
+    return base.with_changes(
+        name='=HYPERLINK("http://evil.example","click")',
+        description="@SUM(1+1)*cmd|' /C calc'!A0",
+        notes="-1+1",
+        savings=(Savings(600_000, SavingsKind.ANNUAL, "+2020/21"),),
+    )
 
 
 def test_csv_neutralises_every_formula_cell(hostile, seed, register):
@@ -58,8 +72,10 @@ def test_geojson_places_members_and_names_its_licence(seed, register):
     assert "Open Government Licence" in attribution and "CC-BY 4.0" in attribution and "mySociety" in attribution
     boston = next(f for f in collection["features"] if f["id"] == "SS001")
     assert boston["geometry"]["type"] == "MultiPoint" and len(boston["geometry"]["coordinates"]) == 2
-    assert [c["name"] for c in boston["properties"]["councils"]] == ["Boston Borough Council",
-                                                                     "East Lindsey District Council"]
+    assert [c["name"] for c in boston["properties"]["councils"]] == [
+        "Boston Borough Council",
+        "East Lindsey District Council",
+    ]
     assert boston["properties"]["savings_text"][0] == "£15.4m target over 10 years (estimate)"
 
 
@@ -84,7 +100,8 @@ def test_downloads_carry_scope_checking_evidence_and_freshness(seed, register):
     from sharedmap.partnerships import PartialDate
 
     york = next(p for p in seed if p.id == "SS056").with_changes(
-        verified_on=PartialDate(2025, 3, 14), evidence="Article, 4th paragraph: £208k for York in 2023/24")
+        verified_on=PartialDate(2025, 3, 14), evidence="Article, 4th paragraph: £208k for York in 2023/24"
+    )
     row = exports.partnerships_frame([york], register).iloc[0]
     assert row["savings"] == "£208,000 annual 2023/24 (City of York Council)"
     assert (row["verified_on"], row["status_date"]) == ("2025-03-14", "2024-05")
@@ -98,8 +115,16 @@ def test_downloads_carry_scope_checking_evidence_and_freshness(seed, register):
 
 def test_headline_column_never_adds_kinds(register):
     """Regression: with only council shares, shares of different kinds were summed into the headline."""
-    mixed = Partnership("X1", "Mixed", ("BOT", "ELI"), ("ICT",), Status.OPERATIONAL, savings=(
-        Savings(100_000, SavingsKind.ANNUAL, council_id="BOT"),
-        Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI")))
+    mixed = Partnership(
+        "X1",
+        "Mixed",
+        ("BOT", "ELI"),
+        ("ICT",),
+        Status.OPERATIONAL,
+        savings=(
+            Savings(100_000, SavingsKind.ANNUAL, council_id="BOT"),
+            Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI"),
+        ),
+    )
     row = exports.partnerships_frame([mixed], register).iloc[0]
     assert (row["headline_saving_gbp"], row["headline_saving_kind"]) == (100_000, "annual")

@@ -1,4 +1,3 @@
-
 from sharedmap.filters import Filters, apply_filters
 from sharedmap.partnerships import Status
 
@@ -36,8 +35,16 @@ def test_minimum_saving_never_adds_kinds(register):
     """Regression: an annual share and a cumulative share were summed, passing a threshold neither reaches."""
     from sharedmap.partnerships import Partnership, Savings, SavingsKind
 
-    mixed = Partnership("X1", "Mixed", ("BOT", "ELI"), ("ICT",), Status.OPERATIONAL, savings=(
-        Savings(600_000, SavingsKind.ANNUAL, council_id="BOT"),
-        Savings(600_000, SavingsKind.CUMULATIVE, council_id="ELI")))
+    mixed = Partnership(
+        "X1",
+        "Mixed",
+        ("BOT", "ELI"),
+        ("ICT",),
+        Status.OPERATIONAL,
+        savings=(
+            Savings(600_000, SavingsKind.ANNUAL, council_id="BOT"),
+            Savings(600_000, SavingsKind.CUMULATIVE, council_id="ELI"),
+        ),
+    )
     assert apply_filters([mixed], Filters(min_savings=1_000_000), register) == []
     assert apply_filters([mixed], Filters(min_savings=500_000), register) == [mixed]

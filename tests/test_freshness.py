@@ -13,28 +13,34 @@ TODAY = dt.date(2026, 6, 1)
 
 
 def row(status=Status.OPERATIONAL, source_date=None, verified_on=None):
-    return Partnership("X", "Test", ("BOT", "ELI"), ("ICT",), status, source_date=source_date,
-                       verified_on=verified_on)
+    return Partnership("X", "Test", ("BOT", "ELI"), ("ICT",), status, source_date=source_date, verified_on=verified_on)
 
 
-@pytest.mark.parametrize(("p", "stale"), [
-    (row(source_date=PartialDate(2024, 5)), False),
-    (row(source_date=PartialDate(2023)), False),  # a year-only date counts from its last day: 31 December 2023
-    (row(source_date=PartialDate(2022, 12, 31)), True),
-    (row(Status.PLANNED, source_date=PartialDate(2012, 6)), True),
-    (row(Status.ENDED, source_date=PartialDate(2012, 6)), False),  # an ending does not go out of date
-    (row(), True),  # no dated source at all
-    (row(verified_on=PartialDate(2026, 1, 10)), False),  # no source date: the check's date stands in
-    (row(source_date=PartialDate(2015), verified_on=PartialDate(2026, 1, 10)), True),  # re-read old source: still old
-])
+@pytest.mark.parametrize(
+    ("p", "stale"),
+    [
+        (row(source_date=PartialDate(2024, 5)), False),
+        (row(source_date=PartialDate(2023)), False),  # a year-only date counts from its last day: 31 December 2023
+        (row(source_date=PartialDate(2022, 12, 31)), True),
+        (row(Status.PLANNED, source_date=PartialDate(2012, 6)), True),
+        (row(Status.ENDED, source_date=PartialDate(2012, 6)), False),  # an ending does not go out of date
+        (row(), True),  # no dated source at all
+        (row(verified_on=PartialDate(2026, 1, 10)), False),  # no source date: the check's date stands in
+        (
+            row(source_date=PartialDate(2015), verified_on=PartialDate(2026, 1, 10)),
+            True,
+        ),  # re-read old source: still old
+    ],
+)
 def test_status_date_against_the_limit(p, stale):
     assert is_stale(p, TODAY, 3) is stale
 
 
 def test_freshness_text_says_when_checked_and_as_at():
     p = row(Status.PLANNED, source_date=PartialDate(2012, 6), verified_on=PartialDate(2025, 3, 14))
-    assert freshness_text(p, TODAY, 3) == ("checked against its source on 14 March 2025; status as at June 2012 — "
-                                           "may be out of date")
+    assert freshness_text(p, TODAY, 3) == (
+        "checked against its source on 14 March 2025; status as at June 2012 — may be out of date"
+    )
 
 
 def test_the_limit_is_a_setting(monkeypatch):

@@ -129,8 +129,7 @@ def test_the_upload_page_shows_every_file_as_a_message_never_a_traceback(corpus,
             if not (errors and errors[0].startswith("This file cannot be read") and expected["message"] in errors[0]):
                 failures.append(f"{name}: {errors}")
         elif expected["validate"] == "rows":
-            if "have errors: fix them below" not in shown or "3. What would change" in [s.value for s in
-                                                                                          at.subheader]:
+            if "have errors: fix them below" not in shown or "3. What would change" in [s.value for s in at.subheader]:
                 failures.append(f"{name}: rows with errors not shown as such")
         elif expected["import"] == "refused":
             if not (errors and errors[0].startswith("Refused: ") and expected["message"] in errors[0]):

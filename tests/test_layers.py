@@ -28,8 +28,9 @@ def imports_of(path: Path) -> set[str]:
 
 
 MODULES = {module_name(path): path for path in PACKAGE.rglob("*.py")}
-GRAPH = {name: {other for other in imports_of(path) if other in MODULES and other != name}
-         for name, path in MODULES.items()}
+GRAPH = {
+    name: {other for other in imports_of(path) if other in MODULES and other != name} for name, path in MODULES.items()
+}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -44,7 +45,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
             if node.startswith(nxt + "."):
                 continue  # a submodule importing its own package's __init__
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()

@@ -24,9 +24,17 @@ def only_the_fixture(lincolnshire, monkeypatch, tmp_path):
 def test_the_fixture_draws_lincolnshire(only_the_fixture):
     areas = year_geometries(2025)
     assert set(areas.loc[areas["layer"] == "ltla", "name"]) == {
-        "Boston", "East Lindsey", "Lincoln", "North Kesteven", "South Holland", "South Kesteven", "West Lindsey"}
-    assert areas.loc[BOSTON, "geometry"].touches(areas.loc[EAST_LINDSEY, "geometry"]) or \
-        areas.loc[BOSTON, "geometry"].intersects(areas.loc[EAST_LINDSEY, "geometry"])
+        "Boston",
+        "East Lindsey",
+        "Lincoln",
+        "North Kesteven",
+        "South Holland",
+        "South Kesteven",
+        "West Lindsey",
+    }
+    assert areas.loc[BOSTON, "geometry"].touches(areas.loc[EAST_LINDSEY, "geometry"]) or areas.loc[
+        BOSTON, "geometry"
+    ].intersects(areas.loc[EAST_LINDSEY, "geometry"])
 
 
 def test_names_resolve_against_the_fixture_register(only_the_fixture):
@@ -39,8 +47,14 @@ def test_names_resolve_against_the_fixture_register(only_the_fixture):
 
 def test_a_partnership_is_joined_onto_the_fixture_map(only_the_fixture):
     register = load_register()
-    alliance = Partnership("T1", "Boston and East Lindsey", ("BOT", "ELI"), ("Management team",), Status.OPERATIONAL,
-                           savings=(Savings(600_000, SavingsKind.ANNUAL, "2020/21"),))
+    alliance = Partnership(
+        "T1",
+        "Boston and East Lindsey",
+        ("BOT", "ELI"),
+        ("Management team",),
+        Status.OPERATIONAL,
+        savings=(Savings(600_000, SavingsKind.ANNUAL, "2020/21"),),
+    )
     network = build_network([alliance], register, 2025)
     assert set(network.members["gss"]) == {BOSTON, EAST_LINDSEY}
     assert len(network.links) == 1 and network.unmatched.empty

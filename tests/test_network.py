@@ -24,7 +24,9 @@ def test_seed_articles_are_there_with_their_sources(seed):
     boston = ids["SS001"]
     assert boston.council_ids == ("BOT", "ELI")
     assert [(s.amount_gbp, s.kind, s.period) for s in boston.savings[:2]] == [
-        (15_400_000, SavingsKind.TARGET, "over 10 years"), (600_000, SavingsKind.ANNUAL, "2020/21")]
+        (15_400_000, SavingsKind.TARGET, "over 10 years"),
+        (600_000, SavingsKind.ANNUAL, "2020/21"),
+    ]
     ict = ids["SS004"]
     assert {s.council_id: s.amount_gbp for s in ict.savings if s.council_id} == {"HIN": 70_000, "BLA": 150_000}
     assert set(ids["SS003"].council_ids) == {"STS", "SHR", "WOR"}
@@ -88,8 +90,10 @@ def test_equal_split_is_marked_estimated(networks):
 
 def test_a_figure_for_each_council_is_each_councils_in_full(seed):
     shares = attribute_savings(by_id(seed, "SS021"), ["RIC", "WND"])
-    assert shares == {("RIC", SavingsKind.ANNUAL): (10_000_000, False),
-                      ("WND", SavingsKind.ANNUAL): (10_000_000, False)}
+    assert shares == {
+        ("RIC", SavingsKind.ANNUAL): (10_000_000, False),
+        ("WND", SavingsKind.ANNUAL): (10_000_000, False),
+    }
 
 
 def test_one_councils_figure_is_not_split_across_the_members(seed):
@@ -101,9 +105,17 @@ def test_one_councils_figure_is_not_split_across_the_members(seed):
 def test_line_width_uses_one_kind_never_a_sum_of_kinds(register):
     from sharedmap.partnerships import Partnership, Savings, Status
 
-    p = Partnership("X1", "Mixed", ("BOT", "ELI"), ("ICT",), Status.OPERATIONAL, savings=(
-        Savings(100_000, SavingsKind.ANNUAL, council_id="BOT"),
-        Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI")))
+    p = Partnership(
+        "X1",
+        "Mixed",
+        ("BOT", "ELI"),
+        ("ICT",),
+        Status.OPERATIONAL,
+        savings=(
+            Savings(100_000, SavingsKind.ANNUAL, council_id="BOT"),
+            Savings(2_000_000, SavingsKind.CUMULATIVE, council_id="ELI"),
+        ),
+    )
     link = build_network([p], register, 2025).links.iloc[0]
     assert link["headline_gbp"] == 100_000
 

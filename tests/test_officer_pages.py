@@ -20,13 +20,28 @@ from sharedmap.publishing.preview import CHANGED, NEW, UNCHANGED, WITHDRAWN
 from sharedmap.publishing.store import Store, close_open_stores
 
 ROOT = Path(__file__).resolve().parent.parent
-ELI, BOT, REVIEWER, REVIEWER2 = "officer@eastlindsey.gov.uk", "officer@boston.gov.uk", "reviewer@lga.gov.uk", \
-    "second.reviewer@lga.gov.uk"
-NEW_ROW = {"name": "East Lindsey and Boston shared waste", "councils": "Lindsey DC; Boston BC",
-           "services": "Waste; revs and bens", "status": "live", "start": "July 2024", "savings": "£220k annual",
-           "source_url": "https://www.e-lindsey.gov.uk/waste"}
-SSO = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "a" * 32, "client_id": "map",
-       "client_secret": "secret", "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration"}
+ELI, BOT, REVIEWER, REVIEWER2 = (
+    "officer@eastlindsey.gov.uk",
+    "officer@boston.gov.uk",
+    "reviewer@lga.gov.uk",
+    "second.reviewer@lga.gov.uk",
+)
+NEW_ROW = {
+    "name": "East Lindsey and Boston shared waste",
+    "councils": "Lindsey DC; Boston BC",
+    "services": "Waste; revs and bens",
+    "status": "live",
+    "start": "July 2024",
+    "savings": "£220k annual",
+    "source_url": "https://www.e-lindsey.gov.uk/waste",
+}
+SSO = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a" * 32,
+    "client_id": "map",
+    "client_secret": "secret",
+    "server_metadata_url": "http://localhost:9400/.well-known/openid-configuration",
+}
 
 
 @pytest.fixture
@@ -93,11 +108,13 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(stor
     for attempt in range(1, auth.MAX_FAILURES + 1):
         sign_in(at, ELI, "not the password")
         expected = "Not signed in: wrong email or password" + (
-            "; after 5 failed sign-ins the account is locked for 30 seconds." if attempt == auth.MAX_FAILURES else ".")
+            "; after 5 failed sign-ins the account is locked for 30 seconds." if attempt == auth.MAX_FAILURES else "."
+        )
         assert messages(at.error) == [expected]
     sign_in(at, ELI)  # the right password, but too soon
     assert len(at.error) == 1 and messages(at.error)[0].startswith(
-        f"Not signed in: too many failed sign-ins for {ELI}; try again in ")
+        f"Not signed in: too many failed sign-ins for {ELI}; try again in "
+    )
     assert "Signed in as" not in texts(at)
     auth.set_password(store, ELI, PASSWORD)  # the host lifts the lock
     sign_in(at, ELI)
@@ -106,8 +123,10 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(stor
 
 def test_an_officer_uploads_fixes_a_name_previews_and_submits(store, messy_file):
     at = sign_in(page("upload").run(), ELI)
-    assert [b.label for b in at.get("download_button")] == ["Download the template (Excel)",
-                                                            "Download the template (CSV)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Download the template (Excel)",
+        "Download the template (CSV)",
+    ]
     at.file_uploader[0].set_value(("east-lindsey.csv", messy_file, "text/csv")).run()
     assert not at.exception
     assert "1 of 3 rows of east-lindsey.csv have errors" in texts(at)
@@ -133,13 +152,19 @@ def test_an_officer_uploads_fixes_a_name_previews_and_submits(store, messy_file)
     at.text_input(key="upload_comment").input("New waste partnership").run()
     at.button(key="upload_submit").click().run()
     assert not at.exception and not at.error
-    assert messages(at.success) == ["Submitted as submission 1 (1 new, 1 changed, 1 unchanged, 0 withdrawn). A "
-                                    "reviewer will approve or reject it; the outcome will be under “Your "
-                                    "submissions”."]
+    assert messages(at.success) == [
+        "Submitted as submission 1 (1 new, 1 changed, 1 unchanged, 0 withdrawn). A "
+        "reviewer will approve or reject it; the outcome will be under “Your "
+        "submissions”."
+    ]
     assert not at.file_uploader[0].value  # emptied for the next file
     submission = store.submission(1)
     assert (submission.status, submission.submitted_by, submission.fixes, submission.comment) == (
-        "pending", ELI, 1, "New waste partnership")
+        "pending",
+        ELI,
+        1,
+        "New waste partnership",
+    )
     assert submission.counts == {NEW: 1, CHANGED: 1, UNCHANGED: 1, WITHDRAWN: 0}
     new = [c for c in store.changes(1) if c.kind == NEW][0]
     assert new.record["council_ids"] == ["ELI", "BOT"]
@@ -152,15 +177,19 @@ def test_an_officer_may_not_submit_another_councils_partnerships(store, seed_row
     at.file_uploader[0].set_value(("leics.csv", leicestershire, "text/csv")).run()
     assert len(at.error) == 1 and messages(at.error)[0].startswith(
         "Refused: an officer may only submit partnerships that include their own council (East Lindsey District "
-        "Council); these do not: row 2 (Leicestershire shared ICT service (Steria))")
+        "Council); these do not: row 2 (Leicestershire shared ICT service (Steria))"
+    )
     assert not store.submissions()
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"", "This file cannot be read: empty.csv is empty"),
-    (b"\xd0\xcf\x11\xe0" + b"\x00" * 64, "This file cannot be read: empty.csv is an old Excel .xls file"),
-    (b"title,owner\nx,y\n", "This file cannot be read: empty.csv: no header row found"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "This file cannot be read: empty.csv is empty"),
+        (b"\xd0\xcf\x11\xe0" + b"\x00" * 64, "This file cannot be read: empty.csv is an old Excel .xls file"),
+        (b"title,owner\nx,y\n", "This file cannot be read: empty.csv: no header row found"),
+    ],
+)
 def test_an_unreadable_file_is_a_message(store, data, message):
     at = sign_in(page("upload").run(), ELI)
     at.file_uploader[0].set_value(("empty.csv", data, "text/csv")).run()
@@ -173,33 +202,43 @@ def submit_as(store, email, rows_file: bytes) -> int:
 
     register = load_register()
     user = auth.authenticate(store, email, PASSWORD)
-    return workflow.submit(store, user, workflow.read_upload(rows_file, register, "file.csv",
-                                                            {(4, "councils", "Lindsey DC"): "East Lindsey"}),
-                           register).id
+    return workflow.submit(
+        store,
+        user,
+        workflow.read_upload(rows_file, register, "file.csv", {(4, "councils", "Lindsey DC"): "East Lindsey"}),
+        register,
+    ).id
 
 
 def test_a_reviewer_approves_and_an_officer_cannot(store, messy_file):
     submission_id = submit_as(store, ELI, messy_file)
     officer = sign_in(page("review").run(), ELI)
-    assert messages(officer.error) == [f"Not allowed: only a reviewer may review and publish submissions; {ELI} is "
-                                       "an officer."]
+    assert messages(officer.error) == [
+        f"Not allowed: only a reviewer may review and publish submissions; {ELI} is an officer."
+    ]
     assert not officer.tabs and "approve" not in [b.key for b in officer.button]
 
     at = sign_in(page("review").run(), REVIEWER)
     assert [t.label for t in at.tabs] == ["Pending submissions (1)", "Decided", "Versions", "Audit log"]
     assert at.selectbox(key="review_submission").value == submission_id
-    assert (f"File file.csv (3 rows, 1 council name fixed on the page; SHA-256 {store.submission(1).file_sha256[:12]}…)"
-            ", checked against version 1: 1 new, 1 changed, 1 unchanged, 0 withdrawn.") in texts(at)
+    assert (
+        f"File file.csv (3 rows, 1 council name fixed on the page; SHA-256 {store.submission(1).file_sha256[:12]}…)"
+        ", checked against version 1: 1 new, 1 changed, 1 unchanged, 0 withdrawn."
+    ) in texts(at)
     assert [m.value for m in at.metric] == ["1", "1", "1", "0"]
     at.text_input(key=f"review_comment_{submission_id}").input("Checked against the council's report").run()
     at.button(key="approve").click().run()
     assert not at.exception and not at.error
-    assert messages(at.success)[0].startswith(f"Approved submission {submission_id}: published as version 2 (7 "
-                                              "partnerships).")
+    assert messages(at.success)[0].startswith(
+        f"Approved submission {submission_id}: published as version 2 (7 partnerships)."
+    )
     assert store.current()[0] == 2
     decided = store.submission(submission_id)
     assert (decided.status, decided.decided_by, decided.decision_comment) == (
-        "approved", REVIEWER, "Checked against the council's report")
+        "approved",
+        REVIEWER,
+        "Checked against the council's report",
+    )
     assert "East Lindsey and Boston shared waste" in {p.name for p in store.partnerships()}
     assert [t.label for t in at.tabs][0] == "Pending submissions (0)"
     assert list(at.dataframe[-1].value["what"])[:2] == ["approve", "submit"]  # the audit log, newest first
@@ -215,16 +254,35 @@ def test_the_reviewer_sees_which_other_councils_records_a_submission_touches(sto
     base = next(p for p in store.partnerships() if p.id == "SS004")
     with store.write() as conn:
         outside = store.add_submission(
-            conn, [Change(CHANGED, "SS004", base.name, to_record(base.with_changes(council_ids=(
-                *base.council_ids, "BOT"))), to_record(base), 2, "id")], submitted_by=BOT, scope_council_id="BOT",
-            withdraw_missing=False, base_version=1, file_name="old.csv", file_sha256="0" * 64, file_rows=1)
+            conn,
+            [
+                Change(
+                    CHANGED,
+                    "SS004",
+                    base.name,
+                    to_record(base.with_changes(council_ids=(*base.council_ids, "BOT"))),
+                    to_record(base),
+                    2,
+                    "id",
+                )
+            ],
+            submitted_by=BOT,
+            scope_council_id="BOT",
+            withdraw_missing=False,
+            base_version=1,
+            file_name="old.csv",
+            file_sha256="0" * 64,
+            file_rows=1,
+        )
     at = sign_in(page("review").run(), REVIEWER)
     at.selectbox(key="review_submission").set_value(shared).run()
     assert messages(at.info)[0] == "Changes published records of other councils too: Boston Borough Council"
     assert not at.warning
     at.selectbox(key="review_submission").set_value(outside).run()
-    assert messages(at.warning)[0].startswith("Changes partnerships that do not include the officer's council "
-                                              "(approval will refuse them): SS004 (Leicestershire shared ICT")
+    assert messages(at.warning)[0].startswith(
+        "Changes partnerships that do not include the officer's council "
+        "(approval will refuse them): SS004 (Leicestershire shared ICT"
+    )
     at.button(key="approve").click().run()
     assert not at.exception and "do not include their council (BOT): SS004" in messages(at.error)[0]
     assert store.current()[0] == 1
@@ -236,8 +294,9 @@ def test_nobody_approves_their_own_and_a_rejection_needs_a_reason(store, messy_f
     assert at.button(key="approve").disabled
     assert "another reviewer must approve it" in at.info[0].value
     at.button(key="reject").click().run()
-    assert messages(at.error) == ["Refused: reason: say why the submission is rejected, for the officer who sent it "
-                                  "(got '')"]
+    assert messages(at.error) == [
+        "Refused: reason: say why the submission is rejected, for the officer who sent it (got '')"
+    ]
     assert store.submission(submission_id).status == "pending"
     at.text_input(key=f"review_comment_{submission_id}").input("Sources missing").run()
     at.button(key="reject").click().run()
@@ -286,7 +345,8 @@ def test_single_sign_on_for_an_email_without_an_account_says_what_to_do(store):
     assert messages(at.error) == [
         "Not signed in: you signed in with your council account as someone@eastlindsey.gov.uk, but there is no "
         "officer or reviewer account for that email here; ask the map's administrators to create one (python -m "
-        "sharedmap users add someone@eastlindsey.gov.uk --role officer --council …)."]
+        "sharedmap users add someone@eastlindsey.gov.uk --role officer --council …)."
+    ]
     assert not at.file_uploader and [b.key for b in at.button] == ["sign_out"]
 
 

@@ -15,8 +15,9 @@ def year_2025(seed, register):
     return build_network(seed, register, 2025), year_geometries(2025)
 
 
-@pytest.mark.parametrize(("text", "gss"), [("Boston", BOSTON), ("BOT", BOSTON), (BOSTON, BOSTON),
-                                           ("boston borough council", BOSTON)])
+@pytest.mark.parametrize(
+    ("text", "gss"), [("Boston", BOSTON), ("BOT", BOSTON), (BOSTON, BOSTON), ("boston borough council", BOSTON)]
+)
 def test_select_council_by_name_id_or_code(year_2025, seed, register, text, gss):
     network, areas = year_2025
     selection = panel.select_council(text, register, network, areas, seed)
@@ -68,21 +69,34 @@ def test_partnership_facts(year_2025, seed, register):
     assert facts.savings[0] == "£15.4m target over 10 years for the whole partnership (estimate)"
     assert facts.sources == (("Strategic Alliance already saving thousands for councils", boston.source_urls[0]),)
     merged = next(p for p in seed if p.id == "SS062")  # Suffolk Coastal and Waveney, now East Suffolk
-    assert all("now part of East Suffolk" in name for name in panel.partnership_facts(merged, register,
-                                                                                      network).partners)
+    assert all(
+        "now part of East Suffolk" in name for name in panel.partnership_facts(merged, register, network).partners
+    )
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("https://example.gov.uk/a", "https://example.gov.uk/a"), (" http://x.org ", "http://x.org"),
-    ("javascript:alert(1)", None), ("data:text/html,<b>", None), ("example.gov.uk", None), ("https://", None),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.gov.uk/a", "https://example.gov.uk/a"),
+        (" http://x.org ", "http://x.org"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,<b>", None),
+        ("example.gov.uk", None),
+        ("https://", None),
+    ],
+)
 def test_safe_url(url, expected):
     assert panel.safe_url(url) == expected
 
 
-@pytest.mark.parametrize(("date", "text"), [
-    (None, "unknown"), (PartialDate(2020), "2020"), (PartialDate(2020, 7), "July 2020"),
-    (PartialDate(2012, 6, 27), "27 June 2012"),
-])
+@pytest.mark.parametrize(
+    ("date", "text"),
+    [
+        (None, "unknown"),
+        (PartialDate(2020), "2020"),
+        (PartialDate(2020, 7), "July 2020"),
+        (PartialDate(2012, 6, 27), "27 June 2012"),
+    ],
+)
 def test_date_text(date, text):
     assert panel.date_text(date) == text

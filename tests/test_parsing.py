@@ -116,8 +116,13 @@ def test_unknown_service_is_an_error_with_suggestions():
 
 @pytest.mark.parametrize(
     ("text", "status"),
-    [("Operational", Status.OPERATIONAL), ("live", Status.OPERATIONAL), ("Proposed", Status.PLANNED),
-     ("ended", Status.ENDED), ("Closed 2020", Status.ENDED)],
+    [
+        ("Operational", Status.OPERATIONAL),
+        ("live", Status.OPERATIONAL),
+        ("Proposed", Status.PLANNED),
+        ("ended", Status.ENDED),
+        ("Closed 2020", Status.ENDED),
+    ],
 )
 def test_status_words(text, status):
     assert parse_status(text) is status
@@ -149,19 +154,27 @@ def test_an_only_that_names_no_council_is_a_warning():
     assert warnings and "names no council surely" in warnings[0]
 
 
-@pytest.mark.parametrize(("text", "scope"), [
-    ("£10m annual for each council", "each council"),
-    ("£300,000 a year per authority", "each council"),
-    ("£5 annual per council tax band D", "whole partnership"),
-    ("£600,000 annual for the whole partnership", "whole partnership"),
-])
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("£10m annual for each council", "each council"),
+        ("£300,000 a year per authority", "each council"),
+        ("£5 annual per council tax band D", "whole partnership"),
+        ("£600,000 annual for the whole partnership", "whole partnership"),
+    ],
+)
 def test_scope_words(text, scope):
     assert parse_savings_entry(text)[0].scope.value == scope
 
 
 # Properties: any text or number gives a value or the project's own error, never another exception.
-CELLS = st.one_of(st.text(max_size=200), st.integers(), st.floats(), st.none(),
-                  st.from_regex(r"[£-]?[0-9,.eE+-]{1,30}(bn|m|k)?", fullmatch=True))
+CELLS = st.one_of(
+    st.text(max_size=200),
+    st.integers(),
+    st.floats(),
+    st.none(),
+    st.from_regex(r"[£-]?[0-9,.eE+-]{1,30}(bn|m|k)?", fullmatch=True),
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -206,8 +219,11 @@ def test_dates_compare_at_the_precision_written():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from([*"abc ,;|\n", "Boston", "Council", "City of", "Hull", "Poole"]), max_size=120)
-       .map("".join))
+@given(
+    st.lists(st.sampled_from([*"abc ,;|\n", "Boston", "Council", "City of", "Hull", "Poole"]), max_size=120).map(
+        "".join
+    )
+)
 def test_any_councils_cell_splits_into_names(register, text):
     names = split_councils(text, lambda name: register.resolve(name, fuzzy=False))
     assert len(names) <= count_council_pieces(text)

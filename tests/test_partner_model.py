@@ -15,8 +15,14 @@ from sharedmap.partners.recommend import build_context, candidate_table
 from sharedmap.partnerships import PartialDate, Partnership, Status
 from sharedmap.spatial import sources
 
-FAR_PAIR = Partnership("SS999", "Cornwall and Northumberland ICT (made up for the leakage test)", ("CON", "NBL"),
-                       ("ICT",), Status.OPERATIONAL, start=PartialDate(2025, 4))
+FAR_PAIR = Partnership(
+    "SS999",
+    "Cornwall and Northumberland ICT (made up for the leakage test)",
+    ("CON", "NBL"),
+    ("ICT",),
+    Status.OPERATIONAL,
+    start=PartialDate(2025, 4),
+)
 
 
 def test_a_partnership_that_is_the_only_link_between_two_councils_does_not_leak(seed, register):
@@ -59,11 +65,17 @@ def test_the_shipped_model_is_a_small_readable_file():
     assert model.weights["near"] > 0 and model.weights["neighbour"] + model.weights["border"] > 0
 
 
-@pytest.mark.parametrize(("content", "match"), [
-    (None, r"no model file at .*recommend --fit"),
-    ("{not json", r"cannot be read .*recommend --fit"),
-    ('{"weights": {"moon_phase": 1.0}, "group_weights": {}}', r"features this version does not know \(moon_phase\)"),
-])
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (None, r"no model file at .*recommend --fit"),
+        ("{not json", r"cannot be read .*recommend --fit"),
+        (
+            '{"weights": {"moon_phase": 1.0}, "group_weights": {}}',
+            r"features this version does not know \(moon_phase\)",
+        ),
+    ],
+)
 def test_a_missing_or_broken_model_file_names_the_refit_command(tmp_path, content, match):
     path = tmp_path / "model.json"
     if content is not None:

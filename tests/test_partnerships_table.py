@@ -13,8 +13,17 @@ from sharedmap.validate import validate_file
 
 pytestmark = pytest.mark.shared_data
 TABLE = config.PROJECT_ROOT / "data" / "partnerships.csv"
-ENGLISH_REGIONS = {"North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
-                   "East of England", "London", "South East", "South West"}
+ENGLISH_REGIONS = {
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+}
 
 
 @pytest.fixture(scope="module")

@@ -31,12 +31,15 @@ def by_id(partnerships, pid):
     return next(p for p in partnerships if p.id == pid)
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("South & East Lincolnshire Councils Partnership", "south and east lincolnshire councils partnership"),
-    ("  ORBIS ", "orbis"),
-    ("Adur & Worthing Councils partnership", "adur and worthing councils partnership"),
-    ("Tri-borough shared services", "tri borough shared services"),
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("South & East Lincolnshire Councils Partnership", "south and east lincolnshire councils partnership"),
+        ("  ORBIS ", "orbis"),
+        ("Adur & Worthing Councils partnership", "adur and worthing councils partnership"),
+        ("Tri-borough shared services", "tri borough shared services"),
+    ],
+)
 def test_name_key_ignores_case_punctuation_and_ampersands(name, key):
     assert name_key(name) == key
 
@@ -47,9 +50,14 @@ def test_unchanged_changed_and_new_are_told_apart(published):
     new = same.with_changes(id="", name="East Lindsey and Boston shared waste", services=("Waste",))
     preview = compare(published, uploaded(same, edited) + [Uploaded(9, new.with_changes(id="el-waste"), False)], 1)
     assert [(c.kind, c.partnership_id, c.row) for c in preview.changes] == [
-        (UNCHANGED, "SS001", 2), (CHANGED, "SS002", 3), (NEW, "el-waste", 9)]
+        (UNCHANGED, "SS001", 2),
+        (CHANGED, "SS002", 3),
+        (NEW, "el-waste", 9),
+    ]
     assert {(f.field, f.old, f.new) for f in preview.changes[1].fields} == {
-        ("status", "planned", "operational"), ("description", by_id(published, "SS002").description, "Now running.")}
+        ("status", "planned", "operational"),
+        ("description", by_id(published, "SS002").description, "Now running."),
+    }
     assert preview.counts == {NEW: 1, CHANGED: 1, UNCHANGED: 1, WITHDRAWN: 0}
     assert preview.has_effect
 
@@ -63,13 +71,16 @@ def test_withdrawn_only_within_the_given_scope(published):
     assert compare(published, uploaded(only_eli[0]), 1).of_kind(WITHDRAWN) == []
 
 
-@pytest.mark.parametrize(("uploaded_name", "uploaded_id", "id_given", "kind", "matched_by"), [
-    ("Boston and East Lindsey Strategic Alliance", "SS001", True, UNCHANGED, "id"),
-    ("boston & east lindsey strategic alliance", "boston-east-lindsey", False, CHANGED, "name"),  # name differs
-    ("Boston and East Lindsey Strategic Alliance", "OUR-REF-7", True, UNCHANGED, "name"),  # their own reference
-    ("Boston and East Lindsey Alliance (renamed)", "SS001", True, CHANGED, "id"),
-    ("A partnership we never heard of", "never-heard", False, NEW, None),
-])
+@pytest.mark.parametrize(
+    ("uploaded_name", "uploaded_id", "id_given", "kind", "matched_by"),
+    [
+        ("Boston and East Lindsey Strategic Alliance", "SS001", True, UNCHANGED, "id"),
+        ("boston & east lindsey strategic alliance", "boston-east-lindsey", False, CHANGED, "name"),  # name differs
+        ("Boston and East Lindsey Strategic Alliance", "OUR-REF-7", True, UNCHANGED, "name"),  # their own reference
+        ("Boston and East Lindsey Alliance (renamed)", "SS001", True, CHANGED, "id"),
+        ("A partnership we never heard of", "never-heard", False, NEW, None),
+    ],
+)
 def test_matching_by_id_then_by_normalised_name(published, uploaded_name, uploaded_id, id_given, kind, matched_by):
     p = by_id(published, "SS001").with_changes(name=uploaded_name, id=uploaded_id)
     change = compare(published, [Uploaded(2, p, id_given)], 1).changes[0]
@@ -99,13 +110,16 @@ def test_conflicts_only_where_the_same_partnership_was_touched(published):
     base = [to_record(p) for p in published]
     mine = compare(published, uploaded(by_id(published, "SS001").with_changes(notes="officer A")), 1).changes
     assert find_conflicts(mine, base, base) == []
-    theirs_elsewhere = apply_changes(base, compare(published, uploaded(
-        by_id(published, "SS004").with_changes(notes="officer B")), 1).changes)
+    theirs_elsewhere = apply_changes(
+        base, compare(published, uploaded(by_id(published, "SS004").with_changes(notes="officer B")), 1).changes
+    )
     assert find_conflicts(mine, theirs_elsewhere, base) == []
-    theirs_same = apply_changes(base, compare(published, uploaded(
-        by_id(published, "SS001").with_changes(notes="officer B")), 1).changes)
+    theirs_same = apply_changes(
+        base, compare(published, uploaded(by_id(published, "SS001").with_changes(notes="officer B")), 1).changes
+    )
     assert find_conflicts(mine, theirs_same, base) == [
-        "SS001 (Boston and East Lindsey Strategic Alliance) has been changed since this submission was made"]
+        "SS001 (Boston and East Lindsey Strategic Alliance) has been changed since this submission was made"
+    ]
     withdrawn = [r for r in base if r["id"] != "SS001"]
     assert "withdrawn since" in find_conflicts(mine, withdrawn, base)[0]
 
@@ -116,7 +130,8 @@ def test_a_new_partnership_conflicts_with_one_of_the_same_name_published_since(p
     mine = compare(published, [Uploaded(2, new, False)], 1).changes
     theirs = base + [to_record(new.with_changes(id="their-waste", name="Shared waste"))]
     assert find_conflicts(mine, theirs, base) == [
-        "shared-waste (Shared Waste): a partnership of the same name has been published since (id their-waste)"]
+        "shared-waste (Shared Waste): a partnership of the same name has been published since (id their-waste)"
+    ]
 
 
 def test_a_changed_figure_is_shown_with_its_scope_and_council(register):
@@ -125,8 +140,14 @@ def test_a_changed_figure_is_shown_with_its_scope_and_council(register):
     from sharedmap.publishing.review_tables import field_changes
 
     def figure(amount, scope, period="", council=None):
-        return {"amount_gbp": amount, "kind": "annual", "period": period, "council_id": council, "estimate": False,
-                "scope": scope.value}
+        return {
+            "amount_gbp": amount,
+            "kind": "annual",
+            "period": period,
+            "council_id": council,
+            "estimate": False,
+            "scope": scope.value,
+        }
 
     old = {"savings": [figure(10e6, SavingsScope.PARTNERSHIP)]}
     new = {"savings": [figure(10e6, SavingsScope.EACH), figure(208e3, SavingsScope.COUNCIL, "2023/24", "YOR")]}

@@ -42,23 +42,47 @@ def test_gaps_and_stale_rows(report, seed):
 
 def test_grant_rows_that_repeat_a_partnership_are_flagged():
     """The near-duplicates the issue found (grant rows SS093/SS006, SS026/SS027, SS025/SS023), as they were."""
-    orbis = Partnership("SS006", "Orbis", ("SRY", "ESX", "BNH"), ("HR", "Finance", "ICT"), Status.OPERATIONAL,
-                        savings=(Savings(4.5e6, SavingsKind.ANNUAL, "2016/17"),))
-    grant = Partnership("SS093", "Surrey and East Sussex (TCA 2013)", ("SRY", "ESX"), ("Finance", "HR"),
-                        Status.PLANNED, savings=(Savings(750_000, SavingsKind.ONE_OFF_FUNDING, "2013/14"),))
-    alliance = Partnership("SS027", "High Peak and Staffordshire Moorlands", ("HIG", "STF"),
-                           ("Management team", "Other"), Status.OPERATIONAL)
-    bid = Partnership("SS026", "High Peak and Staffordshire Moorlands (TCA)", ("HIG", "STF"), ("Other",),
-                      Status.PLANNED)
-    ict = Partnership("SS025", "South Holland and Breckland ICT (TCA)", ("SHO", "BRE"), ("ICT",), Status.PLANNED,
-                      savings=(Savings(385_000, SavingsKind.ONE_OFF_FUNDING, "2013/14"),))
-    management = Partnership("SS023", "Breckland and South Holland", ("BRE", "SHO"), ("Management team",),
-                             Status.ENDED)
+    orbis = Partnership(
+        "SS006",
+        "Orbis",
+        ("SRY", "ESX", "BNH"),
+        ("HR", "Finance", "ICT"),
+        Status.OPERATIONAL,
+        savings=(Savings(4.5e6, SavingsKind.ANNUAL, "2016/17"),),
+    )
+    grant = Partnership(
+        "SS093",
+        "Surrey and East Sussex (TCA 2013)",
+        ("SRY", "ESX"),
+        ("Finance", "HR"),
+        Status.PLANNED,
+        savings=(Savings(750_000, SavingsKind.ONE_OFF_FUNDING, "2013/14"),),
+    )
+    alliance = Partnership(
+        "SS027",
+        "High Peak and Staffordshire Moorlands",
+        ("HIG", "STF"),
+        ("Management team", "Other"),
+        Status.OPERATIONAL,
+    )
+    bid = Partnership(
+        "SS026", "High Peak and Staffordshire Moorlands (TCA)", ("HIG", "STF"), ("Other",), Status.PLANNED
+    )
+    ict = Partnership(
+        "SS025",
+        "South Holland and Breckland ICT (TCA)",
+        ("SHO", "BRE"),
+        ("ICT",),
+        Status.PLANNED,
+        savings=(Savings(385_000, SavingsKind.ONE_OFF_FUNDING, "2013/14"),),
+    )
+    management = Partnership("SS023", "Breckland and South Holland", ("BRE", "SHO"), ("Management team",), Status.ENDED)
     found = possible_duplicates([orbis, grant, alliance, bid, ict, management])
     assert [(d["ids"], d["why"]) for d in found] == [
         (["SS006", "SS093"], "SS093 records funding for councils of the other"),
         (["SS023", "SS025"], "SS025 records funding for councils of the other"),
-        (["SS026", "SS027"], "same councils")]
+        (["SS026", "SS027"], "same councils"),
+    ]
 
 
 def test_a_partnership_is_no_duplicate_of_another_between_other_councils():
@@ -74,14 +98,17 @@ def test_sources_by_domain_and_year(report, seed):
     assert sum(d["partnerships"] for d in report.sources_by_year) == len(seed)
 
 
-@pytest.mark.parametrize(("saving", "mixed"), [
-    (Savings(1e6, SavingsKind.ANNUAL, "since 2010"), True),
-    (Savings(1e6, SavingsKind.ANNUAL, "grant funding"), True),
-    (Savings(1e6, SavingsKind.ONE_OFF_FUNDING, "per year"), True),
-    (Savings(1e6, SavingsKind.TARGET, "per year"), False),  # a target of annual savings
-    (Savings(1e6, SavingsKind.COMBINED_SPEND, "per year"), False),
-    (Savings(1e6, SavingsKind.ANNUAL, "2020/21"), False),
-])
+@pytest.mark.parametrize(
+    ("saving", "mixed"),
+    [
+        (Savings(1e6, SavingsKind.ANNUAL, "since 2010"), True),
+        (Savings(1e6, SavingsKind.ANNUAL, "grant funding"), True),
+        (Savings(1e6, SavingsKind.ONE_OFF_FUNDING, "per year"), True),
+        (Savings(1e6, SavingsKind.TARGET, "per year"), False),  # a target of annual savings
+        (Savings(1e6, SavingsKind.COMBINED_SPEND, "per year"), False),
+        (Savings(1e6, SavingsKind.ANNUAL, "2020/21"), False),
+    ],
+)
 def test_kind_mixing(saving, mixed):
     assert (kind_mixing(saving) is not None) is mixed
 

@@ -151,8 +151,10 @@ def test_cli_json_shape(capsys):
     first = payload["suggestions"][0]
     assert {"gss", "name", "score", "reasons"} <= first.keys()
     assert all({"kind", "text", "evidence"} <= reason.keys() for reason in first["reasons"])
-    assert {s["name"] for s in payload["already_sharing"]} == {"Hinckley and Bosworth Borough Council",
-                                                               "Oadby and Wigston Borough Council"}
+    assert {s["name"] for s in payload["already_sharing"]} == {
+        "Hinckley and Bosworth Borough Council",
+        "Oadby and Wigston Borough Council",
+    }
     assert [w["kind"] for w in payload["weights"]] == list(FEATURES)  # the learned model's points per reason
     assert payload["scoring"] == "learned" and payload["model"]["partnerships"] > 50
     assert all(isinstance(reason["points"], float) for reason in first["reasons"])

@@ -34,18 +34,21 @@ ROOT = config.PROJECT_ROOT
 REVIEWER, REVIEWER2 = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"
 
 
-@pytest.mark.parametrize(("option", "expected"), [
-    ("server.headless", "true"),
-    ("server.enableXsrfProtection", "true"),
-    ("server.maxUploadSize", str(MAX_UPLOAD_BYTES // (1024 * 1024))),
-    ("browser.gatherUsageStats", "false"),
-    ("server.fileWatcherType", "none"),
-    ("runner.postScriptGC", "false"),
-    ("client.showErrorDetails", "none"),
-    ("server.enableStaticServing", "true"),
-    ("server.port", "8501"),
-    ("server.address", "127.0.0.1"),
-])
+@pytest.mark.parametrize(
+    ("option", "expected"),
+    [
+        ("server.headless", "true"),
+        ("server.enableXsrfProtection", "true"),
+        ("server.maxUploadSize", str(MAX_UPLOAD_BYTES // (1024 * 1024))),
+        ("browser.gatherUsageStats", "false"),
+        ("server.fileWatcherType", "none"),
+        ("runner.postScriptGC", "false"),
+        ("client.showErrorDetails", "none"),
+        ("server.enableStaticServing", "true"),
+        ("server.port", "8501"),
+        ("server.address", "127.0.0.1"),
+    ],
+)
 def test_production_options(option, expected, monkeypatch):
     monkeypatch.delenv("SHAREDMAP_PORT", raising=False)
     monkeypatch.delenv("SHAREDMAP_ADDRESS", raising=False)
@@ -100,16 +103,27 @@ def replicas(postgres_server, tmp_path_factory, seed_file, seed_partnerships):
     url = f"{postgres_server}?options=-csearch_path%3D{schema}"
     store = Store.open(url)
     store.ensure_seeded(seed_partnerships, seed_file.name, "0" * 64)
-    env = {**os.environ, "SHAREDMAP_DATABASE_URL": url, "SHAREDMAP_PARTNERSHIPS": str(seed_file),
-           "SHAREDMAP_EVENT_LOG": "off", "SHAREDMAP_ARGON2_PROFILE": "CHEAPEST", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "SHAREDMAP_DATABASE_URL": url,
+        "SHAREDMAP_PARTNERSHIPS": str(seed_file),
+        "SHAREDMAP_EVENT_LOG": "off",
+        "SHAREDMAP_ARGON2_PROFILE": "CHEAPEST",
+        "PYTHONUNBUFFERED": "1",
+    }
     folder = tmp_path_factory.mktemp("replicas")
     started = []
     try:
         for i in range(2):
             port, log = free_port(), folder / f"replica{i}.log"
             with open(log, "w") as out:
-                process = subprocess.Popen([sys.executable, "-m", "sharedmap", "serve", "--port", str(port)],
-                                           cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "sharedmap", "serve", "--port", str(port)],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
             started.append((f"http://127.0.0.1:{port}", process, log))
         for base, process, log in started:
             wait_until_healthy(process, base, log, timeout=90)

@@ -40,8 +40,15 @@ def site(tmp_path_factory, seed, register):
 
 def test_the_site_has_a_map_an_embed_a_page_per_council_and_the_data(site):
     root = site.path
-    for name in ("index.html", "embed.html", f"council/{BOSTON}.html", "council/index.html", "data/index.html",
-                 "data/manifest.json", "build.json"):
+    for name in (
+        "index.html",
+        "embed.html",
+        f"council/{BOSTON}.html",
+        "council/index.html",
+        "data/index.html",
+        "data/manifest.json",
+        "build.json",
+    ):
         assert (root / name).is_file(), name
     assert len(list((root / "council").glob("E*.html"))) > 300  # every council of the 2025 map
     assert live_label(root) == "v9-test" and root.is_symlink()
@@ -81,7 +88,8 @@ def test_the_data_files_state_their_licences_and_keep_their_shape(site, seed):
     assert "Open Government Licence v3.0" in records["licence"] and "CC-BY 4.0" in records["licence"]
     assert {r["id"] for r in records["partnerships"]} == {p.id for p in seed} | {"SSX01"}
     assert {"id", "name", "council_ids", "services", "status", "savings", "source_urls"} <= set(
-        records["partnerships"][0])
+        records["partnerships"][0]
+    )
     geo = json.loads(files["partnerships.geojson"].read_text(encoding="utf-8"))
     assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "MultiPoint"
     topo = json.loads(files["councils.topojson"].read_text(encoding="utf-8"))
@@ -136,8 +144,9 @@ def test_a_build_that_fails_midway_leaves_the_live_site(seed, register, tmp_path
     assert failure.fields["label"] == "v2-broken" and "disk full" in failure.fields["reason"]
 
 
-def test_publishing_rebuilds_the_site_and_rollback_restores_the_older_one(store, accounts, register, tmp_path,
-                                                                          seed_rows, monkeypatch):
+def test_publishing_rebuilds_the_site_and_rollback_restores_the_older_one(
+    store, accounts, register, tmp_path, seed_rows, monkeypatch
+):
     output = tmp_path / "site"
     monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(output))
     first_label = store.current_label()
@@ -154,8 +163,7 @@ def test_publishing_rebuilds_the_site_and_rollback_restores_the_older_one(store,
     restored = workflow.rollback(store, accounts[REVIEWER], 1, "withdrawn by mistake")
     assert live_label(output) == restored.label
     assert "Boston and East Lindsey Strategic Alliance" in boston_page.read_text(encoding="utf-8")
-    assert len([p for p in (tmp_path / "site-builds").iterdir() if not p.name.startswith(".")]) == \
-        build.KEEP_BUILDS
+    assert len([p for p in (tmp_path / "site-builds").iterdir() if not p.name.startswith(".")]) == build.KEEP_BUILDS
 
 
 def test_a_failed_rebuild_never_undoes_the_publish(store, accounts, register, tmp_path, seed_rows, monkeypatch):
@@ -163,8 +171,7 @@ def test_a_failed_rebuild_never_undoes_the_publish(store, accounts, register, tm
     monkeypatch.setattr(build, "site_data", lambda *a, **k: (_ for _ in ()).throw(ValueError("broken table")))
     rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
     upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
-    published = workflow.approve(store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload,
-                                                                            register).id)
+    published = workflow.approve(store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload, register).id)
     assert store.current_label() == published.label and published.number == 2
     assert live_label(tmp_path / "site") is None
 

@@ -38,9 +38,22 @@ def test_any_bytes_after_a_header_are_read_or_refused(data):
         read_table(HEADER + data, "after-header.csv")
 
 
-REALISTIC = st.sampled_from(["Boston Borough Council; East Lindsey", "£5m annual", "2020-10", "2018", "operational",
-                             "ICT", "https://x.org", "Poole", "ended", "(York)", "£1m (Boston Borough Council)",
-                             "1(BOSTON%BOROUG%COUNCI)"])
+REALISTIC = st.sampled_from(
+    [
+        "Boston Borough Council; East Lindsey",
+        "£5m annual",
+        "2020-10",
+        "2018",
+        "operational",
+        "ICT",
+        "https://x.org",
+        "Poole",
+        "ended",
+        "(York)",
+        "£1m (Boston Borough Council)",
+        "1(BOSTON%BOROUG%COUNCI)",
+    ]
+)
 
 
 @QUICK
@@ -67,12 +80,15 @@ def test_any_zip_member_is_read_or_refused(data):
         read_table(buffer.getvalue(), "any.xlsx")
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (HEADER + b"a,b,c\r\n" * 30, "has more than 20 rows; the limit is 20 (SHAREDMAP_MAX_ROWS)"),
-    (HEADER + b"a," * 20 + b"a\r\n", "row 2 has 21 columns; the limit is 12 (SHAREDMAP_MAX_COLUMNS)"),
-    (HEADER + b"a,b," + b"c" * 201 + b"\r\n", "row 2, column C holds 201 characters; the limit is 200"),
-    (HEADER + b"x" * 5000, "the limit is 0.00390625 MB (SHAREDMAP_MAX_UPLOAD_MB)"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (HEADER + b"a,b,c\r\n" * 30, "has more than 20 rows; the limit is 20 (SHAREDMAP_MAX_ROWS)"),
+        (HEADER + b"a," * 20 + b"a\r\n", "row 2 has 21 columns; the limit is 12 (SHAREDMAP_MAX_COLUMNS)"),
+        (HEADER + b"a,b," + b"c" * 201 + b"\r\n", "row 2, column C holds 201 characters; the limit is 200"),
+        (HEADER + b"x" * 5000, "the limit is 0.00390625 MB (SHAREDMAP_MAX_UPLOAD_MB)"),
+    ],
+)
 def test_a_file_past_a_limit_gets_one_message_naming_the_limit(data, message):
     with pytest.raises(FileReadError, match=message.replace("(", r"\(").replace(")", r"\)")):
         read_table(data, "limits.csv", SMALL)
@@ -82,8 +98,7 @@ def test_the_row_limit_is_enforced_on_a_workbook_before_openpyxl_reads_it():
     from hostile.generate import _big_workbook
 
     with pytest.raises(FileReadError, match="has more than 20 rows"):
-        read_table(_big_workbook(5000), "many.xlsx", Limits(upload_bytes=10**8, rows=20, columns=12,
-                                                            cell_chars=200))
+        read_table(_big_workbook(5000), "many.xlsx", Limits(upload_bytes=10**8, rows=20, columns=12, cell_chars=200))
 
 
 def test_column_letters_are_as_a_spreadsheet_names_them():

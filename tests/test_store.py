@@ -37,20 +37,29 @@ def test_sqlite_store_is_created_on_first_start_in_wal_mode(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("postgres://app@db.example/sharedmap", "postgresql+psycopg://app@db.example/sharedmap"),
-    ("postgresql://app:secret@db.example:5433/sharedmap", "postgresql+psycopg://app:secret@db.example:5433/sharedmap"),
-    ("postgresql+psycopg://app@db.example/sharedmap", "postgresql+psycopg://app@db.example/sharedmap"),
-    ("sqlite:////srv/map/store.sqlite", "sqlite:////srv/map/store.sqlite"),
-])
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://app@db.example/sharedmap", "postgresql+psycopg://app@db.example/sharedmap"),
+        (
+            "postgresql://app:secret@db.example:5433/sharedmap",
+            "postgresql+psycopg://app:secret@db.example:5433/sharedmap",
+        ),
+        ("postgresql+psycopg://app@db.example/sharedmap", "postgresql+psycopg://app@db.example/sharedmap"),
+        ("sqlite:////srv/map/store.sqlite", "sqlite:////srv/map/store.sqlite"),
+    ],
+)
 def test_database_urls_as_hosts_write_them(url, expected):
     assert db.normalise_url(url).render_as_string(hide_password=False) == expected
 
 
-@pytest.mark.parametrize(("url", "message"), [
-    ("mysql://app@db.example/sharedmap", "unsupported database 'mysql'"),
-    ("not a url", "not a database URL"),
-])
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://app@db.example/sharedmap", "unsupported database 'mysql'"),
+        ("not a url", "not a database URL"),
+    ],
+)
 def test_unusable_database_urls_are_refused(url, message):
     with pytest.raises(StoreError, match=message):
         db.normalise_url(url)
@@ -114,13 +123,15 @@ def test_published_is_read_again_only_when_another_replica_publishes(store_url, 
 def test_an_unchanged_store_costs_one_small_query_per_rerun(store):
     store.published()
     statements = []
-    sa.event.listen(store.engine, "before_cursor_execute",
-                    lambda conn, cursor, statement, *args: statements.append(statement))
+    sa.event.listen(
+        store.engine, "before_cursor_execute", lambda conn, cursor, statement, *args: statements.append(statement)
+    )
     for _ in range(3):
         store.published()
     assert [s for s in statements if s.strip().upper() != "BEGIN"] == [
         "SELECT store_state.current_version, store_state.current_label \nFROM store_state \n"
-        "WHERE store_state.id = " + ("?" if store.backend == "sqlite" else "%(id_1)s::INTEGER")] * 3
+        "WHERE store_state.id = " + ("?" if store.backend == "sqlite" else "%(id_1)s::INTEGER")
+    ] * 3
 
 
 def test_load_published_seeds_the_configured_store_on_first_start(configured_store, seed_partnerships, register):
@@ -147,8 +158,12 @@ def test_replicas_starting_together_migrate_and_seed_once(store_url, seed_file):
     """Two real processes start on one empty database at the same moment: one version, one seed."""
     script = "from sharedmap.publishing.dataset import load_published; print(load_published()[0])"
     env = {"SHAREDMAP_DATABASE_URL": store_url, "SHAREDMAP_PARTNERSHIPS": str(seed_file)}
-    processes = [subprocess.Popen([sys.executable, "-c", script], env=_env(env), stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script], env=_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     outputs = [p.communicate(timeout=60) for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     labels = {out.strip() for out, _ in outputs}

@@ -13,8 +13,9 @@ from sharedmap.spreadsheets import FIELD_ALIASES, REQUIRED_FIELDS
 from sharedmap.validate import validate_file
 
 
-@pytest.mark.parametrize(("build", "file_name"), [(templates.template_csv, "t.csv"),
-                                                  (templates.template_xlsx, "t.xlsx")])
+@pytest.mark.parametrize(
+    ("build", "file_name"), [(templates.template_csv, "t.csv"), (templates.template_xlsx, "t.xlsx")]
+)
 def test_the_template_validates_with_every_column_recognised(build, file_name, register):
     report = validate_file(build(), register, file_name)
     assert report.ok and report.ignored_columns == []

@@ -13,9 +13,9 @@ MESSY_CSV = (
     "Partnership,Councils involved,Service area(s),Savings (£),Start,Status,Source,Comments\r\n"
     "Lincs alliance,Boston BC; E Lindsey DC,Management,£15.4m over 10 years,July 2020,live,"
     "https://example.org/boston,ok\r\n"
-    "Leics ICT,\"Hinkley & Bosworth BC, Blaby DC, Oadby & Wigston\",IT,£220k,Feb 2011,,"
+    'Leics ICT,"Hinkley & Bosworth BC, Blaby DC, Oadby & Wigston",IT,£220k,Feb 2011,,'
     "https://example.org/ict,\r\n"
-    "Dorset care,\"Bournemouth, Christchurch and Poole Council; Dorset Council\",Adult social care,0.385m,"
+    'Dorset care,"Bournemouth, Christchurch and Poole Council; Dorset Council",Adult social care,0.385m,'
     "2014/15,Planned,https://example.org/dorset,\r\n"
     "Gotham deal,Gotham City Council; Blaby DC,Legal,£10k,2020,operational,https://example.org/gotham,\r\n"
     "Tri-Council,Staffordshire CC; Shropshire; Worcestershire CC,Procurement,loads,27/06/2012,planned,"
@@ -41,9 +41,17 @@ def test_messy_windows_1252_file_row_by_row(messy_file, register):
 
     lincs, leics, dorset, gotham, tri = result["rows"]
     assert [c["gss"] for c in lincs["councils"]] == ["E07000136", "E07000137"]
-    assert lincs["savings"] == [{"amount_gbp": 15_400_000.0, "kind": "target", "period": "over 10 years",
-                                 "council_gss": None, "council_id": None, "estimate": True,
-                                 "scope": "whole partnership"}]
+    assert lincs["savings"] == [
+        {
+            "amount_gbp": 15_400_000.0,
+            "kind": "target",
+            "period": "over 10 years",
+            "council_gss": None,
+            "council_id": None,
+            "estimate": True,
+            "scope": "whole partnership",
+        }
+    ]
     assert lincs["start"] == "2020-07"
     assert leics["councils"][0]["name"] == "Hinckley and Bosworth Borough Council"
     assert 0 < leics["councils"][0]["confidence"] < 1
@@ -57,8 +65,12 @@ def test_messy_windows_1252_file_row_by_row(messy_file, register):
     assert unknown["column"] == "councils" and unknown["value"] == "Gotham City Council"
     assert unknown["suggestions"]
     (unreadable,) = tri["errors"]
-    assert unreadable == {"column": "savings", "value": "loads", "suggestions": [],
-                          "message": "no amount found; write it like £600,000, £1.2m or £220k"}
+    assert unreadable == {
+        "column": "savings",
+        "value": "loads",
+        "suggestions": [],
+        "message": "no amount found; write it like £600,000, £1.2m or £220k",
+    }
 
 
 @pytest.mark.shared_data
@@ -67,8 +79,7 @@ def test_validate_command_json_contract_and_exit_code(messy_file, capsys):
     payload = json.loads(capsys.readouterr().out)
     assert code == 1
     assert set(payload) >= {"file", "encoding", "rows", "summary"}
-    assert set(payload["rows"][0]) >= {"row", "ok", "partnership", "councils", "savings", "start", "errors",
-                                       "warnings"}
+    assert set(payload["rows"][0]) >= {"row", "ok", "partnership", "councils", "savings", "start", "errors", "warnings"}
     assert payload["summary"]["errors"] == 2
 
 
@@ -84,9 +95,12 @@ def test_validate_plain_report_names_row_and_column(messy_file, capsys):
 @pytest.mark.shared_data
 def test_valid_file_exits_zero(tmp_path, capsys):
     path = tmp_path / "good.csv"
-    path.write_text("\ufeffName,Councils,Services,Savings,Source\n"
-                    "Lincs,Boston Borough Council; East Lindsey District Council,ICT,"
-                    "£600000 annual,https://example.org/x\n", encoding="utf-8")
+    path.write_text(
+        "\ufeffName,Councils,Services,Savings,Source\n"
+        "Lincs,Boston Borough Council; East Lindsey District Council,ICT,"
+        "£600000 annual,https://example.org/x\n",
+        encoding="utf-8",
+    )
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
     assert "1 of 1 rows valid" in out
@@ -95,10 +109,12 @@ def test_valid_file_exits_zero(tmp_path, capsys):
 
 def test_validate_shows_scope_checking_date_and_evidence(tmp_path, capsys):
     path = tmp_path / "checked.csv"
-    path.write_text("Name,Councils,Services,Savings,Source,Verified on,Evidence\n"
-                    "Lincs,Boston Borough Council; East Lindsey District Council,ICT,"
-                    "£10m annual for each council,https://example.org/x,14/03/2025,Para 3: £10m a year each\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Name,Councils,Services,Savings,Source,Verified on,Evidence\n"
+        "Lincs,Boston Borough Council; East Lindsey District Council,ICT,"
+        "£10m annual for each council,https://example.org/x,14/03/2025,Para 3: £10m a year each\n",
+        encoding="utf-8",
+    )
     assert main(["validate", str(path)]) == 0
     out = capsys.readouterr().out
     assert "savings £10m annual for each council (scope: each council)" in out
@@ -148,10 +164,13 @@ def test_xlsx_with_title_rows_above_the_header(tmp_path, register):
 
 def test_duplicate_rows_and_single_partner_are_errors(tmp_path, register):
     path = tmp_path / "dups.csv"
-    path.write_text("Name,Councils,Services,Source\n"
-                    "A,Boston; East Lindsey,ICT,https://example.org/a\n"
-                    "A,Boston; East Lindsey,ICT,https://example.org/a\n"
-                    "B,Boston,ICT,https://example.org/b\n", encoding="utf-8")
+    path.write_text(
+        "Name,Councils,Services,Source\n"
+        "A,Boston; East Lindsey,ICT,https://example.org/a\n"
+        "A,Boston; East Lindsey,ICT,https://example.org/a\n"
+        "B,Boston,ICT,https://example.org/b\n",
+        encoding="utf-8",
+    )
     rows = validate_file(path, register).rows
     assert rows[1].errors[0].message == "duplicate of row 2"
     assert "at least two partners" in rows[2].errors[0].message
@@ -166,8 +185,11 @@ def test_savings_without_a_source_cannot_be_published(tmp_path, register):
 
 def test_a_councils_share_on_a_row_without_councils_is_reported_not_a_crash(tmp_path, register):
     path = tmp_path / "nocouncils.csv"
-    path.write_text("Name,Councils,Services,Savings,Source\n"
-                    "A,,ICT,£100k a year (Boston Borough Council),https://example.org/a\n", encoding="utf-8")
+    path.write_text(
+        "Name,Councils,Services,Savings,Source\nA,,ICT,£100k a year (Boston Borough Council),https://example.org/a\n",
+        encoding="utf-8",
+    )
     (row,) = validate_file(path, register).rows
     assert [(e.column, e.message) for e in row.errors] == [
-        ("councils", "list the councils in the partnership, separated by ;")]
+        ("councils", "list the councils in the partnership, separated by ;")
+    ]

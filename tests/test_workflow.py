@@ -27,9 +27,14 @@ from sharedmap.spreadsheets import MAX_UPLOAD_BYTES
 
 ELI, BOT = "officer@eastlindsey.gov.uk", "officer@boston.gov.uk"
 REVIEWER, REVIEWER2 = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk"
-NEW_ROW = {"name": "East Lindsey and Boston shared waste", "councils": "East Lindsey District Council; Boston",
-           "services": "Waste", "status": "operational", "start": "2024",
-           "source_url": "https://www.e-lindsey.gov.uk/"}
+NEW_ROW = {
+    "name": "East Lindsey and Boston shared waste",
+    "councils": "East Lindsey District Council; Boston",
+    "services": "Waste",
+    "status": "operational",
+    "start": "2024",
+    "source_url": "https://www.e-lindsey.gov.uk/",
+}
 
 
 @pytest.fixture
@@ -71,15 +76,20 @@ def test_the_officer_path_publishes_a_new_version(store, accounts, register, tmp
     assert submit_entry.counts == {"rows": 3, NEW: 1, CHANGED: 1, UNCHANGED: 1, WITHDRAWN: 0}
 
 
-@pytest.mark.parametrize(("ids", "withdraw_missing", "counts"), [
-    (["SS001", "SS002"], True, {NEW: 0, CHANGED: 0, UNCHANGED: 2, WITHDRAWN: 0}),
-    (["SS001"], True, {NEW: 0, CHANGED: 0, UNCHANGED: 1, WITHDRAWN: 1}),  # SS002 also includes East Lindsey
-    (["SS001"], False, {NEW: 0, CHANGED: 0, UNCHANGED: 1, WITHDRAWN: 0}),
-])
-def test_an_officers_file_is_the_complete_list_for_their_council(store, accounts, register, tmp_path, rows, ids,
-                                                                 withdraw_missing, counts):
-    preview = workflow.preview_upload(store, accounts[ELI], upload(tmp_path, register, [rows[i] for i in ids]),
-                                      register, withdraw_missing)
+@pytest.mark.parametrize(
+    ("ids", "withdraw_missing", "counts"),
+    [
+        (["SS001", "SS002"], True, {NEW: 0, CHANGED: 0, UNCHANGED: 2, WITHDRAWN: 0}),
+        (["SS001"], True, {NEW: 0, CHANGED: 0, UNCHANGED: 1, WITHDRAWN: 1}),  # SS002 also includes East Lindsey
+        (["SS001"], False, {NEW: 0, CHANGED: 0, UNCHANGED: 1, WITHDRAWN: 0}),
+    ],
+)
+def test_an_officers_file_is_the_complete_list_for_their_council(
+    store, accounts, register, tmp_path, rows, ids, withdraw_missing, counts
+):
+    preview = workflow.preview_upload(
+        store, accounts[ELI], upload(tmp_path, register, [rows[i] for i in ids]), register, withdraw_missing
+    )
     assert preview.counts == counts and preview.base_version == 1
 
 
@@ -91,46 +101,65 @@ def test_a_column_the_file_lacks_keeps_its_published_value(store, accounts, regi
     assert [(f.field, f.old, f.new) for f in preview.of_kind(CHANGED)[0].fields] == [("start", "2021-10", "2021-11")]
 
 
-def test_an_upload_can_record_when_a_row_was_checked_and_where_the_source_says_so(store, accounts, register,
-                                                                                  tmp_path, rows):
-    checked = {**rows["SS002"], "verified_on": "2025-03-14", "evidence": "Press release, 2nd paragraph",
-               "source_date": "2024-10"}
+def test_an_upload_can_record_when_a_row_was_checked_and_where_the_source_says_so(
+    store, accounts, register, tmp_path, rows
+):
+    checked = {
+        **rows["SS002"],
+        "verified_on": "2025-03-14",
+        "evidence": "Press release, 2nd paragraph",
+        "source_date": "2024-10",
+    }
     path = write_csv(tmp_path / "checked.csv", [rows["SS001"], checked])
     preview = workflow.preview_upload(store, accounts[ELI], workflow.read_upload(path, register), register)
     changed = preview.of_kind(CHANGED)[0]
     assert {(f.label, f.new_text) for f in changed.fields} == {
-        ("checked against source on", "2025-03-14"), ("evidence", "Press release, 2nd paragraph"),
-        ("source date", "2024-10")}
+        ("checked against source on", "2025-03-14"),
+        ("evidence", "Press release, 2nd paragraph"),
+        ("source date", "2024-10"),
+    }
 
 
 def test_a_reviewers_file_is_the_whole_map(store, accounts, register, tmp_path, rows):
-    preview = workflow.preview_upload(store, accounts[REVIEWER], upload(tmp_path, register, [rows["SS004"]]),
-                                      register)
+    preview = workflow.preview_upload(store, accounts[REVIEWER], upload(tmp_path, register, [rows["SS004"]]), register)
     assert [c.partnership_id for c in preview.of_kind(WITHDRAWN)] == [i for i in rows if i != "SS004"]
 
 
 def test_an_officer_may_only_submit_partnerships_of_their_own_council(store, accounts, register, tmp_path, rows):
     before = snapshot(store)
-    with pytest.raises(PermissionDeniedError, match=r"include their own council \(East Lindsey District Council\); "
-                                                    r"these do not: row 3 \(Leicestershire shared ICT"):
+    with pytest.raises(
+        PermissionDeniedError,
+        match=r"include their own council \(East Lindsey District Council\); "
+        r"these do not: row 3 \(Leicestershire shared ICT",
+    ):
         submit(store, register, tmp_path, accounts[ELI], [rows["SS001"], rows["SS004"]])
     assert snapshot(store) == before
 
 
-@pytest.mark.parametrize(("how", "changes"), [
-    ("id", {}),  # Leicestershire's partnership, by its id, with Boston added
-    ("name", {"id": ""}),  # the same, by its exact name without the id
-])
-def test_an_officer_cannot_take_over_another_councils_partnership(store, accounts, register, tmp_path, rows, how,
-                                                                 changes):
-    takeover = {**rows["SS004"], **changes,
-                "councils": rows["SS004"]["councils"] + "; Boston Borough Council",
-                "council_ids": rows["SS004"]["council_ids"] + "; BOT"}
+@pytest.mark.parametrize(
+    ("how", "changes"),
+    [
+        ("id", {}),  # Leicestershire's partnership, by its id, with Boston added
+        ("name", {"id": ""}),  # the same, by its exact name without the id
+    ],
+)
+def test_an_officer_cannot_take_over_another_councils_partnership(
+    store, accounts, register, tmp_path, rows, how, changes
+):
+    takeover = {
+        **rows["SS004"],
+        **changes,
+        "councils": rows["SS004"]["councils"] + "; Boston Borough Council",
+        "council_ids": rows["SS004"]["council_ids"] + "; BOT",
+    }
     before = snapshot(store)
-    with pytest.raises(PermissionDeniedError, match=rf"whose published record already includes their council "
-                                                    rf"\(Boston Borough Council\): row 2 matches published "
-                                                    rf"partnership SS004 \(Leicestershire shared ICT service "
-                                                    rf"\(Steria\)\) by its {how}"):
+    with pytest.raises(
+        PermissionDeniedError,
+        match=rf"whose published record already includes their council "
+        rf"\(Boston Borough Council\): row 2 matches published "
+        rf"partnership SS004 \(Leicestershire shared ICT service "
+        rf"\(Steria\)\) by its {how}",
+    ):
         submit(store, register, tmp_path, accounts[BOT], [takeover], withdraw_missing=False)
     assert snapshot(store) == before
 
@@ -144,24 +173,38 @@ def test_approval_refuses_an_officers_change_to_a_partnership_without_their_coun
     record = to_record(base.with_changes(council_ids=(*base.council_ids, "BOT")))
     with store.write() as conn:
         submission_id = store.add_submission(
-            conn, [Change(CHANGED, "SS004", base.name, record, to_record(base), 2, "id")],
-            submitted_by=BOT, scope_council_id="BOT", withdraw_missing=False, base_version=1, file_name="old.csv",
-            file_sha256="0" * 64, file_rows=1)
+            conn,
+            [Change(CHANGED, "SS004", base.name, record, to_record(base), 2, "id")],
+            submitted_by=BOT,
+            scope_council_id="BOT",
+            withdraw_missing=False,
+            base_version=1,
+            file_name="old.csv",
+            file_sha256="0" * 64,
+            file_rows=1,
+        )
     before = snapshot(store)
-    with pytest.raises(PermissionDeniedError, match=r"changes partnerships that do not include their council "
-                                                    r"\(BOT\): SS004"):
+    with pytest.raises(
+        PermissionDeniedError,
+        match=r"changes partnerships that do not include their council "
+        r"\(BOT\): SS004",
+    ):
         workflow.approve(store, accounts[REVIEWER], submission_id)
     assert snapshot(store) == before
 
 
-@pytest.mark.parametrize(("council", "partnership_councils", "covered"), [
-    ("ELI", ("BOT", "ELI"), True),
-    ("ELI", ("BOT", "SHO"), False),
-    ("WSK", ("SED", "FOR"), True),  # West Suffolk took over St Edmundsbury and Forest Heath in 2019
-    ("SED", ("WSK", "BAB"), False),  # but not the other way round
-])
-def test_an_officer_covers_their_council_and_the_councils_it_replaced(register, seed_partnerships, council,
-                                                                      partnership_councils, covered):
+@pytest.mark.parametrize(
+    ("council", "partnership_councils", "covered"),
+    [
+        ("ELI", ("BOT", "ELI"), True),
+        ("ELI", ("BOT", "SHO"), False),
+        ("WSK", ("SED", "FOR"), True),  # West Suffolk took over St Edmundsbury and Forest Heath in 2019
+        ("SED", ("WSK", "BAB"), False),  # but not the other way round
+    ],
+)
+def test_an_officer_covers_their_council_and_the_councils_it_replaced(
+    register, seed_partnerships, council, partnership_councils, covered
+):
     officer = auth.User(1, "officer@example.gov.uk", auth.Role.OFFICER, council, db.utcnow())
     partnership = seed_partnerships[0].with_changes(council_ids=partnership_councils)
     assert workflow.covers(officer, register)(partnership) is covered
@@ -170,18 +213,21 @@ def test_an_officer_covers_their_council_and_the_councils_it_replaced(register, 
 def test_without_signing_in_nothing_is_uploaded_approved_or_rolled_back(store, register, tmp_path, rows):
     before = snapshot(store)
     checked = upload(tmp_path, register, [rows["SS001"]])
-    for attempt in (lambda: workflow.submit(store, None, checked, register),
-                    lambda: workflow.approve(store, None, 1),
-                    lambda: workflow.reject(store, None, 1, "no"),
-                    lambda: workflow.rollback(store, None, 1)):
+    for attempt in (
+        lambda: workflow.submit(store, None, checked, register),
+        lambda: workflow.approve(store, None, 1),
+        lambda: workflow.reject(store, None, 1, "no"),
+        lambda: workflow.rollback(store, None, 1),
+    ):
         with pytest.raises(PermissionDeniedError, match="^sign in to"):
             attempt()
     assert snapshot(store) == before
 
 
 def test_who_may_approve_and_reject(store, accounts, register, tmp_path, rows):
-    mine = submit(store, register, tmp_path, accounts[REVIEWER], [{**rows["SS004"], "notes": "checked"}],
-                  withdraw_missing=False)
+    mine = submit(
+        store, register, tmp_path, accounts[REVIEWER], [{**rows["SS004"], "notes": "checked"}], withdraw_missing=False
+    )
     theirs = submit(store, register, tmp_path, accounts[ELI], [{**rows["SS001"], "notes": "checked"}])
     before = snapshot(store)
     with pytest.raises(PermissionDeniedError, match="only a reviewer may approve submissions"):
@@ -215,12 +261,24 @@ def _bad_files(rows) -> list[tuple[str, bytes, type, str]]:
         ("mixed.csv", header + b"\n\x81\x8d\x8f\x90\x9d" + "é".encode(), FileReadError, "cannot decode"),
         ("nocouncils.csv", b"name,services\nOrbis,ICT\n", FileReadError, r"missing required column\(s\): councils"),
         ("headeronly.csv", header + b"\n", FileReadError, "no rows of data follow"),
-        ("twice.csv", header + b"\n" + ok_row + b"\n" + ok_row + b"\n", InvalidRowsError,
-         "row 3, id: duplicate of row 2"),
-        ("unknown.csv", b"name,councils,services\nShared legal,Bostom; East Lindsey,Legal\n", InvalidRowsError,
-         r"1 of 1 rows have errors, nothing was imported: row 2, councils: Unknown council 'Bostom'"),
-        ("typed.csv", b"name,councils,services,start\nShared legal,Boston; East Lindsey,Legal,someday\n",
-         InvalidRowsError, "row 2, start"),
+        (
+            "twice.csv",
+            header + b"\n" + ok_row + b"\n" + ok_row + b"\n",
+            InvalidRowsError,
+            "row 3, id: duplicate of row 2",
+        ),
+        (
+            "unknown.csv",
+            b"name,councils,services\nShared legal,Bostom; East Lindsey,Legal\n",
+            InvalidRowsError,
+            r"1 of 1 rows have errors, nothing was imported: row 2, councils: Unknown council 'Bostom'",
+        ),
+        (
+            "typed.csv",
+            b"name,councils,services,start\nShared legal,Boston; East Lindsey,Legal,someday\n",
+            InvalidRowsError,
+            "row 2, start",
+        ),
     ]
 
 
@@ -263,10 +321,17 @@ def test_html_in_the_data_is_kept_as_text(store, accounts, register, tmp_path):
 
 def two_officers(store, register, tmp_path, accounts, rows, second_id):
     """East Lindsey's officer edits SS001's notes, then Boston's edits ``second_id``'s: both against version 1."""
-    first = submit(store, register, tmp_path, accounts[ELI], [{**rows["SS001"], "notes": "from East Lindsey"}],
-                   withdraw_missing=False)
-    second = submit(store, register, tmp_path, accounts[BOT], [{**rows[second_id], "notes": "from Boston"}],
-                    withdraw_missing=False)
+    first = submit(
+        store,
+        register,
+        tmp_path,
+        accounts[ELI],
+        [{**rows["SS001"], "notes": "from East Lindsey"}],
+        withdraw_missing=False,
+    )
+    second = submit(
+        store, register, tmp_path, accounts[BOT], [{**rows[second_id], "notes": "from Boston"}], withdraw_missing=False
+    )
     return first, second
 
 
@@ -274,10 +339,14 @@ def test_the_second_of_two_conflicting_approvals_is_refused(store, accounts, reg
     first, second = two_officers(store, register, tmp_path, accounts, rows, "SS001")
     workflow.approve(store, accounts[REVIEWER], first.id)
     assert workflow.conflicts(store, second.id) == [
-        "SS001 (Boston and East Lindsey Strategic Alliance) has been changed since this submission was made"]
+        "SS001 (Boston and East Lindsey Strategic Alliance) has been changed since this submission was made"
+    ]
     before = snapshot(store)
-    with pytest.raises(ConflictError, match=r"made against version 1 and conflicts with version 2.*SS001 .* has "
-                                            rf"been changed since.*ask {BOT} to upload again"):
+    with pytest.raises(
+        ConflictError,
+        match=r"made against version 1 and conflicts with version 2.*SS001 .* has "
+        rf"been changed since.*ask {BOT} to upload again",
+    ):
         workflow.approve(store, accounts[REVIEWER], second.id)
     assert snapshot(store) == before
 
@@ -304,8 +373,11 @@ def test_rollback_publishes_an_earlier_version_again(store, accounts, register, 
     assert (version.number, version.action, version.restored_from) == (3, "rollback", 1)
     assert store.records(3) == v1 and "SS002" not in {r["id"] for r in store.records(2)}
     entry = store.audit_log(1)[0]
-    assert (entry.action, entry.actor, entry.counts) == ("rollback", REVIEWER,
-                                                         {"partnerships": len(v1), "restored_from": 1, "replaced": 2})
+    assert (entry.action, entry.actor, entry.counts) == (
+        "rollback",
+        REVIEWER,
+        {"partnerships": len(v1), "restored_from": 1, "replaced": 2},
+    )
 
 
 # Publishing in other processes: a real kill, a real race ----------------------------------------------------------
@@ -336,9 +408,14 @@ sys.exit(code)
 
 def _publisher(tmp_path, store_url, name, pause, *argv):
     marker = tmp_path / f"{name}.holding"
-    process = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(marker), str(pause), *argv],
-                               env={**os.environ, "SHAREDMAP_DATABASE_URL": store_url}, stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", PUBLISHER, str(marker), str(pause), *argv],
+        env={**os.environ, "SHAREDMAP_DATABASE_URL": store_url},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     process.stdin.write(PASSWORD + "\n")
     process.stdin.flush()
     return process, marker
@@ -352,8 +429,9 @@ def _wait_for(marker, process, timeout=30.0):
         time.sleep(0.02)
 
 
-def test_a_publish_killed_mid_transaction_leaves_the_previous_version(store_url, store, accounts, register,
-                                                                     tmp_path, rows):
+def test_a_publish_killed_mid_transaction_leaves_the_previous_version(
+    store_url, store, accounts, register, tmp_path, rows
+):
     submission = submit(store, register, tmp_path, accounts[ELI], [{**rows["SS001"], "notes": "half-published"}])
     before = snapshot(store)
     process, marker = _publisher(tmp_path, store_url, "killed", 60, "approve", str(submission.id), "--by", REVIEWER)

@@ -65,8 +65,9 @@ def upgrade() -> None:
         sa.Column("name", sa.Text, nullable=False),
         sa.Column("record", sa.JSON, nullable=False),
         sa.PrimaryKeyConstraint("version", "partnership_id", name="pk_version_partnerships"),
-        sa.ForeignKeyConstraint(["version"], ["versions.number"], ondelete="CASCADE",
-                                name="fk_version_partnerships_version_versions"),
+        sa.ForeignKeyConstraint(
+            ["version"], ["versions.number"], ondelete="CASCADE", name="fk_version_partnerships_version_versions"
+        ),
     )
     op.create_table(
         "submissions",
@@ -101,8 +102,12 @@ def upgrade() -> None:
         sa.Column("record", sa.JSON, nullable=True),
         sa.Column("base_record", sa.JSON, nullable=True),
         sa.PrimaryKeyConstraint("submission_id", "partnership_id", name="pk_submission_changes"),
-        sa.ForeignKeyConstraint(["submission_id"], ["submissions.id"], ondelete="CASCADE",
-                                name="fk_submission_changes_submission_id_submissions"),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["submissions.id"],
+            ondelete="CASCADE",
+            name="fk_submission_changes_submission_id_submissions",
+        ),
     )
     op.create_table(
         "audit_log",
@@ -122,6 +127,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_log", "submission_changes", "submissions", "version_partnerships", "versions", "users",
-                  "store_state"):
+    for table in (
+        "audit_log",
+        "submission_changes",
+        "submissions",
+        "version_partnerships",
+        "versions",
+        "users",
+        "store_state",
+    ):
         op.drop_table(table)

@@ -25,15 +25,21 @@ REFUSAL = "sharedmap: the store refused a partnership record (constraint ck_reco
 
 
 def _sqlite_condition(columns: tuple[str, ...]) -> str:
-    checks = [f"length(NEW.partnership_id) > {MAX_ID}", f"length(NEW.name) > {MAX_NAME}",
-              "instr(NEW.partnership_id, char(0)) > 0", "instr(NEW.name, char(0)) > 0"]
+    checks = [
+        f"length(NEW.partnership_id) > {MAX_ID}",
+        f"length(NEW.name) > {MAX_NAME}",
+        "instr(NEW.partnership_id, char(0)) > 0",
+        "instr(NEW.name, char(0)) > 0",
+    ]
     for column in columns:
         value = f"NEW.{column}"
-        checks.append(f"({value} IS NOT NULL AND (length({value}) > {MAX_RECORD} OR instr({value}, char(0)) > 0 "
-                      f"OR instr({value}, '\\u0000') > 0 OR CASE WHEN json_valid({value}) THEN EXISTS ("
-                      f"SELECT 1 FROM json_each({value}, '$.savings') WHERE json_type(value, '$.amount_gbp') "
-                      f"NOT IN ('integer', 'real') OR json_extract(value, '$.amount_gbp') < 0 "
-                      f"OR json_extract(value, '$.amount_gbp') > {MAX_AMOUNT}) ELSE 1 END))")
+        checks.append(
+            f"({value} IS NOT NULL AND (length({value}) > {MAX_RECORD} OR instr({value}, char(0)) > 0 "
+            f"OR instr({value}, '\\u0000') > 0 OR CASE WHEN json_valid({value}) THEN EXISTS ("
+            f"SELECT 1 FROM json_each({value}, '$.savings') WHERE json_type(value, '$.amount_gbp') "
+            f"NOT IN ('integer', 'real') OR json_extract(value, '$.amount_gbp') < 0 "
+            f"OR json_extract(value, '$.amount_gbp') > {MAX_AMOUNT}) ELSE 1 END))"
+        )
     return " OR ".join(checks)
 
 
@@ -41,19 +47,26 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for table, columns in TABLES.items():
             for event in ("INSERT", "UPDATE"):
-                op.execute(f"CREATE TRIGGER ck_{table}_{event.lower()} BEFORE {event} ON {table} "
-                           f"WHEN {_sqlite_condition(columns)} BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
+                op.execute(
+                    f"CREATE TRIGGER ck_{table}_{event.lower()} BEFORE {event} ON {table} "
+                    f"WHEN {_sqlite_condition(columns)} BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+                )
         return
     for table, columns in TABLES.items():
-        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_id CHECK (char_length(partnership_id) <= {MAX_ID})"
-                   " NOT VALID")
-        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_name CHECK (char_length(name) <= {MAX_NAME}) "
-                   "NOT VALID")
+        op.execute(
+            f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_id CHECK (char_length(partnership_id) <= {MAX_ID})"
+            " NOT VALID"
+        )
+        op.execute(
+            f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_name CHECK (char_length(name) <= {MAX_NAME}) NOT VALID"
+        )
         for column in columns:
-            path = ('$.savings[*].amount_gbp ? (@.type() != "number" || @ < 0 || @ > ' + str(MAX_AMOUNT) + ")")
-            op.execute(f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_{column} CHECK ({column} IS NULL OR ("
-                       f"octet_length({column}::text) <= {MAX_RECORD} AND "
-                       f"NOT jsonb_path_exists({column}::jsonb, '{path}'))) NOT VALID")
+            path = '$.savings[*].amount_gbp ? (@.type() != "number" || @ < 0 || @ > ' + str(MAX_AMOUNT) + ")"
+            op.execute(
+                f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_{column} CHECK ({column} IS NULL OR ("
+                f"octet_length({column}::text) <= {MAX_RECORD} AND "
+                f"NOT jsonb_path_exists({column}::jsonb, '{path}'))) NOT VALID"
+            )
 
 
 def downgrade() -> None:

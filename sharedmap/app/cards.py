@@ -15,8 +15,9 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
         st.markdown("Partners: " + md("; ".join(facts.partners)))
         st.markdown("Savings: " + md("; ".join(facts.savings)))
         if facts.sources:
-            st.markdown("Sources: " + " · ".join(f"[{md(title)}](<{url.replace('>', '%3E')}>)"
-                                                  for title, url in facts.sources))
+            st.markdown(
+                "Sources: " + " · ".join(f"[{md(title)}](<{url.replace('>', '%3E')}>)" for title, url in facts.sources)
+            )
         if facts.evidence:
             st.markdown("Where the source says so: " + md(facts.evidence))
         if facts.stale:  # a badge, not st.warning: warnings on these pages are about the link or the store

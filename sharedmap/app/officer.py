@@ -60,8 +60,14 @@ def _sso_account(email: str | None) -> auth.User:
         user = sso.account(store(), email)
     except AuthenticationError as exc:
         if first:
-            events.record("sign_in", "failure", actor=(email or "").lower(), method="sso",
-                          error=type(exc).__name__, reason=str(exc))
+            events.record(
+                "sign_in",
+                "failure",
+                actor=(email or "").lower(),
+                method="sso",
+                error=type(exc).__name__,
+                reason=str(exc),
+            )
         raise
     if first:
         events.record("sign_in", "success", actor=user.email, role=str(user.role), method="sso")
@@ -114,8 +120,9 @@ def require_account(role: auth.Role) -> auth.User | None:
         return None
     council = register().get(user.council_id) if user.council_id else None
     left, right = st.columns([5, 1], vertical_alignment="center")
-    left.markdown(f"Signed in as **{md(user.email)}**, {user.role.value}" + (f" for {md(council.name)}."
-                                                                           if council else "."))
+    left.markdown(
+        f"Signed in as **{md(user.email)}**, {user.role.value}" + (f" for {md(council.name)}." if council else ".")
+    )
     if right.button("Sign out", key="sign_out"):
         sign_out()
     try:
@@ -162,8 +169,13 @@ def upload_fixes(file_sha256: str) -> dict:
 def fix_picker(fix: review_tables.Fix, file_sha256: str) -> None:
     """Pick one of the suggestions for a name the checker could not place; the file is checked again with it."""
     key = f"fix_{fix.row}_{fix.column}_{fix.typed}"
-    choice = st.selectbox(md(f"Replace “{fix.typed}” in row {fix.row} ({fix.column}) with"), fix.suggestions,
-                          index=None, placeholder="Choose a suggestion", key=key)
+    choice = st.selectbox(
+        md(f"Replace “{fix.typed}” in row {fix.row} ({fix.column}) with"),
+        fix.suggestions,
+        index=None,
+        placeholder="Choose a suggestion",
+        key=key,
+    )
     if st.button("Use this name", key=f"{key}_use"):
         if choice is None:
             st.warning("Choose one of the suggested names first.")

@@ -69,8 +69,7 @@ def published() -> tuple[str, list[Partnership]]:
     """What a public page shows (see ``_published``), with a warning above it when records were left out."""
     label, partnerships = _published()
     if left_out := st.session_state.get(K_UNSHOWN, 0):
-        st.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.",
-                   icon=":material/report:")
+        st.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.", icon=":material/report:")
     return label, partnerships
 
 
@@ -114,18 +113,26 @@ def store_banner(placeholder) -> None:
     good: LastGood | None = st.session_state.get(K_FALLBACK)
     if good is None:
         return
-    when = (f"published at {good.published_at:%H:%M} UTC on {good.published_at:%-d %B %Y}" if good.published_at
-            else "last read by this server")
-    placeholder.warning(f"The live data store cannot be reached; showing the version {when} ({good.label}) — "
-                        "officer actions are paused until it is back.", icon=":material/cloud_off:")
+    when = (
+        f"published at {good.published_at:%H:%M} UTC on {good.published_at:%-d %B %Y}"
+        if good.published_at
+        else "last read by this server"
+    )
+    placeholder.warning(
+        f"The live data store cannot be reached; showing the version {when} ({good.label}) — "
+        "officer actions are paused until it is back.",
+        icon=":material/cloud_off:",
+    )
 
 
 @st.cache_resource(show_spinner=False)
 def options() -> Options:
     councils = register().councils.values()
-    return Options(nations=tuple(sorted({c.nation for c in councils if c.nation})),
-                   regions=tuple(sorted({c.region for c in councils if c.region})),
-                   council_types=tuple(t for t in TYPE_NAMES.values() if t != "combined authority"))
+    return Options(
+        nations=tuple(sorted({c.nation for c in councils if c.nation})),
+        regions=tuple(sorted({c.region for c in councils if c.region})),
+        council_types=tuple(t for t in TYPE_NAMES.values() if t != "combined authority"),
+    )
 
 
 @st.cache_resource(show_spinner="Loading boundaries…", max_entries=4)
@@ -148,8 +155,9 @@ def filtered(label: str, filters: Filters, _partnerships: list[Partnership]) -> 
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=32)
-def view_payload(label: str, filters: Filters, tier: str, measure: str,
-                 _partnerships: list[Partnership]) -> payload.ViewPayload:
+def view_payload(
+    label: str, filters: Filters, tier: str, measure: str, _partnerships: list[Partnership]
+) -> payload.ViewPayload:
     kept, network = filtered(label, filters, _partnerships)
     year = _map_year(filters)
     drawn = payload.tier_areas(areas(year), year, tier)
@@ -217,10 +225,19 @@ def current_view() -> View:
     state = st.session_state
     chosen = {field_name: tuple(state.get(key, [])) for field_name, key in K_MULTI.items()}
     chosen["statuses"] = tuple(Status(s) for s in chosen["statuses"])
-    filters = Filters(**chosen, year=int(state.get(K_YEAR, viewstate.LATEST_YEAR)),
-                      min_savings=float(state.get(K_MIN_SAVINGS) or 0.0), hide_stale=bool(state.get(K_HIDE_STALE)))
-    return View(filters, state.get(K_TIER, "ltla"), state.get(K_MEASURE, "partnerships"),
-                state.get(K_COUNCIL, ""), state.get(K_PARTNERSHIP, ""))
+    filters = Filters(
+        **chosen,
+        year=int(state.get(K_YEAR, viewstate.LATEST_YEAR)),
+        min_savings=float(state.get(K_MIN_SAVINGS) or 0.0),
+        hide_stale=bool(state.get(K_HIDE_STALE)),
+    )
+    return View(
+        filters,
+        state.get(K_TIER, "ltla"),
+        state.get(K_MEASURE, "partnerships"),
+        state.get(K_COUNCIL, ""),
+        state.get(K_PARTNERSHIP, ""),
+    )
 
 
 def partner_question() -> viewstate.PartnerQuestion:
@@ -228,8 +245,9 @@ def partner_question() -> viewstate.PartnerQuestion:
     state = st.session_state
     state.setdefault(K_PARTNER_TOP, viewstate.PARTNER_TOP_DEFAULT)
     service = state.get(K_PARTNER_SERVICE, ANY_SERVICE)
-    return viewstate.PartnerQuestion(state.get(K_PARTNER_COUNCIL, ""), "" if service == ANY_SERVICE else service,
-                                     int(state[K_PARTNER_TOP]))
+    return viewstate.PartnerQuestion(
+        state.get(K_PARTNER_COUNCIL, ""), "" if service == ANY_SERVICE else service, int(state[K_PARTNER_TOP])
+    )
 
 
 def sync_url(view: View, page_query: dict[str, str] | None = None) -> None:
@@ -256,25 +274,40 @@ def sidebar() -> View:
     opts = options()
     with st.sidebar:
         st.header("Filters")
-        st.select_slider("Councils as they were in", viewstate.YEARS, key=K_YEAR,
-                         help="Boundaries of that year; councils abolished since are shown as they were.")
+        st.select_slider(
+            "Councils as they were in",
+            viewstate.YEARS,
+            key=K_YEAR,
+            help="Boundaries of that year; councils abolished since are shown as they were.",
+        )
         st.multiselect("Service", opts.services, key=K_MULTI["services"], placeholder="All services", **MULTI_OPTIONS)
         st.multiselect("Status", opts.statuses, key=K_MULTI["statuses"], placeholder="Any status", **MULTI_OPTIONS)
         st.multiselect("Nation", opts.nations, key=K_MULTI["nations"], placeholder="All nations", **MULTI_OPTIONS)
         st.multiselect("Region", opts.regions, key=K_MULTI["regions"], placeholder="All regions", **MULTI_OPTIONS)
-        st.multiselect("Council type", opts.council_types, key=K_MULTI["council_types"], placeholder="All types",
-                       **MULTI_OPTIONS)
-        st.number_input("Minimum saving (£)", min_value=0.0, step=50_000.0, format="%.0f", key=K_MIN_SAVINGS,
-                        help="The partnership's figure of its first-listed kind of saving (annual, cumulative "
-                             "or target); kinds are never added together.")
-        st.checkbox("Hide partnerships that may be out of date", key=K_HIDE_STALE,
-                    help=f"Still running or planned, but their status rests on a source more than "
-                         f"{freshness.stale_after_years():g} years old (or on no dated source).")
+        st.multiselect(
+            "Council type", opts.council_types, key=K_MULTI["council_types"], placeholder="All types", **MULTI_OPTIONS
+        )
+        st.number_input(
+            "Minimum saving (£)",
+            min_value=0.0,
+            step=50_000.0,
+            format="%.0f",
+            key=K_MIN_SAVINGS,
+            help="The partnership's figure of its first-listed kind of saving (annual, cumulative "
+            "or target); kinds are never added together.",
+        )
+        st.checkbox(
+            "Hide partnerships that may be out of date",
+            key=K_HIDE_STALE,
+            help=f"Still running or planned, but their status rests on a source more than "
+            f"{freshness.stale_after_years():g} years old (or on no dated source).",
+        )
         st.button("Clear filters", on_click=_clear_filters)
         st.subheader("Map")
         st.radio("Councils drawn", list(payload.TIERS), format_func=payload.TIERS.get, key=K_TIER)
-        st.selectbox("Colour councils by", list(payload.MEASURES), key=K_MEASURE,
-                     format_func=lambda k: payload.MEASURES[k].label)
+        st.selectbox(
+            "Colour councils by", list(payload.MEASURES), key=K_MEASURE, format_func=lambda k: payload.MEASURES[k].label
+        )
     for problem in st.session_state.get(K_URL_PROBLEMS, []):
         st.warning(f"Link: {problem}")
     return current_view()
@@ -328,8 +361,9 @@ def md(text: object) -> str:
 
 def footer() -> None:
     version = st.session_state.get(K_DATA_LABEL)
-    st.caption(ATTRIBUTION_SHORT + ". See About for sources and licences."
-               + (f" Data version {version}." if version else ""))
+    st.caption(
+        ATTRIBUTION_SHORT + ". See About for sources and licences." + (f" Data version {version}." if version else "")
+    )
 
 
 def require_map_assets() -> None:
@@ -348,8 +382,10 @@ def static_url() -> str:
 
 def tiles() -> dict:
     """Basemap tiles only when configured: none by default, so the map needs no third-party server."""
-    return {"tiles": config.get("SHAREDMAP_TILES") or None,
-            "tiles_attribution": config.get("SHAREDMAP_TILES_ATTRIBUTION") or None}
+    return {
+        "tiles": config.get("SHAREDMAP_TILES") or None,
+        "tiles_attribution": config.get("SHAREDMAP_TILES_ATTRIBUTION") or None,
+    }
 
 
 def resolve_selection(view: View, register: Register, network: Network, areas, partnerships) -> Selection | None:
@@ -375,8 +411,13 @@ def selection_layer(selection: Selection | None, network: Network, areas):
     if selection is None:
         empty = payload.script_json({"type": "FeatureCollection", "features": []})
         return mapview.selection_layer(empty, empty, empty), None, None
-    key = (st.session_state.get(K_DATA_LABEL, ""), network.year, selection.gss or "",
-           tuple(sorted(selection.partner_codes)), tuple(p.id for p in selection.partnerships))
+    key = (
+        st.session_state.get(K_DATA_LABEL, ""),
+        network.year,
+        selection.gss or "",
+        tuple(sorted(selection.partner_codes)),
+        tuple(p.id for p in selection.partnerships),
+    )
     selected_json, partners_json, links_json, center, zoom = _selection_parts(key, selection, network, areas)
     return mapview.selection_layer(selected_json, partners_json, links_json), list(center) if center else None, zoom
 
@@ -387,11 +428,16 @@ def _selection_parts(key: tuple, _selection: Selection, _network: Network, _area
     selects the same council in the same data version (``key``; the other arguments are not hashed), so worked
     out once."""
     ids = {p.id for p in _selection.partnerships}
-    links = payload.link_features(replace(_network, links=_network.links[_network.links["partnership_id"].isin(ids)]),
-                                  list(_selection.partnerships))
+    links = payload.link_features(
+        replace(_network, links=_network.links[_network.links["partnership_id"].isin(ids)]),
+        list(_selection.partnerships),
+    )
     selected = {_selection.gss} if _selection.gss else set()
-    parts = (payload.script_json(payload.area_features(_areas, selected)),
-             payload.script_json(payload.area_features(_areas, _selection.partner_codes)), payload.script_json(links))
+    parts = (
+        payload.script_json(payload.area_features(_areas, selected)),
+        payload.script_json(payload.area_features(_areas, _selection.partner_codes)),
+        payload.script_json(links),
+    )
     bounds = panel.selection_bounds(_selection, _areas)
     if bounds is None:
         return (*parts, None, None)
@@ -447,8 +493,13 @@ def _pick(register: Register, name: str) -> None:
 def search_box(register: Register) -> None:
     """Find a council by name with the register's resolver (the same one validation uses): "Hinkley" offers
     Hinckley and Bosworth."""
-    st.text_input("Find a council", key=K_SEARCH, placeholder="e.g. Boston, Hinckley, E07000136",
-                  on_change=_search, args=(register,))
+    st.text_input(
+        "Find a council",
+        key=K_SEARCH,
+        placeholder="e.g. Boston, Hinckley, E07000136",
+        on_change=_search,
+        args=(register,),
+    )
     result = st.session_state.get(K_SEARCH_RESULT)
     if result:
         st.markdown(f"No council is certainly called “{md(result['text'])}”. Did you mean:")
@@ -463,13 +514,34 @@ def _money(label: str):
 def councils_table(table: pd.DataFrame) -> None:
     """The map's councils as a table (its text alternative); picking a row selects that council."""
     shown = table.sort_values(["partnerships", "council"], ascending=[False, True]).reset_index(drop=True)
-    shown = shown[["council", "type", "partnerships", "savings_annual", "savings_cumulative", "savings_target",
-                   "estimated", "code", "council_id"]]
-    event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="councils_table",
-                         column_config={"savings_annual": _money("annual savings"),
-                                        "savings_cumulative": _money("savings to date"),
-                                        "savings_target": _money("savings target"),
-                                        "estimated": "shares estimated", "code": "GSS code", "council_id": "id"})
+    shown = shown[
+        [
+            "council",
+            "type",
+            "partnerships",
+            "savings_annual",
+            "savings_cumulative",
+            "savings_target",
+            "estimated",
+            "code",
+            "council_id",
+        ]
+    ]
+    event = st.dataframe(
+        shown,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="councils_table",
+        column_config={
+            "savings_annual": _money("annual savings"),
+            "savings_cumulative": _money("savings to date"),
+            "savings_target": _money("savings target"),
+            "estimated": "shares estimated",
+            "code": "GSS code",
+            "council_id": "id",
+        },
+    )
     rows = event.selection.rows if event else []
     if rows:
         picked = shown.iloc[rows[0]]

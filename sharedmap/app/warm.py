@@ -32,9 +32,12 @@ def warm(view: View | None = None) -> dict[str, float]:
     for logger in quiet:
         logger.setLevel(logging.ERROR)
     try:
-        for name, step in (("register", ui.register), ("options", ui.options),
-                           ("boundaries", lambda: ui.areas(view.year)),
-                           ("topology", lambda: ui.topology(view.year, view.tier))):
+        for name, step in (
+            ("register", ui.register),
+            ("options", ui.options),
+            ("boundaries", lambda: ui.areas(view.year)),
+            ("topology", lambda: ui.topology(view.year, view.tier)),
+        ):
             started = time.perf_counter()
             step()
             steps[name] = round(time.perf_counter() - started, 2)
@@ -48,8 +51,9 @@ def warm(view: View | None = None) -> dict[str, float]:
             first_render(view_payload, shown)
             steps["first render"] = round(time.perf_counter() - started, 2)
         except SharedMapError as exc:
-            print(f"warm: the published version could not be loaded ({exc}); the first visitor loads it",
-                  file=sys.stderr)
+            print(
+                f"warm: the published version could not be loaded ({exc}); the first visitor loads it", file=sys.stderr
+            )
     finally:
         for logger, level in zip(quiet, levels, strict=True):
             logger.setLevel(level)
@@ -62,8 +66,13 @@ def first_render(view_payload, partnerships) -> None:
     component declared before the server starts is not registered with it, and the map would never load.)"""
     from streamlit import dataframe_util
 
-    base = mapview.build_map(view_payload.councils_json, view_payload.links_json, view_payload.points_json,
-                             view_payload.legend_title, view_payload.legend_classes)
+    base = mapview.build_map(
+        view_payload.councils_json,
+        view_payload.links_json,
+        view_payload.points_json,
+        view_payload.legend_title,
+        view_payload.legend_classes,
+    )
     base.render()
     dataframe_util.convert_anything_to_arrow_bytes(view_payload.table.drop(columns=["partnership_ids"]))
     dataframe_util.convert_anything_to_arrow_bytes(partnerships_frame(partnerships, ui.register()))
@@ -76,8 +85,7 @@ def main() -> None:
     # multipage app and the first visitor's page would run twice (ui.leave_pages_folder_mode).
     PagesManager.uses_pages_directory = False
     steps = warm()
-    print("warm: " + ", ".join(f"{name} {seconds} s" for name, seconds in steps.items()), file=sys.stderr,
-          flush=True)
+    print("warm: " + ", ".join(f"{name} {seconds} s" for name, seconds in steps.items()), file=sys.stderr, flush=True)
     sys.argv = ["streamlit", *sys.argv[1:]]
     sys.exit(streamlit_cli.main())
 

@@ -128,8 +128,11 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
     validate.add_argument("--format", choices=("text", "json"), default="text")
     validate.set_defaults(handler=_validate)
     summary = sub.add_parser("summary", help="national totals of the published partnerships, as Statistics shows them")
-    summary.add_argument("--year", type=int, help="partnerships active in this year (default: the map's latest year, "
-                         "as the Statistics page opens)")
+    summary.add_argument(
+        "--year",
+        type=int,
+        help="partnerships active in this year (default: the map's latest year, as the Statistics page opens)",
+    )
     summary.add_argument("--format", choices=("text", "json"), default="text")
     summary.set_defaults(handler=_summary)
 
@@ -251,8 +254,11 @@ def _add_assets(sub: argparse._SubParsersAction) -> None:
     which the app serves itself so that no visitor's browser fetches code from a third party."""
     group = sub.add_parser("assets", help="the browser files the map serves itself (Leaflet, topojson-client)")
     actions = group.add_subparsers(dest="action", required=True)
-    install = actions.add_parser("install", help="fetch them from the npm registry into static/vendor/ (integrity "
-                                 "checked); does nothing when already there")
+    install = actions.add_parser(
+        "install",
+        help="fetch them from the npm registry into static/vendor/ (integrity "
+        "checked); does nothing when already there",
+    )
     install.add_argument("--force", action="store_true", help="fetch again even when installed")
     install.set_defaults(handler=_assets_install)
     check = actions.add_parser("check", help="exit 1 when a file the map needs is missing")
@@ -279,22 +285,38 @@ def _assets_check(args: argparse.Namespace) -> int:
 
 def _add_recommend(sub: argparse._SubParsersAction) -> None:
     """`recommend COUNCIL [--why-not OTHER]`, `recommend --backtest` and `recommend --fit` (find a partner)."""
-    recommend = sub.add_parser("recommend", help="ranked councils to share a service with, with reasons; "
-                               "or --backtest, or --fit")
+    recommend = sub.add_parser(
+        "recommend", help="ranked councils to share a service with, with reasons; or --backtest, or --fit"
+    )
     recommend.add_argument("council", nargs="?", help="a council's name, GSS code or register id")
     recommend.add_argument("--service", help="the service to share (default: any)")
     recommend.add_argument("--top", type=int, default=10, help="how many suggestions (default: 10)")
-    recommend.add_argument("--year", type=int, default=LATEST_YEAR,
-                           help=f"councils and boundaries of this year ({FIRST_YEAR}-{LATEST_YEAR})")
-    recommend.add_argument("--why-not", dest="why_not", metavar="OTHER",
-                           help="where OTHER ranks for COUNCIL and which reasons keep it down")
-    recommend.add_argument("--backtest", action="store_true",
-                           help="measure the rankings on the real partnerships: learned model (out of fold), hand "
-                           "weights, distance, county then distance; hit@1/5/10 and MRR with 95%% intervals")
-    recommend.add_argument("--fit", action="store_true",
-                           help="fit the learned weights on the published partnerships and write the model file")
-    recommend.add_argument("--model", help="model file to read or (with --fit) write "
-                           "(default: sharedmap/partners/model.json)")
+    recommend.add_argument(
+        "--year",
+        type=int,
+        default=LATEST_YEAR,
+        help=f"councils and boundaries of this year ({FIRST_YEAR}-{LATEST_YEAR})",
+    )
+    recommend.add_argument(
+        "--why-not",
+        dest="why_not",
+        metavar="OTHER",
+        help="where OTHER ranks for COUNCIL and which reasons keep it down",
+    )
+    recommend.add_argument(
+        "--backtest",
+        action="store_true",
+        help="measure the rankings on the real partnerships: learned model (out of fold), hand "
+        "weights, distance, county then distance; hit@1/5/10 and MRR with 95%% intervals",
+    )
+    recommend.add_argument(
+        "--fit",
+        action="store_true",
+        help="fit the learned weights on the published partnerships and write the model file",
+    )
+    recommend.add_argument(
+        "--model", help="model file to read or (with --fit) write (default: sharedmap/partners/model.json)"
+    )
     recommend.add_argument("--format", choices=("text", "json"), default="text")
     recommend.set_defaults(handler=_recommend)
 
@@ -333,8 +355,7 @@ def _recommend(args: argparse.Namespace) -> int:
         cases, _skipped = collect_cases(partnerships, register)
         fitted = learned.fit_model([c.training for c in cases], data_version=version)
         learned.save_model(fitted, path)
-        print(f"fitted on {fitted.partnerships} partnerships ({fitted.cases} cases) of version {version}; "
-              f"wrote {path}")
+        print(f"fitted on {fitted.partnerships} partnerships ({fitted.cases} cases) of version {version}; wrote {path}")
         return 0
     model = learned.load_model(path)
     service = resolve_service(args.service)
@@ -409,8 +430,17 @@ def _health(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sharedmap", description="Shared Services Map tools.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_boundaries, _add_validate, _add_councils, _add_assets, _add_recommend, _add_workflow,
-                _add_data, _add_site, _add_serve):
+    for add in (
+        _add_boundaries,
+        _add_validate,
+        _add_councils,
+        _add_assets,
+        _add_recommend,
+        _add_workflow,
+        _add_data,
+        _add_site,
+        _add_serve,
+    ):
         add(sub)
     return parser
 

@@ -58,13 +58,16 @@ def format_report(path: str, rows: int, r: dict) -> str:
     lines += _listed("Today's councils with no partnership recorded", [c["name"] for c in r["councils_without"]])
     lines += _listed("Rows without a savings figure", r["without_saving"])
     lines += _listed("Rows without a start date", r["without_start"])
-    lines += _listed(f"Rows that may be out of date (status date over {r['stale_after_years']:g} years old)",
-                     r["stale"])
+    lines += _listed(
+        f"Rows that may be out of date (status date over {r['stale_after_years']:g} years old)", r["stale"]
+    )
     for column, ids in r["untraced"].items():
         lines += _listed(f"Rows without {column}", ids)
     lines.append(f"Possible duplicates: {len(r['duplicates'])}")
-    lines += [f"  {' / '.join(d['ids'])}: {d['why']}; {', '.join(d['services']) or 'no service in common'}"
-              for d in r["duplicates"]]
+    lines += [
+        f"  {' / '.join(d['ids'])}: {d['why']}; {', '.join(d['services']) or 'no service in common'}"
+        for d in r["duplicates"]
+    ]
     domains = ", ".join(f"{d['domain']} {d['partnerships']}" for d in r["sources_by_domain"][:SHOWN])
     lines.append(f"Sources by domain ({len(r['sources_by_domain'])} domains): {domains}")
     lines.append("Sources by year: " + ", ".join(f"{d['year']} {d['partnerships']}" for d in r["sources_by_year"]))

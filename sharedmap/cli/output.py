@@ -23,8 +23,10 @@ def format_validation(report: ValidationReport) -> str:
         for council in row.councils:
             if council.get("id"):
                 extra = f" → now {council['successor']['name']}" if council.get("successor") else ""
-                lines.append(f"        council {council['input']!r} = {council['name']} ({council['gss']}, "
-                             f"{council['confidence']:.0%}){extra}")
+                lines.append(
+                    f"        council {council['input']!r} = {council['name']} ({council['gss']}, "
+                    f"{council['confidence']:.0%}){extra}"
+                )
         names = {c["id"]: c["name"] for c in row.councils if c.get("id")}
         for saving in row.savings:
             lines.append(f"        savings {savings_text(saving, names)} (scope: {saving.scope.value})")
@@ -46,25 +48,30 @@ def format_validation(report: ValidationReport) -> str:
     return strip_control("\n".join(lines))  # a file's text (and its name) may hold terminal escape codes
 
 
-NEW_COLUMNS_HELP = ("verified_on is the date a person last checked the row against its source; evidence is a short "
-                    "note, in your own words, of where in the source the councils, figure and status are stated. "
-                    "Readers see both beside the row. A figure is for the whole partnership unless it says 'for each "
-                    "council' or names one council in brackets.")
+NEW_COLUMNS_HELP = (
+    "verified_on is the date a person last checked the row against its source; evidence is a short "
+    "note, in your own words, of where in the source the councils, figure and status are stated. "
+    "Readers see both beside the row. A figure is for the whole partnership unless it says 'for each "
+    "council' or names one council in brackets."
+)
 
 
 def format_summary(summary: dict) -> str:
     lines = [
         f"Published version {summary['version']}, partnerships active in {summary['year']}",
         f"Partnerships: {summary['partnerships']} "
-        + "(" + ", ".join(f"{n} {s}" for s, n in summary["by_status"].items()) + ")",
+        + "("
+        + ", ".join(f"{n} {s}" for s, n in summary["by_status"].items())
+        + ")",
         f"Councils involved: {summary['councils_involved']} "
         f"({summary['current_councils_involved']} of today's councils)",
         "Money figures by kind (never add different kinds together):",
     ]
     for kind, figures in summary["savings_by_kind"].items():
         if figures["partnerships"]:
-            lines.append(f"  {kind:<16} {format_gbp(figures['total_gbp']):>10} across {figures['partnerships']} "
-                         "partnerships")
+            lines.append(
+                f"  {kind:<16} {format_gbp(figures['total_gbp']):>10} across {figures['partnerships']} partnerships"
+            )
     lines.append("Partnerships by service:")
     lines += [f"  {s['service']:<24} {s['partnerships']}" for s in summary["by_service"]]
     return "\n".join(lines)

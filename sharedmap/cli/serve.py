@@ -98,8 +98,11 @@ def check_sources() -> Check:
         except SharedMapError:
             missing.append(source.file)
     if missing:
-        return Check("source files", False, f"not found: {', '.join(missing)} (`python -m sharedmap boundaries "
-                                            "fetch` downloads them)")
+        return Check(
+            "source files",
+            False,
+            f"not found: {', '.join(missing)} (`python -m sharedmap boundaries fetch` downloads them)",
+        )
     return Check("source files", True, "boundaries and council register found")
 
 

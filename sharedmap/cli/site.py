@@ -13,8 +13,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     group = sub.add_parser("site", help="the public map as a static site any web server or CDN can serve")
     actions = group.add_subparsers(dest="action", required=True)
     build = actions.add_parser("build", help="build the site of a published version and swap it in atomically")
-    build.add_argument("--output", help="the site's folder (default: SHAREDMAP_SITE_DIR, static/site); it becomes "
-                                        "a link to the new build, the previous build kept beside it")
+    build.add_argument(
+        "--output",
+        help="the site's folder (default: SHAREDMAP_SITE_DIR, static/site); it becomes "
+        "a link to the new build, the previous build kept beside it",
+    )
     build.add_argument("--version", type=int, help="the store's version number (default: the published one)")
     build.add_argument("--format", choices=("text", "json"), default="text")
     build.set_defaults(handler=_build)
@@ -32,8 +35,15 @@ def _build(args: argparse.Namespace) -> int:
     built = rebuild_published(seeded_store(), load_register(), args.version, output)
     if built is None:  # only when no output folder is given, and one always is here
         raise SharedMapError(f"the site was not built into {output}")
-    result = {"output": str(built.path), "build": str(built.folder), "label": built.label, "version": built.version,
-              "files": built.files, "seconds": built.seconds, "skipped": list(built.skipped)}
+    result = {
+        "output": str(built.path),
+        "build": str(built.folder),
+        "label": built.label,
+        "version": built.version,
+        "files": built.files,
+        "seconds": built.seconds,
+        "skipped": list(built.skipped),
+    }
     if args.format == "json":
         print_json(result)
     else:

@@ -25,8 +25,9 @@ def add_commands(sub: Sub) -> None:
 def _add_users(sub: Sub) -> None:
     users = sub.add_parser("users", help="accounts that may upload (officers) and approve (reviewers)")
     actions = users.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="create an account; the password is asked twice (or read as two lines "
-                                         "of standard input)")
+    add = actions.add_parser(
+        "add", help="create an account; the password is asked twice (or read as two lines of standard input)"
+    )
     add.add_argument("email")
     add.add_argument("--role", choices=("officer", "reviewer"), required=True)
     add.add_argument("--council", help="the officer's council, as a name, GSS code or register id")
@@ -42,10 +43,13 @@ def _add_import(sub: Sub) -> None:
     command = sub.add_parser("import", help="check a CSV/XLSX file and stage it as a submission for a reviewer")
     command.add_argument("file")
     command.add_argument("--by", required=True, metavar="EMAIL", help="the officer or reviewer submitting it")
-    command.add_argument("--keep-missing", action="store_true",
-                         help="only add and update: do not withdraw published partnerships missing from the file "
-                              "(by default the file is the complete list for your council, or for a reviewer the "
-                              "whole map)")
+    command.add_argument(
+        "--keep-missing",
+        action="store_true",
+        help="only add and update: do not withdraw published partnerships missing from the file "
+        "(by default the file is the complete list for your council, or for a reviewer the "
+        "whole map)",
+    )
     command.add_argument("--comment", default="", help="a note for the reviewer")
     command.set_defaults(handler=_import)
 
@@ -79,8 +83,7 @@ def _add_decisions(sub: Sub) -> None:
 def _add_history(sub: Sub) -> None:
     command = sub.add_parser("history", help="published versions; --version N lists one, --audit shows the log")
     command.add_argument("--version", type=int, help="list the partnerships of this version")
-    command.add_argument("--audit", action="store_true", help="show the audit log: who did what, when, with which "
-                                                               "file")
+    command.add_argument("--audit", action="store_true", help="show the audit log: who did what, when, with which file")
     command.add_argument("--limit", type=int, default=50, help="rows of the audit log (default 50)")
     command.add_argument("--format", choices=("text", "json"), default="text")
     command.set_defaults(handler=_history)
@@ -180,8 +183,10 @@ def _import(args: argparse.Namespace) -> int:
     from sharedmap.publishing.workflow import submission_preview
 
     print(format_preview(submission_preview(store, submission.id)))
-    print(f"\nSubmission {submission.id} staged from {upload.file_name} (SHA-256 {upload.sha256[:12]}…). "
-          f"A reviewer publishes it with: python -m sharedmap approve {submission.id} --by REVIEWER_EMAIL")
+    print(
+        f"\nSubmission {submission.id} staged from {upload.file_name} (SHA-256 {upload.sha256[:12]}…). "
+        f"A reviewer publishes it with: python -m sharedmap approve {submission.id} --by REVIEWER_EMAIL"
+    )
     return 0
 
 
@@ -198,8 +203,10 @@ def _submissions(args: argparse.Namespace) -> int:
         for s in found:
             counts = ", ".join(f"{n} {kind}" for kind, n in s.counts.items())
             decided = f" by {s.decided_by}" if s.decided_by else ""
-            print(f"#{s.id:<4} {s.status:<9}{decided} {s.created_at:%Y-%m-%d %H:%M} {s.submitted_by} "
-                  f"{s.file_name} (against v{s.base_version}): {counts}")
+            print(
+                f"#{s.id:<4} {s.status:<9}{decided} {s.created_at:%Y-%m-%d %H:%M} {s.submitted_by} "
+                f"{s.file_name} (against v{s.base_version}): {counts}"
+            )
         if not found:
             print("No submissions" + (f" with status {args.status}." if args.status else "."))
         return 0
@@ -209,8 +216,10 @@ def _submissions(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json({**vars(submission), "preview": preview.as_dict(), "conflicts": problems})
         return 0
-    print(f"Submission {submission.id}: {submission.status}, from {submission.submitted_by}, file "
-          f"{submission.file_name} (SHA-256 {submission.file_sha256}), {submission.file_rows} rows")
+    print(
+        f"Submission {submission.id}: {submission.status}, from {submission.submitted_by}, file "
+        f"{submission.file_name} (SHA-256 {submission.file_sha256}), {submission.file_rows} rows"
+    )
     if submission.decided_by:
         print(f"Decided by {submission.decided_by}: {submission.decision_comment or '(no comment)'}")
     print(format_preview(preview))
@@ -242,8 +251,10 @@ def _rollback(args: argparse.Namespace) -> int:
 
     store = _store()
     version = rollback(store, _sign_in(store, args.by), args.version, args.reason)
-    print(f"Published version {version.number}, equal to version {args.version} "
-          f"({version.partnership_count} partnerships).")
+    print(
+        f"Published version {version.number}, equal to version {args.version} "
+        f"({version.partnership_count} partnerships)."
+    )
     return 0
 
 
@@ -261,8 +272,10 @@ def _history(args: argparse.Namespace) -> int:
             file = f" file {e.file_name} sha256 {e.file_sha256[:12]}…" if e.file_name and e.file_sha256 else ""
             refs = "".join(f" {k} {v}" for k, v in (("submission", e.submission_id), ("version", e.version)) if v)
             counts = f" {e.counts}" if e.counts else ""
-            print(f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor or '(system)'} {e.action}{refs}{file}{counts}"
-                  + (f" — {e.detail}" if e.detail else ""))
+            print(
+                f"{e.at:%Y-%m-%d %H:%M:%S} {e.actor or '(system)'} {e.action}{refs}{file}{counts}"
+                + (f" — {e.detail}" if e.detail else "")
+            )
         return 0
     if args.version is not None:
         partnerships = store.partnerships(store.version(args.version).number)
@@ -280,10 +293,15 @@ def _history(args: argparse.Namespace) -> int:
         return 0
     for v in found:
         mark = "*" if v.number == current else " "
-        source = f"submission {v.submission_id}" if v.submission_id else (
-            f"restores v{v.restored_from}" if v.restored_from else v.action)
-        print(f"{mark} v{v.number:<4} {v.created_at:%Y-%m-%d %H:%M} {v.created_by or '(system)':<30} "
-              f"{v.partnership_count:>4} partnerships  {source}  {v.note}")
+        source = (
+            f"submission {v.submission_id}"
+            if v.submission_id
+            else (f"restores v{v.restored_from}" if v.restored_from else v.action)
+        )
+        print(
+            f"{mark} v{v.number:<4} {v.created_at:%Y-%m-%d %H:%M} {v.created_by or '(system)':<30} "
+            f"{v.partnership_count:>4} partnerships  {source}  {v.note}"
+        )
     return 0
 
 
@@ -306,13 +324,13 @@ def _export(args: argparse.Namespace) -> int:
     loaded, unreadable = store.readable(number)
     partnerships, unrenderable = drawable(loaded, register)
     for item in [*unreadable, *unrenderable]:
-        print(f"warning: partnership {strip_control(item.id)!r} left out: {strip_control(item.reason)}",
-              file=sys.stderr)
+        print(
+            f"warning: partnership {strip_control(item.id)!r} left out: {strip_control(item.reason)}", file=sys.stderr
+        )
     if args.format == "csv":
         data = exports.partnerships_csv(partnerships, register)
     elif args.format == "geojson":
-        data = exports.partnerships_geojson(partnerships, register, build_network(partnerships, register,
-                                                                                  CURRENT_YEAR))
+        data = exports.partnerships_geojson(partnerships, register, build_network(partnerships, register, CURRENT_YEAR))
     else:
         data = exports.partnerships_xlsx(partnerships, register)
     if args.output:

@@ -50,8 +50,10 @@ def aggregated_link_features(network: Network, partnerships: list[Partnership], 
     a merged line stands for many partnerships, so clicking it selects none."""
     by_id = {p.id: p for p in partnerships}
     links = network.links
-    columns = [links[c].tolist() for c in ("partnership_id", "kind", "from_gss", "to_gss", "from_lon", "from_lat",
-                                           "to_lon", "to_lat")]
+    columns = [
+        links[c].tolist()
+        for c in ("partnership_id", "kind", "from_gss", "to_gss", "from_lon", "from_lat", "to_lon", "to_lat")
+    ]
     pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
     ends: dict[tuple[str, str], list[list[float]]] = {}
     spokes: dict[tuple[str, str], Counter] = defaultdict(Counter)
@@ -64,8 +66,9 @@ def aggregated_link_features(network: Network, partnerships: list[Partnership], 
         if kind == "pair":
             key = (a, b) if a <= b else (b, a)
             pairs[key][group] += 1
-            ends.setdefault(key, [_point(alon, alat), _point(blon, blat)] if a <= b else
-                            [_point(blon, blat), _point(alon, alat)])
+            ends.setdefault(
+                key, [_point(alon, alat), _point(blon, blat)] if a <= b else [_point(blon, blat), _point(alon, alat)]
+            )
             continue
         region = regions.get(pid) or regions.setdefault(pid, _region(by_id[pid], register))
         if pid not in seen_hub:
@@ -73,17 +76,28 @@ def aggregated_link_features(network: Network, partnerships: list[Partnership], 
             hubs[region].append((alon, alat))
         spokes[(region, b)][group] += 1
         member_at.setdefault(b, _point(blon, blat))
-    hub_at = {region: _point(sum(x for x, _ in spots) / len(spots), sum(y for _, y in spots) / len(spots))
-              for region, spots in hubs.items()}
+    hub_at = {
+        region: _point(sum(x for x, _ in spots) / len(spots), sum(y for _, y in spots) / len(spots))
+        for region, spots in hubs.items()
+    }
     features = _bucketed(pairs, lambda key: ends[key], "between the two councils a line joins")
-    features += _bucketed(spokes, lambda key: [hub_at[key[0]], member_at[key[1]]],
-                          "of three or more councils that include the council at the line's end, drawn to their "
-                          "region's hub")
+    features += _bucketed(
+        spokes,
+        lambda key: [hub_at[key[0]], member_at[key[1]]],
+        "of three or more councils that include the council at the line's end, drawn to their region's hub",
+    )
     for region, spots in sorted(hubs.items()):
-        tip = (f"<strong>{html.escape(region)}</strong><br>hub of {len(spots)} partnerships of three or more councils"
-               "<br>click a council to list its partnerships")
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": hub_at[region]},
-                         "properties": {"t": tip, "k": "#000000", "w": 3, "d": "", "hub": 1}})
+        tip = (
+            f"<strong>{html.escape(region)}</strong><br>hub of {len(spots)} partnerships of three or more councils"
+            "<br>click a council to list its partnerships"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": hub_at[region]},
+                "properties": {"t": tip, "k": "#000000", "w": 3, "d": "", "hub": 1},
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -96,9 +110,16 @@ def _bucketed(counts: dict, ends, meaning: str) -> list[dict]:
         buckets[(top, count_class(total))].append(ends(key))
     features = []
     for (group, (low, high, width)), lines in sorted(buckets.items(), key=lambda item: (item[0][1][0], item[0][0])):
-        tip = (f"<strong>{count_label(low, high)}</strong> {html.escape(meaning)}; mostly "
-               f"{html.escape(group.lower())} ({len(lines)} such line{'s' if len(lines) != 1 else ''} in this view)"
-               "<br>click a council to list its partnerships")
-        features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
-                         "properties": {"t": tip, "k": SERVICE_GROUPS[group][0], "w": width, "d": ""}})
+        tip = (
+            f"<strong>{count_label(low, high)}</strong> {html.escape(meaning)}; mostly "
+            f"{html.escape(group.lower())} ({len(lines)} such line{'s' if len(lines) != 1 else ''} in this view)"
+            "<br>click a council to list its partnerships"
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "MultiLineString", "coordinates": lines},
+                "properties": {"t": tip, "k": SERVICE_GROUPS[group][0], "w": width, "d": ""},
+            }
+        )
     return features

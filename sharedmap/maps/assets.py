@@ -87,8 +87,10 @@ def missing_message(dest: Path | None = None) -> str | None:
     missing = missing_files(dest)
     if not missing:
         return None
-    return (f"The map's browser files are missing from {VENDOR_DIR if dest is None else dest}: "
-            f"{', '.join(missing)}. Run `python -m sharedmap assets install` (python3 dev.py start does it).")
+    return (
+        f"The map's browser files are missing from {VENDOR_DIR if dest is None else dest}: "
+        f"{', '.join(missing)}. Run `python -m sharedmap assets install` (python3 dev.py start does it)."
+    )
 
 
 def is_installed(dest: Path = VENDOR_DIR) -> bool:
@@ -117,8 +119,12 @@ def npm_pack(asset: NpmAsset, workdir: Path) -> Path:
     """Download the package tarball with npm's own client (its registry and proxy settings apply)."""
     npm = find_npm()
     spec = f"{asset.package}@{asset.version}"
-    done = subprocess.run([npm, "pack", spec, "--json", "--silent", "--pack-destination", str(workdir)],
-                          cwd=workdir, capture_output=True, text=True)
+    done = subprocess.run(
+        [npm, "pack", spec, "--json", "--silent", "--pack-destination", str(workdir)],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         reason = (done.stderr.strip().splitlines() or ["no message"])[-1]
         raise SourceError(f"npm pack {spec} failed: {reason}")
@@ -138,8 +144,11 @@ def extract(asset: NpmAsset, tarball: Path, dest: Path) -> list[Path]:
     with tarfile.open(tarball, "r:gz") as archive:
         members = {m.name.removeprefix("package/"): m for m in archive.getmembers() if m.isfile()}
         for source, target in asset.files.items():
-            chosen = {name: m for name, m in members.items() if name == source or
-                      (source.endswith("/") and name.startswith(source))}
+            chosen = {
+                name: m
+                for name, m in members.items()
+                if name == source or (source.endswith("/") and name.startswith(source))
+            }
             if not chosen:
                 raise SourceError(f"{asset.package}@{asset.version} has no {source}")
             for name, member in chosen.items():

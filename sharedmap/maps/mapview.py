@@ -77,8 +77,10 @@ class _Layer(_LiteralMacro):
 
     # Chromium puts every SVG shape with a tooltip in the Tab order (450 stops before the search box and the
     # tables, which hold the same content for keyboard users): take the layer's shapes out of it once drawn.
-    untab_js = ("(function untab(g) { g.eachLayer(function (l) { if (l.eachLayer) { untab(l); } "
-                "else if (l.getElement && l.getElement()) { l.getElement().setAttribute('tabindex', '-1'); } }); })")
+    untab_js = (
+        "(function untab(g) { g.eachLayer(function (l) { if (l.eachLayer) { untab(l); } "
+        "else if (l.getElement && l.getElement()) { l.getElement().setAttribute('tabindex', '-1'); } }); })"
+    )
 
     def __init__(self, data_json: str, pane: str = "sm-councils", interactive: bool = True):
         super().__init__()
@@ -194,8 +196,13 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
 
     def __init__(self, data_json: str, colour: str, weight: float, pane: str = "sm-selected", fill: str = ""):
         super().__init__(data_json, pane, interactive=False)
-        style = {"color": colour, "weight": weight, "fill": bool(fill), "fillColor": fill or colour,
-                 "fillOpacity": 0.85 if fill else 0}
+        style = {
+            "color": colour,
+            "weight": weight,
+            "fill": bool(fill),
+            "fillColor": fill or colour,
+            "fillOpacity": 0.85 if fill else 0,
+        }
         self.style = script_json(style)
 
 
@@ -225,26 +232,39 @@ var {{ this.get_name() }} = L.control({position: "topright"});
         self.html_json = script_json(legend_html(title, classes))
         self.fold_below_px = LEGEND_FOLD_BELOW_PX
         self.attribution_json = script_json(html.escape(ATTRIBUTION))
-        self.label_json = script_json(f"Map of UK councils coloured by {title.lower()}, with lines joining the "
-                                      "councils of each partnership. The tables under the map hold the same "
-                                      "information.")
+        self.label_json = script_json(
+            f"Map of UK councils coloured by {title.lower()}, with lines joining the "
+            "councils of each partnership. The tables under the map hold the same "
+            "information."
+        )
 
 
 def legend_html(title: str, classes: list[tuple[str, str]]) -> str:
     """The key folds away (a native disclosure, keyboard-operable) so it never has to cover a phone's map."""
     rows = ["<details open><summary>Key</summary>", f"<h2>{html.escape(title)}</h2>"]
-    rows += [f'<div><span class="sw" style="background:{colour}"></span>{html.escape(label)}</div>'
-             for colour, label in classes]
+    rows += [
+        f'<div><span class="sw" style="background:{colour}"></span>{html.escape(label)}</div>'
+        for colour, label in classes
+    ]
     rows.append("<h2 style='margin-top:6px'>Partnerships, by first service</h2>")
-    rows += [f'<div><span class="ln" style="border-color:{colour}"></span>{html.escape(group)}</div>'
-             for group, (colour, _) in SERVICE_GROUPS.items()]
+    rows += [
+        f'<div><span class="ln" style="border-color:{colour}"></span>{html.escape(group)}</div>'
+        for group, (colour, _) in SERVICE_GROUPS.items()
+    ]
     rows.append("<div>Wider: bigger saving · dashed: planned · dotted: ended</div></details>")
     return "".join(rows)
 
 
-def build_map(councils_json: str, links_json: str, points_json: str, legend_title: str,
-              legend_classes: list[tuple[str, str]], static_url: str = assets.STATIC_URL,
-              tiles: str | None = None, tiles_attribution: str | None = None) -> folium.Map:
+def build_map(
+    councils_json: str,
+    links_json: str,
+    points_json: str,
+    legend_title: str,
+    legend_classes: list[tuple[str, str]],
+    static_url: str = assets.STATIC_URL,
+    tiles: str | None = None,
+    tiles_attribution: str | None = None,
+) -> folium.Map:
     """The base map of one view. No tiles by default; scripts and styles come from the app's own static path."""
     m = folium.Map(tiles=None, zoom_control=True, min_zoom=5, max_zoom=12, zoom_snap=0.25, prefer_canvas=False)
     js, css = assets.asset_urls(static_url)
@@ -302,8 +322,13 @@ def clicked_target(returned: dict | None) -> Clicked | None:
     return None
 
 
-def view_for_bounds(bounds: tuple[float, float, float, float], width_px: int = 570, height_px: int = 640,
-                    right_inset_px: int = 230, max_zoom: float = 10.0) -> tuple[tuple[float, float], float]:
+def view_for_bounds(
+    bounds: tuple[float, float, float, float],
+    width_px: int = 570,
+    height_px: int = 640,
+    right_inset_px: int = 230,
+    max_zoom: float = 10.0,
+) -> tuple[tuple[float, float], float]:
     """Centre (lat, lon) and Web-Mercator zoom that fit lon/lat bounds (minx, miny, maxx, maxy) with a margin, in
     the part of the map left of the legend (``right_inset_px`` wide), so the legend never hides the selection."""
     minx, miny, maxx, maxy = bounds

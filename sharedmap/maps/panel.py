@@ -62,12 +62,27 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
     partners += [f"{other} (not a council)" for other in p.other_partners]
     dates = f"from {date_text(p.start)}" + (f" to {date_text(p.end)}" if p.end else "")
     title = p.source_title or "Source"
-    sources = tuple((title if i == 0 else f"{title} ({i + 1})", url) for i, raw in enumerate(p.source_urls)
-                    if (url := safe_url(raw)))
+    sources = tuple(
+        (title if i == 0 else f"{title} ({i + 1})", url)
+        for i, raw in enumerate(p.source_urls)
+        if (url := safe_url(raw))
+    )
     status = p.status.value + (f" (as at {date_text(p.source_date)}, the source's date)" if p.source_date else "")
     savings = tuple(savings_labels(p, register, explicit=True)) or ("no savings figure published",)
-    return PartnershipFacts(p.id, p.name, status, ", ".join(p.services), tuple(partners), dates, savings, sources,
-                            p.description, freshness_text(p), is_stale(p), p.evidence)
+    return PartnershipFacts(
+        p.id,
+        p.name,
+        status,
+        ", ".join(p.services),
+        tuple(partners),
+        dates,
+        savings,
+        sources,
+        p.description,
+        freshness_text(p),
+        is_stale(p),
+        p.evidence,
+    )
 
 
 def member_codes(partnerships: list[Partnership] | tuple[Partnership, ...], network: Network) -> frozenset[str]:
@@ -75,8 +90,9 @@ def member_codes(partnerships: list[Partnership] | tuple[Partnership, ...], netw
     return frozenset(network.members.loc[network.members["partnership_id"].isin(ids), "gss"])
 
 
-def select_council(text: str, register: Register, network: Network, areas: gpd.GeoDataFrame,
-                   partnerships: list[Partnership]) -> Selection:
+def select_council(
+    text: str, register: Register, network: Network, areas: gpd.GeoDataFrame, partnerships: list[Partnership]
+) -> Selection:
     """A council named in the URL or search box (register id, GSS code or name), placed on this year's map:
     itself, or the successor that covers it ("now part of …"; the first one when it was split). Raises
     CouncilNotFoundError when unknown or not on this year's map."""
@@ -91,20 +107,29 @@ def select_council(text: str, register: Register, network: Network, areas: gpd.G
         return area
     # A former council asked for by name: its own partnerships, drawn where its successor(s) are now.
     own = tuple(p for p in partnerships if council.id in p.council_ids)
-    return replace(area, title=council.name, partnerships=own,
-                   partner_codes=member_codes(own, network) - set(drawn_codes))
+    return replace(
+        area, title=council.name, partnerships=own, partner_codes=member_codes(own, network) - set(drawn_codes)
+    )
 
 
-def select_area(gss: str, register: Register, network: Network, areas: gpd.GeoDataFrame,
-                partnerships: list[Partnership], council_id: str | None = None, note: str = "") -> Selection:
+def select_area(
+    gss: str,
+    register: Register,
+    network: Network,
+    areas: gpd.GeoDataFrame,
+    partnerships: list[Partnership],
+    council_id: str | None = None,
+    note: str = "",
+) -> Selection:
     """A clicked area: every partnership drawn there, including those of councils it has since absorbed."""
     council = register.by_gss(gss)
     title = council.name if council else str(areas["name"].get(gss, gss))
     figures = network.figures.set_index("gss") if not network.figures.empty else None
     ids = set(figures["partnership_ids"].get(gss, [])) if figures is not None else set()
     chosen = tuple(p for p in partnerships if p.id in ids)
-    return Selection(title, gss, council_id or (council.id if council else None), note, chosen,
-                     member_codes(chosen, network) - {gss})
+    return Selection(
+        title, gss, council_id or (council.id if council else None), note, chosen, member_codes(chosen, network) - {gss}
+    )
 
 
 def select_partnership(pid: str, network: Network, partnerships: list[Partnership]) -> Selection | None:

@@ -40,6 +40,8 @@ TIERS = {"ltla": "Lower tier and unitary councils", "utla": "Upper tier (county)
 SIMPLIFY_DEGREES = 0.005  # about 350-550 m: invisible at national zoom, keeps the payload small
 QUANTIZE = 1e4  # grid steps across the UK's extent: about 100 m
 MIN_PART_DEGREES2 = 2e-5  # islets under about 0.15 km² are left out (a council's largest part is always kept)
+
+
 @dataclass(frozen=True)
 class Measure:
     label: str
@@ -72,8 +74,9 @@ def drop_small_parts(geometry, min_area: float = MIN_PART_DEGREES2):
 def build_topology(areas: gpd.GeoDataFrame, simplify: float = SIMPLIFY_DEGREES, quantize: float = QUANTIZE) -> dict:
     """The areas as one TopoJSON object ``councils`` (shared borders stored once, delta-encoded integers),
     simplified along shared arcs so neighbours never gap; each geometry carries only its code."""
-    frame = gpd.GeoDataFrame({"c": areas["code"].to_numpy()},
-                             geometry=[drop_small_parts(g) for g in areas.geometry], crs=areas.crs)
+    frame = gpd.GeoDataFrame(
+        {"c": areas["code"].to_numpy()}, geometry=[drop_small_parts(g) for g in areas.geometry], crs=areas.crs
+    )
     topo = topojson.Topology(frame, prequantize=quantize, toposimplify=simplify, object_name="councils")
     result = topo.to_dict()
     for geometry in result["objects"]["councils"]["geometries"]:
@@ -114,6 +117,7 @@ def colour_for(value: float, breaks: list[float]) -> str:
 
 def legend_classes(breaks: list[float], measure: Measure) -> list[tuple[str, str]]:
     """(colour, label) per class for the legend, e.g. ('#9ecae1', '£50,000 to £120,000')."""
+
     def show(v: float) -> str:
         return (format_gbp(v) if v >= 1 else f"£{v:.2f}") if measure.money else f"{v:,.0f}"
 
@@ -121,8 +125,11 @@ def legend_classes(breaks: list[float], measure: Measure) -> list[tuple[str, str
     for i, low in enumerate(breaks):
         if i + 1 < len(breaks):
             high = breaks[i + 1]
-            label = f"{show(low)} to under {show(high)}" if measure.money else (
-                show(low) if high - low == 1 else f"{show(low)} to {show(high - 1)}")
+            label = (
+                f"{show(low)} to under {show(high)}"
+                if measure.money
+                else (show(low) if high - low == 1 else f"{show(low)} to {show(high - 1)}")
+            )
         else:
             label = f"{show(low)} or more"
         rows.append((CHOROPLETH[i], label))
@@ -133,19 +140,28 @@ def council_table(network: Network, drawn: gpd.GeoDataFrame, register: Register)
     """One row per council the view shows: its areas (``drawn``, one tier) plus members drawn as points because
     their area belongs to the other tier. The map's colours and tooltips come from this table, and the page shows
     it as the map's text alternative."""
-    areas = pd.DataFrame({"code": drawn["code"], "name": drawn["name"], "drawn_as": "area",
-                          "lon": drawn["lon"], "lat": drawn["lat"]})
+    areas = pd.DataFrame(
+        {"code": drawn["code"], "name": drawn["name"], "drawn_as": "area", "lon": drawn["lon"], "lat": drawn["lat"]}
+    )
     others = network.members[~network.members["gss"].isin(areas["code"])].drop_duplicates("gss")
-    points = pd.DataFrame({"code": others["gss"], "name": others["drawn_name"], "drawn_as": "point",
-                           "lon": others["lon"], "lat": others["lat"]})
+    points = pd.DataFrame(
+        {
+            "code": others["gss"],
+            "name": others["drawn_name"],
+            "drawn_as": "point",
+            "lon": others["lon"],
+            "lat": others["lat"],
+        }
+    )
     table = pd.concat([areas, points], ignore_index=True)
     figures = network.figures.set_index("gss") if not network.figures.empty else network.figures
     for column in ("partnerships", "savings_annual", "savings_cumulative", "savings_target"):
         table[column] = table["code"].map(figures[column]).fillna(0) if len(figures) else 0.0
     table["partnerships"] = table["partnerships"].astype(int)
     table["estimated"] = table["code"].map(figures["estimated"]).fillna(False).astype(bool) if len(figures) else False
-    table["partnership_ids"] = [list(figures["partnership_ids"].get(c, [])) if len(figures) else [] for c in
-                                table["code"]]
+    table["partnership_ids"] = [
+        list(figures["partnership_ids"].get(c, [])) if len(figures) else [] for c in table["code"]
+    ]
     councils = [register.by_gss(code) for code in table["code"]]
     table["council_id"] = [c.id if c else "" for c in councils]
     table["council"] = [c.name if c else name for c, name in zip(councils, table["name"], strict=True)]
@@ -160,8 +176,11 @@ def council_table(network: Network, drawn: gpd.GeoDataFrame, register: Register)
 def council_savings_text(row) -> str:
     """A council's attributed savings by kind (kinds never added), as its tooltip says them."""
     parts = []
-    for column, label in (("savings_annual", "a year"), ("savings_cumulative", "to date"),
-                          ("savings_target", "target")):
+    for column, label in (
+        ("savings_annual", "a year"),
+        ("savings_cumulative", "to date"),
+        ("savings_target", "target"),
+    ):
         if row[column] > 0:
             parts.append(f"{format_gbp(row[column])} {label}")
     if not parts:
@@ -200,9 +219,20 @@ def points_payload(table: pd.DataFrame, measure: Measure, breaks: list[float]) -
     """Members whose area is in the other tier (a county in the lower-tier view), as clickable points."""
     features = []
     for _, row in table[table["drawn_as"] == "point"].iterrows():
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [
-            round(float(row["lon"]), COORD_DECIMALS), round(float(row["lat"]), COORD_DECIMALS)]},
-            "properties": {"c": row["code"], "f": colour_for(row[measure.column], breaks), "t": council_tooltip(row)}})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(float(row["lon"]), COORD_DECIMALS), round(float(row["lat"]), COORD_DECIMALS)],
+                },
+                "properties": {
+                    "c": row["code"],
+                    "f": colour_for(row[measure.column], breaks),
+                    "t": council_tooltip(row),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -213,12 +243,19 @@ def member_names(network: Network) -> dict[str, str]:
 def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> str:
     """Escaped HTML: the partnership, its services, status and each savings figure with kind, period, estimate
     (and the council, for a council's share: ``names`` maps register ids to names)."""
-    savings = "<br>".join(html.escape(text) for text in savings_labels(p, names or {}, explicit=True)
-                          ) or "no savings figure published"
-    stale = f"<br><em>{html.escape(STALE_NOTE)}</em> (status as at {html.escape(date_text(status_date(p)))})" \
-        if is_stale(p) else ""
-    return (f"<strong>{html.escape(p.name)}</strong><br>{html.escape(', '.join(p.services))} · "
-            f"{html.escape(p.status.value)}<br>{savings}{stale}")
+    savings = (
+        "<br>".join(html.escape(text) for text in savings_labels(p, names or {}, explicit=True))
+        or "no savings figure published"
+    )
+    stale = (
+        f"<br><em>{html.escape(STALE_NOTE)}</em> (status as at {html.escape(date_text(status_date(p)))})"
+        if is_stale(p)
+        else ""
+    )
+    return (
+        f"<strong>{html.escape(p.name)}</strong><br>{html.escape(', '.join(p.services))} · "
+        f"{html.escape(p.status.value)}<br>{savings}{stale}"
+    )
 
 
 def curved(start: tuple[float, float], end: tuple[float, float], bend: float, steps: int = 8) -> list[list[float]]:
@@ -259,13 +296,24 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
             else:
                 side = 1 if seen % 2 else -1
                 lines.append(curved(start, end, side * ARC_BEND * ((seen + 1) // 2)))
-        properties = {"p": pid, "t": link_tooltip(p, names), "k": SERVICE_GROUPS[service_group(p.services)][0],
-                      "w": link_weight(group["headline_gbp"].iloc[0]), "d": DASHES.get(p.status.value, "")}
-        features.append({"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines},
-                         "properties": properties})
+        properties = {
+            "p": pid,
+            "t": link_tooltip(p, names),
+            "k": SERVICE_GROUPS[service_group(p.services)][0],
+            "w": link_weight(group["headline_gbp"].iloc[0]),
+            "d": DASHES.get(p.status.value, ""),
+        }
+        features.append(
+            {"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines}, "properties": properties}
+        )
         if group["kind"].iloc[0] == "spoke":
-            features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": lines[0][0]},
-                             "properties": {**properties, "hub": 1}})
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": lines[0][0]},
+                    "properties": {**properties, "hub": 1},
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -274,8 +322,11 @@ def area_features(areas: gpd.GeoDataFrame, codes: Iterable[str]) -> dict:
     chosen = areas[areas["code"].isin(list(codes))]
     simplified = shapely.simplify(chosen.geometry.values, SIMPLIFY_DEGREES, preserve_topology=True)
     simplified = shapely.set_precision(simplified, 10**-COORD_DECIMALS, mode="pointwise")
-    features = [{"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {"c": code}}
-                for code, geometry in zip(chosen["code"], simplified, strict=True) if not geometry.is_empty]
+    features = [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {"c": code}}
+        for code, geometry in zip(chosen["code"], simplified, strict=True)
+        if not geometry.is_empty
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -292,9 +343,15 @@ class ViewPayload:
     links_aggregated: bool = False  # many partnerships: lines merged per pair of places (sharedmap.maps.aggregate)
 
 
-def build_view_payload(network: Network, partnerships: list[Partnership], register: Register,
-                       drawn: gpd.GeoDataFrame, topology: dict, measure_key: str,
-                       aggregate_above: int | None = None) -> ViewPayload:
+def build_view_payload(
+    network: Network,
+    partnerships: list[Partnership],
+    register: Register,
+    drawn: gpd.GeoDataFrame,
+    topology: dict,
+    measure_key: str,
+    aggregate_above: int | None = None,
+) -> ViewPayload:
     """Join the view's figures onto its areas and serialise the three layers and the legend. A view of more than
     ``aggregate_above`` partnerships (default ``aggregate.AGGREGATE_ABOVE``) gets merged lines, not one each."""
     limit = aggregate.AGGREGATE_ABOVE if aggregate_above is None else aggregate_above
@@ -306,8 +363,11 @@ def build_view_payload(network: Network, partnerships: list[Partnership], regist
     breaks = breaks_for(table[measure.column], measure.money)
     return ViewPayload(
         councils_json=script_json(councils_payload(topology, table, measure, breaks)),
-        links_json=script_json(aggregate.aggregated_link_features(network, partnerships, register) if merge
-                               else link_features(network, partnerships)),
+        links_json=script_json(
+            aggregate.aggregated_link_features(network, partnerships, register)
+            if merge
+            else link_features(network, partnerships)
+        ),
         points_json=script_json(points_payload(table, measure, breaks)),
         legend_title=measure.label,
         legend_classes=legend_classes(breaks, measure),

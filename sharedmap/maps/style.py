@@ -14,11 +14,15 @@ CHOROPLETH = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")  # ColorBre
 # Link colours: Okabe & Ito's colour-blind-safe palette, one per group of services (a partnership's first service).
 SERVICE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Shared management": ("#000000", ("Management team",)),
-    "Corporate services": ("#E69F00", ("ICT", "HR", "Finance", "Procurement", "Legal", "Audit", "Customer services",
-                                       "Property and assets")),
+    "Corporate services": (
+        "#E69F00",
+        ("ICT", "HR", "Finance", "Procurement", "Legal", "Audit", "Customer services", "Property and assets"),
+    ),
     "Revenues, benefits and fraud": ("#D55E00", ("Revenues and benefits", "Fraud")),
-    "Waste, regulation and planning": ("#009E73", ("Waste", "Regulatory services", "Planning", "Building control",
-                                                   "Economic development")),
+    "Waste, regulation and planning": (
+        "#009E73",
+        ("Waste", "Regulatory services", "Planning", "Building control", "Economic development"),
+    ),
     "People's services": ("#CC79A7", ("Children's services", "Adult social care", "Education")),
     "Other": ("#6b6b6b", ("Other",)),
 }

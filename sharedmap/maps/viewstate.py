@@ -18,8 +18,13 @@ QueryParams = Mapping[str, str | Iterable[str]]
 
 PARTNER_TOP_DEFAULT = 10  # suggestions Find a partner shows unless the URL asks for more
 PARTNER_TOP_MAX = 30  # the most a URL may ask for
-MULTI_KEYS = {"service": "services", "status": "statuses", "nation": "nations", "region": "regions",
-              "type": "council_types"}  # URL key -> Filters field
+MULTI_KEYS = {
+    "service": "services",
+    "status": "statuses",
+    "nation": "nations",
+    "region": "regions",
+    "type": "council_types",
+}  # URL key -> Filters field
 
 
 @dataclass(frozen=True)
@@ -71,8 +76,9 @@ def partner_from_query(params: QueryParams) -> tuple[PartnerQuestion, list[str]]
         if _WHOLE.fullmatch(text) and 1 <= int(text) <= PARTNER_TOP_MAX:
             top = int(text)
         else:
-            problems.append(f"top={text!r} must be a whole number from 1 to {PARTNER_TOP_MAX}; "
-                            f"showing {PARTNER_TOP_DEFAULT}")
+            problems.append(
+                f"top={text!r} must be a whole number from 1 to {PARTNER_TOP_MAX}; showing {PARTNER_TOP_DEFAULT}"
+            )
     return PartnerQuestion(council, service, top), problems
 
 
@@ -124,11 +130,14 @@ def view_from_query(params: QueryParams, options: Options) -> tuple[View, list[s
             if not 0 <= min_savings <= MAX_MIN_SAVINGS:  # also refuses NaN and infinity (1e309)
                 raise ValueError
         except ValueError:
-            problems.append(f"min_savings={text[:30]!r} must be an amount in pounds from 0 to "
-                            f"{MAX_MIN_SAVINGS:,.0f}; ignored")
+            problems.append(
+                f"min_savings={text[:30]!r} must be an amount in pounds from 0 to {MAX_MIN_SAVINGS:,.0f}; ignored"
+            )
             min_savings = 0.0
-    chosen = {field_name: _pick(_values(params, key), getattr(options, field_name), key, problems)
-              for key, field_name in MULTI_KEYS.items()}
+    chosen = {
+        field_name: _pick(_values(params, key), getattr(options, field_name), key, problems)
+        for key, field_name in MULTI_KEYS.items()
+    }
     statuses = tuple(Status(s) for s in chosen.pop("statuses"))
     hide_stale = False
     for text in _values(params, "hide_stale")[-1:]:
@@ -142,8 +151,9 @@ def view_from_query(params: QueryParams, options: Options) -> tuple[View, list[s
         if single[key] and single[key] not in allowed:
             problems.append(f"{key}={single[key]!r} must be one of {', '.join(allowed)}; showing {default}")
             single[key] = default
-    return View(filters, single["tier"] or "ltla", single["measure"] or "partnerships", single["council"],
-                single["partnership"]), problems
+    return View(
+        filters, single["tier"] or "ltla", single["measure"] or "partnerships", single["council"], single["partnership"]
+    ), problems
 
 
 def view_to_query(view: View) -> dict[str, str | list[str]]:
@@ -171,6 +181,7 @@ def view_to_query(view: View) -> dict[str, str | list[str]]:
 
 def same_query(current: Mapping[str, Iterable[str]], wanted: Mapping[str, str | list[str]]) -> bool:
     """Whether the URL already says what the view says (so the app does not rewrite it needlessly)."""
+
     def lists(query: Mapping) -> dict[str, list[str]]:
         return {k: [v] if isinstance(v, str) else list(v) for k, v in query.items()}
 

@@ -88,23 +88,42 @@ def collect_cases(partnerships: list[Partnership], register: Register) -> tuple[
     return cases, skipped
 
 
-def build_case(context: PartnerContext, p: Partnership, council_id: str, service: str,
-               ignore: frozenset[str]) -> Case | None:
+def build_case(
+    context: PartnerContext, p: Partnership, council_id: str, service: str, ignore: frozenset[str]
+) -> Case | None:
     sharing, candidates = candidate_table(context, council_id, service, ignore)
     targets = tuple(sorted(context.members[p.id] - {council_id} - set(sharing)))
     if not targets:
         return None
     ids = tuple(c.council.id for c in candidates)
     matrix = np.array([[c.facts.values[name] for name in FEATURE_NAMES] for c in candidates])
-    evidence = tuple((row, FEATURE_NAMES.index(name), frozenset(c.facts.evidence[name]["partnerships"]))
-                     for row, c in enumerate(candidates) for name in EVIDENCED if name in c.facts.evidence)
-    training = TrainingCase(p.id, council_id, service, context.year, ids, matrix,
-                            np.array([cid in targets for cid in ids]), np.array([c.distance_km for c in candidates]),
-                            np.array([c.facts.values["county"] > 0 for c in candidates]), evidence)
+    evidence = tuple(
+        (row, FEATURE_NAMES.index(name), frozenset(c.facts.evidence[name]["partnerships"]))
+        for row, c in enumerate(candidates)
+        for name in EVIDENCED
+        if name in c.facts.evidence
+    )
+    training = TrainingCase(
+        p.id,
+        council_id,
+        service,
+        context.year,
+        ids,
+        matrix,
+        np.array([cid in targets for cid in ids]),
+        np.array([c.distance_km for c in candidates]),
+        np.array([c.facts.values["county"] > 0 for c in candidates]),
+        evidence,
+    )
     asker = context.register.get(council_id)
     _sharing, partnered = relations(context, asker, service, ignore)
-    hand = [sum(r.points for r in candidate_reasons(context, asker, c.council, service,
-                                                    partnered.get(c.council.id, []), ignore)) for c in candidates]
+    hand = [
+        sum(
+            r.points
+            for r in candidate_reasons(context, asker, c.council, service, partnered.get(c.council.id, []), ignore)
+        )
+        for c in candidates
+    ]
     return Case(training, targets, rank_by(training, -np.round(hand, 2), training.distances))
 
 
@@ -179,11 +198,20 @@ class BacktestResult:
         }
 
     def as_dict(self) -> dict:
-        return {**self.figures(), "case_list": [
-            {"partnership_id": c.training.partnership_id, "council_id": c.training.council_id,
-             "service": c.training.service, "year": c.training.year, "targets": list(c.targets),
-             "ranks": {method: ranks[i] for method, ranks in self.ranks.items()}}
-            for i, c in enumerate(self.cases)]}
+        return {
+            **self.figures(),
+            "case_list": [
+                {
+                    "partnership_id": c.training.partnership_id,
+                    "council_id": c.training.council_id,
+                    "service": c.training.service,
+                    "year": c.training.year,
+                    "targets": list(c.targets),
+                    "ranks": {method: ranks[i] for method, ranks in self.ranks.items()},
+                }
+                for i, c in enumerate(self.cases)
+            ],
+        }
 
 
 def _columns(ranks: list[int | None]) -> dict[str, np.ndarray]:
@@ -245,30 +273,46 @@ def learning_curve(cases: list[Case], full: list[int | None]) -> list[dict]:
         else:
             ranks, sizes = full, [everything]
         found = metrics(ranks, partnerships)
-        points.append({"share": share, "training_partnerships": round(float(np.mean(sizes))),
-                       f"hit_at_{HIT_AT}": found[f"hit_at_{HIT_AT}"], "mrr": found["mrr"]})
+        points.append(
+            {
+                "share": share,
+                "training_partnerships": round(float(np.mean(sizes))),
+                f"hit_at_{HIT_AT}": found[f"hit_at_{HIT_AT}"],
+                "mrr": found["mrr"],
+            }
+        )
     return points
 
 
 def format_backtest(result: BacktestResult) -> str:
     figures = result.figures()
-    lines = [f"Backtest: {figures['cases']} cases from {figures['partnerships']} partnerships "
-             f"(learned model out of fold, {FOLDS} folds grouped by partnership; 95% intervals from "
-             f"{BOOTSTRAP} resamples of partnerships)"]
+    lines = [
+        f"Backtest: {figures['cases']} cases from {figures['partnerships']} partnerships "
+        f"(learned model out of fold, {FOLDS} folds grouped by partnership; 95% intervals from "
+        f"{BOOTSTRAP} resamples of partnerships)"
+    ]
     lines += [f"  skipped {count} {why}" for why, count in figures["skipped"].items()]
     lines.append(f"{'':<22}" + "".join(f"{name:>22}" for name in ("hit@1", "hit@5", "hit@10", "MRR")))
     for method, found in figures["methods"].items():
-        cells = [f"{found[key]:.3f} [{found[key + '_ci'][0]:.3f}-{found[key + '_ci'][1]:.3f}]"
-                 for key in ("hit_at_1", "hit_at_5", "hit_at_10", "mrr")]
+        cells = [
+            f"{found[key]:.3f} [{found[key + '_ci'][0]:.3f}-{found[key + '_ci'][1]:.3f}]"
+            for key in ("hit_at_1", "hit_at_5", "hit_at_10", "mrr")
+        ]
         lines.append(f"{method:<22}" + "".join(f"{cell:>22}" for cell in cells))
     if figures["learning_curve"]:
         lines.append("Learning curve (learned model, out of fold):")
         lines.append(f"  {'training partnerships':>22} {'hit@5':>7} {'MRR':>7}")
-        lines += [f"  {p['training_partnerships']:>22} {p[f'hit_at_{HIT_AT}']:>7.3f} {p['mrr']:>7.3f}"
-                  for p in figures["learning_curve"]]
+        lines += [
+            f"  {p['training_partnerships']:>22} {p[f'hit_at_{HIT_AT}']:>7.3f} {p['mrr']:>7.3f}"
+            for p in figures["learning_curve"]
+        ]
     for name, key in (("distance only", "learned_minus_distance"), ("hand weights", "learned_minus_hand")):
         found = figures[key]
-        lines.append(f"Learned minus {name} (paired, same cases): " + ", ".join(
-            f"{label} {found[k]:+.3f} [{found[k + '_ci'][0]:+.3f} to {found[k + '_ci'][1]:+.3f}]"
-            for label, k in (("hit@5", "hit_at_5"), ("MRR", "mrr"))))
+        lines.append(
+            f"Learned minus {name} (paired, same cases): "
+            + ", ".join(
+                f"{label} {found[k]:+.3f} [{found[k + '_ci'][0]:+.3f} to {found[k + '_ci'][1]:+.3f}]"
+                for label, k in (("hit@5", "hit_at_5"), ("MRR", "mrr"))
+            )
+        )
     return "\n".join(lines)

@@ -38,8 +38,14 @@ class WhyNot:
         return asdict(self)
 
 
-def why_not(context: PartnerContext, council_id: str, other_name: str, service: str | None,
-            model: LearnedModel | None, top: int = DEFAULT_TOP) -> WhyNot:
+def why_not(
+    context: PartnerContext,
+    council_id: str,
+    other_name: str,
+    service: str | None,
+    model: LearnedModel | None,
+    top: int = DEFAULT_TOP,
+) -> WhyNot:
     """Where ``other_name`` ranks for the asker, and the reasons that keep it below the last suggestion shown."""
     register = context.register
     asker = register.get(council_id)
@@ -50,14 +56,34 @@ def why_not(context: PartnerContext, council_id: str, other_name: str, service: 
     what = service or "any service"
     sharing = {s.council.id for s in found.already_sharing}
     if other.id in sharing:
-        return WhyNot(asker.name, other.name, service, None, len(found.suggestions), None,
-                      f"{other.name} already shares {what} with {asker.short_name}: it is listed apart, not suggested.",
-                      "", [])
+        return WhyNot(
+            asker.name,
+            other.name,
+            service,
+            None,
+            len(found.suggestions),
+            None,
+            f"{other.name} already shares {what} with {asker.short_name}: it is listed apart, not suggested.",
+            "",
+            [],
+        )
     if not compatible(context, asker, other, service):
-        rule = ("districts are not suggested for upper-tier services" if other.type_code == "NMD" and service
-                else "a district pairs with its own county only")
-        return WhyNot(asker.name, other.name, service, None, len(found.suggestions), None,
-                      f"{other.name} is not a natural partner for {what}: {rule}.", "", [])
+        rule = (
+            "districts are not suggested for upper-tier services"
+            if other.type_code == "NMD" and service
+            else "a district pairs with its own county only"
+        )
+        return WhyNot(
+            asker.name,
+            other.name,
+            service,
+            None,
+            len(found.suggestions),
+            None,
+            f"{other.name} is not a natural partner for {what}: {rule}.",
+            "",
+            [],
+        )
     ids = [s.council.id for s in found.suggestions]
     rank = ids.index(other.id) + 1
     mine = found.suggestions[rank - 1]
@@ -70,8 +96,16 @@ def why_not(context: PartnerContext, council_id: str, other_name: str, service: 
         gap = round(bars - own, 2)
         if gap > 0:
             label = FEATURES[kind].label if kind in FEATURES else kind
-            kept.append({"kind": kind, "label": label, "points": own, "theirs": bars, "gap": gap,
-                         "text": theirs[kind].text if kind in theirs else "does not apply"})
+            kept.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "points": own,
+                    "theirs": bars,
+                    "gap": gap,
+                    "text": theirs[kind].text if kind in theirs else "does not apply",
+                }
+            )
     kept.sort(key=lambda row: -row["gap"])
     answer = f"{other.name} ranks {rank} of {len(ids)} for {what} (score {mine.score:.2f}), "
     if rank == 1:
@@ -88,18 +122,27 @@ def shared_at_a_distance(service: str | None) -> bool:
     return service is None or service_group(service) == AT_A_DISTANCE
 
 
-def councils_like_yours(context: PartnerContext, council_id: str, service: str | None,
-                        top: int = DEFAULT_TOP) -> list[dict]:
+def councils_like_yours(
+    context: PartnerContext, council_id: str, service: str | None, top: int = DEFAULT_TOP
+) -> list[dict]:
     """Councils most like the asker by type, size, deprivation and rurality, however far away (each 0-1, added)."""
     _sharing, candidates = candidate_table(context, council_id, service)
     rows: list[dict[str, Any]] = []
     for c in candidates:
         values = c.facts.values
         likeness = round(sum(values[k] for k in LIKE_YOURS), 2)
-        rows.append({"gss": c.gss, "name": c.council.name, "id": c.council.id, "likeness": likeness,
-                     "distance_km": round(c.distance_km, 1),
-                     "reasons": [{"kind": k, "text": c.facts.texts[k], "value": values[k]}
-                                 for k in LIKE_YOURS if values[k] > 0]})
+        rows.append(
+            {
+                "gss": c.gss,
+                "name": c.council.name,
+                "id": c.council.id,
+                "likeness": likeness,
+                "distance_km": round(c.distance_km, 1),
+                "reasons": [
+                    {"kind": k, "text": c.facts.texts[k], "value": values[k]} for k in LIKE_YOURS if values[k] > 0
+                ],
+            }
+        )
     rows.sort(key=lambda row: (-row["likeness"], row["name"]))
     return rows[:top]
 
@@ -119,11 +162,16 @@ def format_recommendation(found: Recommendation, like_yours: list[dict] | None =
         lines += [f"        {reason.points:+.2f}  {reason.text}" for reason in suggestion.reasons]
     if like_yours:
         lines.append("Councils like yours (type, size, deprivation, rurality; any distance):")
-        lines += [f"  {row['name']} ({row['distance_km']:.0f} km)  likeness {row['likeness']:.2f}: "
-                  + "; ".join(r["text"] for r in row["reasons"]) for row in like_yours]
+        lines += [
+            f"  {row['name']} ({row['distance_km']:.0f} km)  likeness {row['likeness']:.2f}: "
+            + "; ".join(r["text"] for r in row["reasons"])
+            for row in like_yours
+        ]
     if found.model:
-        lines.append(f"How the score works (learned from {found.model.partnerships} partnerships, fitted "
-                     f"{found.model.trained_on}; points per unit of each reason, for {what}):")
+        lines.append(
+            f"How the score works (learned from {found.model.partnerships} partnerships, fitted "
+            f"{found.model.trained_on}; points per unit of each reason, for {what}):"
+        )
     else:
         lines.append("How the score works (hand-set points per reason, added up):")
     lines += [f"  {w['points']:>+5.2f}  {w['label']}: {w['why']}" for w in weights_table(found.model, found.service)]
@@ -134,6 +182,7 @@ def format_why_not(answer: WhyNot) -> str:
     lines = [answer.answer]
     if answer.kept_down:
         lines.append(f"What keeps it below {answer.compared_with} (points: it / {answer.compared_with}):")
-        lines += [f"  {row['label']}: {row['points']:+.2f} / {row['theirs']:+.2f} ({row['text']})"
-                  for row in answer.kept_down]
+        lines += [
+            f"  {row['label']}: {row['points']:+.2f} / {row['theirs']:+.2f} ({row['text']})" for row in answer.kept_down
+        ]
     return "\n".join(lines)

@@ -21,10 +21,24 @@ RURALITY = ("Urban", "Urban with rural areas", "Rural", "Sparse and rural")  # m
 
 # Services by how they are delivered: the model learns a group's own weights where the data has enough of it.
 SERVICE_GROUPS: dict[str, str] = {
-    **dict.fromkeys(("ICT", "Procurement", "Legal", "HR", "Finance", "Revenues and benefits", "Audit", "Fraud",
-                     "Customer services"), "back office"),
-    **dict.fromkeys(("Waste", "Building control", "Planning", "Regulatory services", "Economic development",
-                     "Property and assets"), "place"),
+    **dict.fromkeys(
+        (
+            "ICT",
+            "Procurement",
+            "Legal",
+            "HR",
+            "Finance",
+            "Revenues and benefits",
+            "Audit",
+            "Fraud",
+            "Customer services",
+        ),
+        "back office",
+    ),
+    **dict.fromkeys(
+        ("Waste", "Building control", "Planning", "Regulatory services", "Economic development", "Property and assets"),
+        "place",
+    ),
     **dict.fromkeys(("Children's services", "Adult social care", "Education"), "people"),
     "Management team": "management",
 }
@@ -92,9 +106,20 @@ class Facts:
     texts: dict[str, str] = field(default_factory=dict)
 
 
-def candidate_facts(asker: Council, candidate: Council, *, distance_km: float, border_km: float, neighbour: bool,
-                    county: str | None, authority: str | None, partnered: list[Partnership],
-                    running: list[Partnership], active: list[Partnership], service: str | None) -> Facts:
+def candidate_facts(
+    asker: Council,
+    candidate: Council,
+    *,
+    distance_km: float,
+    border_km: float,
+    neighbour: bool,
+    county: str | None,
+    authority: str | None,
+    partnered: list[Partnership],
+    running: list[Partnership],
+    active: list[Partnership],
+    service: str | None,
+) -> Facts:
     """The features of one candidate; ``county`` and ``authority`` are the shared county's or combined
     authority's text when there is one, ``partnered`` the asker's partnerships with it, ``running`` its live
     partnerships in this service without the asker, ``active`` those in any service."""
@@ -108,15 +133,27 @@ def candidate_facts(asker: Council, candidate: Council, *, distance_km: float, b
         facts.evidence[name] = evidence or {}
 
     if partnered:
-        put("partner", 1, "already shares with you: " + "; ".join(
-            f"{p.name} ({', '.join(p.services)}" + (f", ended {p.end.year}" if p.status is Status.ENDED and p.end
-                                                    else "") + ")" for p in partnered),
-            {"partnerships": [p.id for p in partnered]})
+        put(
+            "partner",
+            1,
+            "already shares with you: "
+            + "; ".join(
+                f"{p.name} ({', '.join(p.services)}"
+                + (f", ended {p.end.year}" if p.status is Status.ENDED and p.end else "")
+                + ")"
+                for p in partnered
+            ),
+            {"partnerships": [p.id for p in partnered]},
+        )
     if neighbour:
         put("neighbour", 1, f"shares a boundary with {asker.short_name}")
         put("border", math.log1p(border_km), f"{border_km:.0f} km of common border", {"km": round(border_km, 1)})
-    put("near", max(0.0, 1 - distance_km / NEAR_RANGE_KM), f"{distance_km:.0f} km between centres",
-        {"km": round(distance_km, 1)})
+    put(
+        "near",
+        max(0.0, 1 - distance_km / NEAR_RANGE_KM),
+        f"{distance_km:.0f} km between centres",
+        {"km": round(distance_km, 1)},
+    )
     if county:
         put("county", 1, county, {"county": county})
     if authority:
@@ -131,23 +168,43 @@ def candidate_facts(asker: Council, candidate: Council, *, distance_km: float, b
         ratio = max(asker.population, candidate.population) / min(asker.population, candidate.population)
         similar = max(0.0, 1 - math.log(ratio) / math.log(SIZE_RANGE))
         if similar > 0:
-            put("size", similar, f"population {candidate.population:,} against {asker.short_name}'s "
-                f"{asker.population:,} (2020)", {"population": candidate.population, "yours": asker.population})
+            put(
+                "size",
+                similar,
+                f"population {candidate.population:,} against {asker.short_name}'s {asker.population:,} (2020)",
+                {"population": candidate.population, "yours": asker.population},
+            )
     mine, theirs = labels.get(asker.id), labels.get(candidate.id)
     if mine and theirs and mine.imd is not None and theirs.imd is not None:
         similar = 1 - abs(mine.imd - theirs.imd) / 4
         if similar > 0:
-            put("deprivation", similar, f"deprivation: {theirs.imd_text} (yours: {mine.imd_text})",
-                {"quintile": theirs.imd, "yours": mine.imd})
+            put(
+                "deprivation",
+                similar,
+                f"deprivation: {theirs.imd_text} (yours: {mine.imd_text})",
+                {"quintile": theirs.imd, "yours": mine.imd},
+            )
     if mine and theirs and mine.rural is not None and theirs.rural is not None:
         similar = 1 - abs(mine.rural - theirs.rural) / 3
         if similar > 0:
-            put("rurality", similar, f"rural–urban class {theirs.rural_text} (yours: {mine.rural_text})",
-                {"class": theirs.rural_text, "yours": mine.rural_text})
+            put(
+                "rurality",
+                similar,
+                f"rural–urban class {theirs.rural_text} (yours: {mine.rural_text})",
+                {"class": theirs.rural_text, "yours": mine.rural_text},
+            )
     if running and service:  # with no service chosen this is "active" below, counted once
-        put("experienced", 1, f"already shares {service}: " + "; ".join(p.name for p in running),
-            {"partnerships": [p.id for p in running]})
+        put(
+            "experienced",
+            1,
+            f"already shares {service}: " + "; ".join(p.name for p in running),
+            {"partnerships": [p.id for p in running]},
+        )
     if active:
-        put("active", 1, "already shares services: " + "; ".join(p.name for p in active),
-            {"partnerships": [p.id for p in active]})
+        put(
+            "active",
+            1,
+            "already shares services: " + "; ".join(p.name for p in active),
+            {"partnerships": [p.id for p in active]},
+        )
     return facts

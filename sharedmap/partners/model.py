@@ -60,8 +60,13 @@ class LearnedModel:
 
     def summary(self) -> dict:
         """What the page and JSON say about the model: when it was fitted, on what."""
-        return {"trained_on": self.trained_on, "data_version": self.data_version,
-                "partnerships": self.partnerships, "cases": self.cases, "groups": sorted(self.group_weights)}
+        return {
+            "trained_on": self.trained_on,
+            "data_version": self.data_version,
+            "partnerships": self.partnerships,
+            "cases": self.cases,
+            "groups": sorted(self.group_weights),
+        }
 
 
 @dataclass(frozen=True)
@@ -116,11 +121,17 @@ def fit_model(cases: list[TrainingCase], data_version: str = "", c: float = REGU
     coefficients = fitted.coef_[0]
     width = len(FEATURE_NAMES)
     shared = {name: round(float(w), 4) for name, w in zip(FEATURE_NAMES, coefficients[:width], strict=True)}
-    per_group = {group: {name: round(float(w), 4) for name, w in zip(
-        FEATURE_NAMES, coefficients[width * (i + 1): width * (i + 2)], strict=True)} for i, group in enumerate(groups)}
+    per_group = {
+        group: {
+            name: round(float(w), 4)
+            for name, w in zip(FEATURE_NAMES, coefficients[width * (i + 1) : width * (i + 2)], strict=True)
+        }
+        for i, group in enumerate(groups)
+    }
     ids = tuple(sorted({case.partnership_id for case in cases}))
-    return LearnedModel(shared, per_group, datetime.now(UTC).isoformat(timespec="seconds"), data_version,
-                        len(ids), len(cases), c, ids)
+    return LearnedModel(
+        shared, per_group, datetime.now(UTC).isoformat(timespec="seconds"), data_version, len(ids), len(cases), c, ids
+    )
 
 
 def save_model(model: LearnedModel, path: Path = MODEL_PATH) -> Path:
@@ -137,10 +148,13 @@ def load_model(path: Path = MODEL_PATH) -> LearnedModel:
     except FileNotFoundError as exc:
         raise ModelFileError(f"no model file at {path}; run `python -m sharedmap recommend --fit`") from exc
     except (ValueError, TypeError) as exc:
-        raise ModelFileError(f"model file {path} cannot be read ({exc}); run `python -m sharedmap recommend --fit`"
-                             ) from exc
+        raise ModelFileError(
+            f"model file {path} cannot be read ({exc}); run `python -m sharedmap recommend --fit`"
+        ) from exc
     unknown = set(model.weights) - set(FEATURE_NAMES)
     if unknown:
-        raise ModelFileError(f"model file {path} has features this version does not know ({', '.join(sorted(unknown))})"
-                             "; run `python -m sharedmap recommend --fit`")
+        raise ModelFileError(
+            f"model file {path} has features this version does not know ({', '.join(sorted(unknown))})"
+            "; run `python -m sharedmap recommend --fit`"
+        )
     return model

@@ -56,8 +56,9 @@ class User:
 def _hasher(profile: str) -> argon2.PasswordHasher:
     parameters = getattr(argon2.profiles, profile, None)
     if not isinstance(parameters, argon2.Parameters):
-        raise StoreError(f"SHAREDMAP_ARGON2_PROFILE={profile!r} is not a profile in argon2.profiles "
-                         "(e.g. RFC_9106_LOW_MEMORY)")
+        raise StoreError(
+            f"SHAREDMAP_ARGON2_PROFILE={profile!r} is not a profile in argon2.profiles (e.g. RFC_9106_LOW_MEMORY)"
+        )
     return argon2.PasswordHasher.from_parameters(parameters)
 
 
@@ -77,8 +78,14 @@ def check_password(password: str, email: str = "") -> None:
         raise AuthenticationError("the password must not be the email address")
 
 
-def create_user(store: Store, email: str, password: str, role: Role | str, council_id: str | None = None,
-                register: Register | None = None) -> User:
+def create_user(
+    store: Store,
+    email: str,
+    password: str,
+    role: Role | str,
+    council_id: str | None = None,
+    register: Register | None = None,
+) -> User:
     """A new account; officers need a council (give its register id, or resolve a name with ``register``)."""
     email = normalise_email(email)
     if not EMAIL.match(email):
@@ -88,8 +95,9 @@ def create_user(store: Store, email: str, password: str, role: Role | str, counc
     except ValueError:
         raise AuthenticationError(f"role must be officer or reviewer (got {role!r})") from None
     if role == Role.OFFICER and not council_id:
-        raise AuthenticationError("an officer account needs --council: officers submit their own council's "
-                                  "partnerships")
+        raise AuthenticationError(
+            "an officer account needs --council: officers submit their own council's partnerships"
+        )
     if council_id and register is not None and council_id not in register.councils:
         raise AuthenticationError(f"{council_id!r} is not a council id in the register")
     check_password(password, email)
@@ -97,10 +105,17 @@ def create_user(store: Store, email: str, password: str, role: Role | str, counc
     with store.write() as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.email == email)).first():
             raise AuthenticationError(f"an account for {email} already exists")
-        conn.execute(users.insert().values(email=email, role=role.value, council_id=council_id,
-                                           password_hash=password_hash, created_at=db.utcnow()))
-        store.audit(conn, "user_add", None, detail=f"{email} as {role.value}"
-                    + (f" for council {council_id}" if council_id else ""))
+        conn.execute(
+            users.insert().values(
+                email=email, role=role.value, council_id=council_id, password_hash=password_hash, created_at=db.utcnow()
+            )
+        )
+        store.audit(
+            conn,
+            "user_add",
+            None,
+            detail=f"{email} as {role.value}" + (f" for council {council_id}" if council_id else ""),
+        )
     user = get_user(store, email)
     if user is None:  # written in the transaction above, so only a concurrent delete could get here
         raise AuthenticationError(f"the account for {email} was removed as it was being added")
@@ -113,8 +128,11 @@ def set_password(store: Store, email: str, password: str) -> None:
     check_password(password, email)
     password_hash = hasher().hash(password)
     with store.write() as conn:
-        done = conn.execute(users.update().where(users.c.email == email).values(
-            password_hash=password_hash, failed_sign_ins=0, locked_until=None)).rowcount
+        done = conn.execute(
+            users.update()
+            .where(users.c.email == email)
+            .values(password_hash=password_hash, failed_sign_ins=0, locked_until=None)
+        ).rowcount
         if not done:
             raise StoreError(f"there is no account for {email}")
         store.audit(conn, "user_password", None, detail=email)
@@ -149,20 +167,31 @@ def authenticate(store: Store, email: str, password: str, now: datetime | None =
             raise AuthenticationError(f"too many failed sign-ins for {email}; try again in {wait} seconds")
         if _verify(row.password_hash, password):
             new_hash = hasher().hash(password) if hasher().check_needs_rehash(row.password_hash) else None
-            conn.execute(users.update().where(users.c.id == row.id).values(
-                failed_sign_ins=0, locked_until=None, last_sign_in_at=now,
-                **({"password_hash": new_hash} if new_hash else {})))
+            conn.execute(
+                users.update()
+                .where(users.c.id == row.id)
+                .values(
+                    failed_sign_ins=0,
+                    locked_until=None,
+                    last_sign_in_at=now,
+                    **({"password_hash": new_hash} if new_hash else {}),
+                )
+            )
             return _user(row)
         failures = row.failed_sign_ins + 1
         lock = lock_seconds(failures)
-        conn.execute(users.update().where(users.c.id == row.id).values(
-            failed_sign_ins=failures, locked_until=now + timedelta(seconds=lock) if lock else None))
+        conn.execute(
+            users.update()
+            .where(users.c.id == row.id)
+            .values(failed_sign_ins=failures, locked_until=now + timedelta(seconds=lock) if lock else None)
+        )
         if lock:
             store.audit(conn, "sign_in_locked", email, detail=f"{failures} failed sign-ins; locked for {lock} s")
     # outside the transaction, so the failure count is committed before we refuse
     if lock:
-        raise AuthenticationError(f"{WRONG_CREDENTIALS}; after {failures} failed sign-ins the account is locked "
-                                  f"for {lock} seconds")
+        raise AuthenticationError(
+            f"{WRONG_CREDENTIALS}; after {failures} failed sign-ins the account is locked for {lock} seconds"
+        )
     raise AuthenticationError(WRONG_CREDENTIALS)
 
 
@@ -195,5 +224,6 @@ def _dummy_hash() -> str:
 
 
 def _user(row) -> User:
-    return User(row.id, row.email, Role(row.role), row.council_id, db.as_utc(row.created_at),
-                db.as_utc(row.last_sign_in_at))
+    return User(
+        row.id, row.email, Role(row.role), row.council_id, db.as_utc(row.created_at), db.as_utc(row.last_sign_in_at)
+    )

@@ -166,8 +166,11 @@ def _write_snapshot(good: LastGood) -> None:
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"label": good.label, "published_at": good.published_at.isoformat() if good.published_at else None,
-               "records": [to_record(p) for p in good.partnerships]}
+    payload = {
+        "label": good.label,
+        "published_at": good.published_at.isoformat() if good.published_at else None,
+        "records": [to_record(p) for p in good.partnerships],
+    }
     aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     aside.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
     os.replace(aside, path)

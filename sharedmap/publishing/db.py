@@ -235,9 +235,11 @@ def refused(exc: IntegrityError | DataError) -> StoreError:
     """A write the database's own constraints refused (migration 0002): the reason without the SQL or the row."""
     reason = str(exc.orig or exc).strip().splitlines()[0]
     reason = reason.split(" [SQL:")[0][:200]
-    return StoreError(f"the store refused this change, so nothing was changed: a record breaks one of its rules "
-                      f"(ids up to 80 characters, names up to 300, no NUL characters, money from £0 to £100bn) "
-                      f"({reason})")
+    return StoreError(
+        f"the store refused this change, so nothing was changed: a record breaks one of its rules "
+        f"(ids up to 80 characters, names up to 300, no NUL characters, money from £0 to £100bn) "
+        f"({reason})"
+    )
 
 
 @contextmanager
@@ -253,8 +255,9 @@ def autocommit(engine: Engine) -> Iterator[Connection]:
 def unavailable(exc: OperationalError) -> StoreUnavailableError:
     """The driver's error in the words a person needs: the store is out of reach and nothing was changed."""
     reason = str(exc.orig or exc).strip().splitlines()[0]
-    return StoreUnavailableError(f"the data store is not answering, so nothing was changed; try again in a minute "
-                                 f"({reason})")
+    return StoreUnavailableError(
+        f"the data store is not answering, so nothing was changed; try again in a minute ({reason})"
+    )
 
 
 def migrate(engine: Engine) -> None:
@@ -273,5 +276,6 @@ def migrate(engine: Engine) -> None:
 def lock_for_migration(connection: Connection) -> None:
     """Replicas starting together take turns (SQLite: the BEGIN IMMEDIATE write lock already does this)."""
     if connection.dialect.name == "postgresql":
-        connection.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('sharedmap-migrate:' || "
-                                   "coalesce(current_schema(), '')))"))
+        connection.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext('sharedmap-migrate:' || coalesce(current_schema(), '')))")
+        )

@@ -107,9 +107,14 @@ class Change:
         return [FieldChange(f, old.get(f), new.get(f)) for f in FIELD_LABELS if old.get(f) != new.get(f)]
 
     def as_dict(self) -> dict:
-        return {"kind": self.kind, "id": self.partnership_id, "name": self.name, "row": self.row,
-                "matched_by": self.matched_by,
-                "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in self.fields]}
+        return {
+            "kind": self.kind,
+            "id": self.partnership_id,
+            "name": self.name,
+            "row": self.row,
+            "matched_by": self.matched_by,
+            "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in self.fields],
+        }
 
 
 @dataclass
@@ -129,8 +134,11 @@ class Preview:
         return any(c.kind in TOUCHING for c in self.changes)
 
     def as_dict(self) -> dict:
-        return {"base_version": self.base_version, "counts": self.counts,
-                "changes": [c.as_dict() for c in self.changes]}
+        return {
+            "base_version": self.base_version,
+            "counts": self.counts,
+            "changes": [c.as_dict() for c in self.changes],
+        }
 
 
 def name_key(name: str) -> str:
@@ -151,8 +159,12 @@ class Uploaded:
     fields: frozenset[str] | None = None
 
 
-def compare(published: Sequence[Partnership], uploaded: Sequence[Uploaded], base_version: int | None,
-            withdraw: Callable[[Partnership], bool] | None = None) -> Preview:
+def compare(
+    published: Sequence[Partnership],
+    uploaded: Sequence[Uploaded],
+    base_version: int | None,
+    withdraw: Callable[[Partnership], bool] | None = None,
+) -> Preview:
     """The preview of an upload against the published partnerships; ``withdraw`` says which published partnerships
     missing from the upload are withdrawn (None: the upload only adds and updates)."""
     by_id = {p.id: p for p in published}
@@ -177,13 +189,17 @@ def compare(published: Sequence[Partnership], uploaded: Sequence[Uploaded], base
         kind = UNCHANGED if record == base_record else CHANGED
         preview.changes.append(Change(kind, base.id, p.name, record, base_record, item.row, how))
     if withdraw is not None:
-        preview.changes += [Change(WITHDRAWN, p.id, p.name, None, to_record(p)) for p in published
-                            if p.id not in matched and withdraw(p)]
+        preview.changes += [
+            Change(WITHDRAWN, p.id, p.name, None, to_record(p))
+            for p in published
+            if p.id not in matched and withdraw(p)
+        ]
     return preview
 
 
-def _match(item: Uploaded, by_id: dict[str, Partnership], by_name: dict[str, list[Partnership]],
-           matched: set[str]) -> tuple[Partnership | None, str | None]:
+def _match(
+    item: Uploaded, by_id: dict[str, Partnership], by_name: dict[str, list[Partnership]], matched: set[str]
+) -> tuple[Partnership | None, str | None]:
     p = item.partnership
     if item.id_given and p.id in by_id and p.id not in matched:
         return by_id[p.id], "id"
@@ -231,6 +247,8 @@ def find_conflicts(changes: Iterable[Change], current: Sequence[dict], base: Seq
         elif c.kind == NEW and now is not None:
             problems.append(f"{c.partnership_id} ({c.name}): a partnership with this id has been published since")
         elif c.kind == NEW and name_key(c.name) in names_since:
-            problems.append(f"{c.partnership_id} ({c.name}): a partnership of the same name has been published "
-                            f"since (id {names_since[name_key(c.name)]})")
+            problems.append(
+                f"{c.partnership_id} ({c.name}): a partnership of the same name has been published "
+                f"since (id {names_since[name_key(c.name)]})"
+            )
     return problems

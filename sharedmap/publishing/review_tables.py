@@ -20,11 +20,19 @@ from sharedmap.register import Register
 from sharedmap.validate import RowReport
 
 KIND_TITLES = {NEW: "New", CHANGED: "Changed", UNCHANGED: "Unchanged", WITHDRAWN: "Withdrawn"}
-KIND_HELP = {NEW: "not on the map yet: added when approved", CHANGED: "on the map; these fields change",
-             UNCHANGED: "on the map exactly as in the file", WITHDRAWN: "on the map but not in the file: removed "
-             "when approved"}
-METHODS = {"code": "by code", "exact": "exact name", "alias": "known other name", "normalised": "normalised name",
-           "fuzzy": "closest spelling"}
+KIND_HELP = {
+    NEW: "not on the map yet: added when approved",
+    CHANGED: "on the map; these fields change",
+    UNCHANGED: "on the map exactly as in the file",
+    WITHDRAWN: "on the map but not in the file: removed when approved",
+}
+METHODS = {
+    "code": "by code",
+    "exact": "exact name",
+    "alias": "known other name",
+    "normalised": "normalised name",
+    "fuzzy": "closest spelling",
+}
 
 
 @dataclass(frozen=True)
@@ -66,20 +74,35 @@ def rows_frame(upload: Upload) -> pd.DataFrame:
     lines = []
     for r in upload.report.rows:
         p = r.partnership
-        lines.append({
-            "row": r.row,
-            "partnership": r.name,
-            "result": result_text(r),
-            "problems": " | ".join(f"{i.column}: {i.message}" for i in r.errors + r.warnings),
-            "councils": "; ".join(council_text(c) for c in r.councils),
-            "services": "; ".join(p.services) if p else "",
-            "status": p.status.value if p else "",
-            "start": p.start.iso() if p and p.start else "",
-            "end": p.end.iso() if p and p.end else "",
-            "savings": "; ".join(savings_text(s, _names(r)) for s in r.savings),
-        })
-    return pd.DataFrame(lines, columns=["row", "partnership", "result", "problems", "councils", "services", "status",
-                                        "start", "end", "savings"])
+        lines.append(
+            {
+                "row": r.row,
+                "partnership": r.name,
+                "result": result_text(r),
+                "problems": " | ".join(f"{i.column}: {i.message}" for i in r.errors + r.warnings),
+                "councils": "; ".join(council_text(c) for c in r.councils),
+                "services": "; ".join(p.services) if p else "",
+                "status": p.status.value if p else "",
+                "start": p.start.iso() if p and p.start else "",
+                "end": p.end.iso() if p and p.end else "",
+                "savings": "; ".join(savings_text(s, _names(r)) for s in r.savings),
+            }
+        )
+    return pd.DataFrame(
+        lines,
+        columns=[
+            "row",
+            "partnership",
+            "result",
+            "problems",
+            "councils",
+            "services",
+            "status",
+            "start",
+            "end",
+            "savings",
+        ],
+    )
 
 
 def summary_text(upload: Upload) -> str:
@@ -88,8 +111,10 @@ def summary_text(upload: Upload) -> str:
     fixed = f" {upload.fixes} name{'s' if upload.fixes != 1 else ''} fixed on this page." if upload.fixes else ""
     if not bad:
         return f"All {len(rows)} rows of {upload.file_name} are valid.{fixed}"
-    return (f"{bad} of {len(rows)} rows of {upload.file_name} have errors: fix them below (pick a suggestion) or in "
-            f"your file, then upload it again. Nothing is submitted while any row has an error.{fixed}")
+    return (
+        f"{bad} of {len(rows)} rows of {upload.file_name} have errors: fix them below (pick a suggestion) or in "
+        f"your file, then upload it again. Nothing is submitted while any row has an error.{fixed}"
+    )
 
 
 def row_label(report: RowReport) -> str:
@@ -107,8 +132,10 @@ def row_lines(report: RowReport) -> list[str]:
     lines = [f"Council: {council_text(c)}" for c in report.councils]
     lines += [f"Saving: {savings_text(s, _names(report))}" for s in report.savings]
     if p:
-        lines.append(f"Services: {'; '.join(p.services)}. Status: {p.status.value}. "
-                     f"Start: {p.start.iso() if p.start else 'not given'}. End: {p.end.iso() if p.end else 'none'}.")
+        lines.append(
+            f"Services: {'; '.join(p.services)}. Status: {p.status.value}. "
+            f"Start: {p.start.iso() if p.start else 'not given'}. End: {p.end.iso() if p.end else 'none'}."
+        )
     lines += [f"Error in {i.column}: {i.message}" for i in report.errors]
     lines += [f"Warning in {i.column}: {i.message}" for i in report.warnings]
     return lines
@@ -116,8 +143,11 @@ def row_lines(report: RowReport) -> list[str]:
 
 def fixes(report: RowReport) -> list[Fix]:
     """The row's errors that a suggestion can fix: an unknown council (or service) with close names on offer."""
-    return [Fix(report.row, i.column, str(i.value), tuple(i.suggestions)) for i in report.errors
-            if i.suggestions and isinstance(i.value, str) and i.value.strip()]
+    return [
+        Fix(report.row, i.column, str(i.value), tuple(i.suggestions))
+        for i in report.errors
+        if i.suggestions and isinstance(i.value, str) and i.value.strip()
+    ]
 
 
 def _councils(record: dict | None, register: Register) -> str:
@@ -131,9 +161,16 @@ def preview_frames(preview: Preview, register: Register) -> dict[str, pd.DataFra
     fields change."""
     frames = {}
     for kind in KINDS:
-        lines = [{"row": c.row, "id": c.partnership_id, "name": c.name,
-                  "councils": _councils(c.record or c.base_record, register),
-                  "changes": ", ".join(f.label for f in c.fields)} for c in preview.of_kind(kind)]
+        lines = [
+            {
+                "row": c.row,
+                "id": c.partnership_id,
+                "name": c.name,
+                "councils": _councils(c.record or c.base_record, register),
+                "changes": ", ".join(f.label for f in c.fields),
+            }
+            for c in preview.of_kind(kind)
+        ]
         frame = pd.DataFrame(lines, columns=["row", "id", "name", "councils", "changes"]).astype({"row": "Int64"})
         dropped = ([] if kind == CHANGED else ["changes"]) + (["row"] if kind == WITHDRAWN else [])  # no file row
         frames[kind] = frame.drop(columns=dropped)
@@ -142,9 +179,14 @@ def preview_frames(preview: Preview, register: Register) -> dict[str, pd.DataFra
 
 def field_changes(change: Change, register: Register | None = None) -> pd.DataFrame:
     """A changed partnership field by field: what is published, and what the file says."""
-    return pd.DataFrame([{"field": f.label, "published": old, "in the file": new}
-                         for f in change.fields for old, new in [f.texts(register)]],
-                        columns=["field", "published", "in the file"])
+    return pd.DataFrame(
+        [
+            {"field": f.label, "published": old, "in the file": new}
+            for f in change.fields
+            for old, new in [f.texts(register)]
+        ],
+        columns=["field", "published", "in the file"],
+    )
 
 
 def counts_text(counts: dict[str, int]) -> str:
@@ -157,17 +199,30 @@ def submission_title(s: Submission) -> str:
 
 def submission_details(s: Submission) -> str:
     fixed = f", {s.fixes} council name{'s' if s.fixes != 1 else ''} fixed on the page" if s.fixes else ""
-    return (f"File {s.file_name} ({s.file_rows} rows{fixed}; SHA-256 {s.file_sha256[:12]}…), checked against "
-            f"version {s.base_version}: {counts_text(s.counts)}.")
+    return (
+        f"File {s.file_name} ({s.file_rows} rows{fixed}; SHA-256 {s.file_sha256[:12]}…), checked against "
+        f"version {s.base_version}: {counts_text(s.counts)}."
+    )
 
 
 def submissions_frame(submissions: list[Submission]) -> pd.DataFrame:
-    lines = [{"id": s.id, "submitted": f"{s.created_at:%Y-%m-%d %H:%M}", "by": s.submitted_by, "file": s.file_name,
-              "changes": counts_text(s.counts), "status": s.status, "decided by": s.decided_by or "",
-              "comment": s.decision_comment or s.comment,
-              "published as": f"version {s.published_version}" if s.published_version else ""} for s in submissions]
-    return pd.DataFrame(lines, columns=["id", "submitted", "by", "file", "changes", "status", "decided by", "comment",
-                                        "published as"])
+    lines = [
+        {
+            "id": s.id,
+            "submitted": f"{s.created_at:%Y-%m-%d %H:%M}",
+            "by": s.submitted_by,
+            "file": s.file_name,
+            "changes": counts_text(s.counts),
+            "status": s.status,
+            "decided by": s.decided_by or "",
+            "comment": s.decision_comment or s.comment,
+            "published as": f"version {s.published_version}" if s.published_version else "",
+        }
+        for s in submissions
+    ]
+    return pd.DataFrame(
+        lines, columns=["id", "submitted", "by", "file", "changes", "status", "decided by", "comment", "published as"]
+    )
 
 
 def version_text(v: Version, current: int | None) -> str:
@@ -176,18 +231,38 @@ def version_text(v: Version, current: int | None) -> str:
 
 
 def versions_frame(versions: list[Version], current: int | None) -> pd.DataFrame:
-    lines = [{"version": v.number, "published now": "yes" if v.number == current else "",
-              "created": f"{v.created_at:%Y-%m-%d %H:%M}", "by": v.created_by or "(system)", "how": v.action
-              + (f" of submission {v.submission_id}" if v.submission_id else "")
-              + (f" of version {v.restored_from}" if v.restored_from else ""),
-              "partnerships": v.partnership_count, "note": v.note} for v in versions]
+    lines = [
+        {
+            "version": v.number,
+            "published now": "yes" if v.number == current else "",
+            "created": f"{v.created_at:%Y-%m-%d %H:%M}",
+            "by": v.created_by or "(system)",
+            "how": v.action
+            + (f" of submission {v.submission_id}" if v.submission_id else "")
+            + (f" of version {v.restored_from}" if v.restored_from else ""),
+            "partnerships": v.partnership_count,
+            "note": v.note,
+        }
+        for v in versions
+    ]
     return pd.DataFrame(lines, columns=["version", "published now", "created", "by", "how", "partnerships", "note"])
 
 
 def audit_frame(entries: list[AuditEntry]) -> pd.DataFrame:
-    lines = [{"when": f"{e.at:%Y-%m-%d %H:%M:%S}", "who": e.actor or "(system)", "what": e.action,
-              "submission": e.submission_id, "version": e.version, "file": e.file_name or "",
-              "sha256": e.file_sha256 or "", "counts": ", ".join(f"{k} {v}" for k, v in (e.counts or {}).items()),
-              "detail": e.detail or ""} for e in entries]
-    return pd.DataFrame(lines, columns=["when", "who", "what", "submission", "version", "file", "sha256", "counts",
-                                        "detail"]).astype({"submission": "Int64", "version": "Int64"})
+    lines = [
+        {
+            "when": f"{e.at:%Y-%m-%d %H:%M:%S}",
+            "who": e.actor or "(system)",
+            "what": e.action,
+            "submission": e.submission_id,
+            "version": e.version,
+            "file": e.file_name or "",
+            "sha256": e.file_sha256 or "",
+            "counts": ", ".join(f"{k} {v}" for k, v in (e.counts or {}).items()),
+            "detail": e.detail or "",
+        }
+        for e in entries
+    ]
+    return pd.DataFrame(
+        lines, columns=["when", "who", "what", "submission", "version", "file", "sha256", "counts", "detail"]
+    ).astype({"submission": "Int64", "version": "Int64"})

@@ -29,12 +29,15 @@ def configured(section: Mapping | None) -> bool:
 def account(store: Store, email: str | None) -> auth.User:
     """The store account for the email the provider vouched for; AuthenticationError saying what to do if none."""
     if not email or not str(email).strip():
-        raise AuthenticationError("your council account did not tell us your email address, so we cannot find "
-                                  "your account here; ask your IT team to release the email claim to this app")
+        raise AuthenticationError(
+            "your council account did not tell us your email address, so we cannot find "
+            "your account here; ask your IT team to release the email claim to this app"
+        )
     user = auth.get_user(store, str(email))
     if user is None:
         raise AuthenticationError(
             f"you signed in with your council account as {auth.normalise_email(str(email))}, but there is no "
             "officer or reviewer account for that email here; ask the map's administrators to create one "
-            f"(python -m sharedmap users add {auth.normalise_email(str(email))} --role officer --council …)")
+            f"(python -m sharedmap users add {auth.normalise_email(str(email))} --role officer --council …)"
+        )
     return user

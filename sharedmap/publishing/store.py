@@ -149,8 +149,9 @@ class Store:
 
     def lock_current(self, connection: Connection) -> int | None:
         """Take the publish lock (the state row) for this transaction and return the current version number."""
-        row = connection.execute(sa.select(store_state.c.current_version).where(store_state.c.id == 1)
-                                 .with_for_update()).one()
+        row = connection.execute(
+            sa.select(store_state.c.current_version).where(store_state.c.id == 1).with_for_update()
+        ).one()
         return row.current_version
 
     def versions(self) -> list[Version]:
@@ -174,9 +175,11 @@ class Store:
                     return []
             else:
                 self.version(number, conn)
-            rows = conn.execute(sa.select(version_partnerships.c.record)
-                                .where(version_partnerships.c.version == number)
-                                .order_by(version_partnerships.c.position)).all()
+            rows = conn.execute(
+                sa.select(version_partnerships.c.record)
+                .where(version_partnerships.c.version == number)
+                .order_by(version_partnerships.c.position)
+            ).all()
         return [row.record for row in rows]
 
     def partnerships(self, number: int | None = None) -> list[Partnership]:
@@ -208,20 +211,42 @@ class Store:
             self._published, self._unshown = cached, (label, tuple(unshown))
         return cached[0], list(cached[1])
 
-    def ensure_seeded(self, partnerships: Sequence[Partnership], file_name: str | None = None,
-                      file_sha256: str | None = None) -> Version | None:
+    def ensure_seeded(
+        self, partnerships: Sequence[Partnership], file_name: str | None = None, file_sha256: str | None = None
+    ) -> Version | None:
         """Publish the seed as version 1 unless something is published already (replicas may race here)."""
         with self.write() as conn:
             if self.lock_current(conn) is not None:
                 return None
-            version = self.write_version(conn, [to_record(p) for p in partnerships], actor=None, action="seed",
-                                         note=f"seeded from {file_name}" if file_name else "seeded")
-            self.audit(conn, "seed", None, version=version.number, file_name=file_name, file_sha256=file_sha256,
-                       counts={"partnerships": version.partnership_count})
+            version = self.write_version(
+                conn,
+                [to_record(p) for p in partnerships],
+                actor=None,
+                action="seed",
+                note=f"seeded from {file_name}" if file_name else "seeded",
+            )
+            self.audit(
+                conn,
+                "seed",
+                None,
+                version=version.number,
+                file_name=file_name,
+                file_sha256=file_sha256,
+                counts={"partnerships": version.partnership_count},
+            )
         return version
 
-    def write_version(self, connection: Connection, records: Sequence[dict], *, actor: str | None, action: str,
-                      submission_id: int | None = None, restored_from: int | None = None, note: str = "") -> Version:
+    def write_version(
+        self,
+        connection: Connection,
+        records: Sequence[dict],
+        *,
+        actor: str | None,
+        action: str,
+        submission_id: int | None = None,
+        restored_from: int | None = None,
+        note: str = "",
+    ) -> Version:
         """Write a complete new version and make it the published one; call inside ``write()`` after
         ``lock_current``. The label changes with every version, so caches keyed by it refresh."""
         ids = [r["id"] for r in records]
@@ -230,15 +255,32 @@ class Store:
         number = (connection.execute(sa.select(sa.func.max(versions.c.number))).scalar() or 0) + 1
         label = f"v{number}-{secrets.token_hex(4)}"
         now = db.utcnow()
-        connection.execute(versions.insert().values(
-            number=number, label=label, created_at=now, created_by=actor, action=action, submission_id=submission_id,
-            restored_from=restored_from, partnership_count=len(records), note=note))
+        connection.execute(
+            versions.insert().values(
+                number=number,
+                label=label,
+                created_at=now,
+                created_by=actor,
+                action=action,
+                submission_id=submission_id,
+                restored_from=restored_from,
+                partnership_count=len(records),
+                note=note,
+            )
+        )
         if records:
-            connection.execute(version_partnerships.insert(), [
-                {"version": number, "partnership_id": r["id"], "position": i, "name": r["name"], "record": r}
-                for i, r in enumerate(records)])
-        connection.execute(store_state.update().where(store_state.c.id == 1)
-                           .values(current_version=number, current_label=label, updated_at=now))
+            connection.execute(
+                version_partnerships.insert(),
+                [
+                    {"version": number, "partnership_id": r["id"], "position": i, "name": r["name"], "record": r}
+                    for i, r in enumerate(records)
+                ],
+            )
+        connection.execute(
+            store_state.update()
+            .where(store_state.c.id == 1)
+            .values(current_version=number, current_label=label, updated_at=now)
+        )
         return self.version(number, connection)
 
     # Submissions -------------------------------------------------------------------------------------------------
@@ -250,11 +292,23 @@ class Store:
         if inserted is None:
             raise StoreError("the database did not return the new submission's id")
         submission_id = inserted[0]
-        connection.execute(submission_changes.insert(), [
-            {"submission_id": submission_id, "partnership_id": c.partnership_id, "position": i, "kind": c.kind,
-             "name": c.name, "row": c.row, "matched_by": c.matched_by, "record": c.record,
-             "base_record": c.base_record}
-            for i, c in enumerate(changes)])
+        connection.execute(
+            submission_changes.insert(),
+            [
+                {
+                    "submission_id": submission_id,
+                    "partnership_id": c.partnership_id,
+                    "position": i,
+                    "kind": c.kind,
+                    "name": c.name,
+                    "row": c.row,
+                    "matched_by": c.matched_by,
+                    "record": c.record,
+                    "base_record": c.base_record,
+                }
+                for i, c in enumerate(changes)
+            ],
+        )
         return submission_id
 
     def submissions(self, status: SubmissionStatus | None = None) -> list[Submission]:
@@ -264,9 +318,11 @@ class Store:
             query = query.where(submissions.c.status == status)
         with self.read(None) as conn:
             rows = conn.execute(query).all()
-            tallies = conn.execute(sa.select(submission_changes.c.submission_id, submission_changes.c.kind,
-                                             sa.func.count().label("n")).group_by(submission_changes.c.submission_id,
-                                                                                  submission_changes.c.kind)).all()
+            tallies = conn.execute(
+                sa.select(
+                    submission_changes.c.submission_id, submission_changes.c.kind, sa.func.count().label("n")
+                ).group_by(submission_changes.c.submission_id, submission_changes.c.kind)
+            ).all()
         counts: dict[int, dict[str, int]] = {}
         for tally in tallies:
             counts.setdefault(tally.submission_id, dict.fromkeys(KINDS, 0))[tally.kind] = tally.n
@@ -287,16 +343,33 @@ class Store:
     def changes(self, submission_id: int, connection: Connection | None = None) -> list[Change]:
         """The submission's preview as it was made: what it adds, changes, keeps and withdraws."""
         with self.read(connection) as conn:
-            rows = conn.execute(sa.select(submission_changes).where(submission_changes.c.submission_id
-                                                                    == submission_id)
-                                .order_by(submission_changes.c.position)).all()
+            rows = conn.execute(
+                sa.select(submission_changes)
+                .where(submission_changes.c.submission_id == submission_id)
+                .order_by(submission_changes.c.position)
+            ).all()
         return [Change(r.kind, r.partnership_id, r.name, r.record, r.base_record, r.row, r.matched_by) for r in rows]
 
-    def decide(self, connection: Connection, submission_id: int, status: SubmissionStatus, by: str, comment: str,
-               published_version: int | None = None) -> None:
-        connection.execute(submissions.update().where(submissions.c.id == submission_id).values(
-            status=status, decided_by=by, decided_at=db.utcnow(), decision_comment=comment,
-            published_version=published_version))
+    def decide(
+        self,
+        connection: Connection,
+        submission_id: int,
+        status: SubmissionStatus,
+        by: str,
+        comment: str,
+        published_version: int | None = None,
+    ) -> None:
+        connection.execute(
+            submissions.update()
+            .where(submissions.c.id == submission_id)
+            .values(
+                status=status,
+                decided_by=by,
+                decided_at=db.utcnow(),
+                decision_comment=comment,
+                published_version=published_version,
+            )
+        )
 
     # Audit -------------------------------------------------------------------------------------------------------
 
@@ -310,20 +383,57 @@ class Store:
             query = query.where(audit_log.c.submission_id == submission_id)
         with self.read(None) as conn:
             rows = conn.execute(query).all()
-        return [AuditEntry(r.id, db.as_utc(r.at), r.actor, r.action, r.submission_id, r.version, r.file_name,
-                           r.file_sha256, r.counts, r.detail) for r in rows]
+        return [
+            AuditEntry(
+                r.id,
+                db.as_utc(r.at),
+                r.actor,
+                r.action,
+                r.submission_id,
+                r.version,
+                r.file_name,
+                r.file_sha256,
+                r.counts,
+                r.detail,
+            )
+            for r in rows
+        ]
 
 
 def _version(row) -> Version:
-    return Version(row.number, row.label, db.as_utc(row.created_at), row.created_by, row.action, row.submission_id,
-                   row.restored_from, row.partnership_count, row.note)
+    return Version(
+        row.number,
+        row.label,
+        db.as_utc(row.created_at),
+        row.created_by,
+        row.action,
+        row.submission_id,
+        row.restored_from,
+        row.partnership_count,
+        row.note,
+    )
 
 
 def _submission(row, counts: dict[str, int]) -> Submission:
-    return Submission(row.id, db.as_utc(row.created_at), row.submitted_by, row.scope_council_id,
-                      bool(row.withdraw_missing), row.base_version, row.file_name, row.file_sha256, row.file_rows,
-                      row.fixes, row.comment, SubmissionStatus(row.status), row.decided_by, db.as_utc(row.decided_at),
-                      row.decision_comment, row.published_version, counts)
+    return Submission(
+        row.id,
+        db.as_utc(row.created_at),
+        row.submitted_by,
+        row.scope_council_id,
+        bool(row.withdraw_missing),
+        row.base_version,
+        row.file_name,
+        row.file_sha256,
+        row.file_rows,
+        row.fixes,
+        row.comment,
+        SubmissionStatus(row.status),
+        row.decided_by,
+        db.as_utc(row.decided_at),
+        row.decision_comment,
+        row.published_version,
+        counts,
+    )
 
 
 _OPEN_STORES: dict[str, Store] = {}

@@ -18,32 +18,47 @@ from sharedmap.partnerships import SERVICES, SavingsKind
 
 # column: (required?, what to write)
 COLUMNS: dict[str, tuple[bool, str]] = {
-    "id": (False, "Leave empty for a new partnership. To update one already on the map, copy its id from the Data "
-                  "page (or leave it empty: a partnership with the same name is matched)."),
+    "id": (
+        False,
+        "Leave empty for a new partnership. To update one already on the map, copy its id from the Data "
+        "page (or leave it empty: a partnership with the same name is matched).",
+    ),
     "name": (True, "The partnership's name, as the councils call it."),
-    "councils": (True, "Every council in it, separated by semicolons. Full names or common short forms (Boston BC, "
-                       "E. Lindsey DC); names the register cannot place with confidence are shown with suggestions."),
+    "councils": (
+        True,
+        "Every council in it, separated by semicolons. Full names or common short forms (Boston BC, "
+        "E. Lindsey DC); names the register cannot place with confidence are shown with suggestions.",
+    ),
     "other_partners": (False, "Partners that are not councils (NHS trusts, police, fire), separated by semicolons."),
     "services": (True, "What is shared, separated by semicolons, from the services list below (or a synonym)."),
     "status": (False, "operational, planned or ended. Empty: operational, or ended when an end date is given."),
     "start": (False, "When it started: July 2020, 2020-07, 27/06/2012, 2014/15 (financial year) or 2020."),
     "end": (False, "When it ended, in the same forms; empty while it runs."),
-    "savings": (False, "Money figures, separated by semicolons, each with its kind: £600,000 annual; £15.4m target "
-                       "over 10 years. A figure is for the whole partnership unless it says otherwise: add 'for "
-                       "each council' when every council saves that much (£10m annual for each council), or the "
-                       "council's name in brackets when it is one council's figure (£70,000 annual (Blaby District "
-                       "Council)). A figure needs a source link."),
+    "savings": (
+        False,
+        "Money figures, separated by semicolons, each with its kind: £600,000 annual; £15.4m target "
+        "over 10 years. A figure is for the whole partnership unless it says otherwise: add 'for "
+        "each council' when every council saves that much (£10m annual for each council), or the "
+        "council's name in brackets when it is one council's figure (£70,000 annual (Blaby District "
+        "Council)). A figure needs a source link.",
+    ),
     "description": (False, "A sentence or two on what the partnership does."),
     "source_url": (False, "A public web page (http:// or https://) that readers can check the figures against."),
     "source_title": (False, "The title of that page."),
     "source_date": (False, "When that page was published."),
     "notes": (False, "Anything else a reviewer should know."),
-    "verified_on": (False, "The date you last checked this row against its source (e.g. 2025-03-14): readers see "
-                           "it beside the row. The status is read as at the source's date; a row still running "
-                           "whose source is more than 3 years old is marked 'may be out of date'."),
-    "evidence": (False, "A short note in your own words on where in the source the councils, figure and status "
-                        "are stated (e.g. 'press release, 3rd paragraph: £10m a year for each council'); up to 800 "
-                        "characters."),
+    "verified_on": (
+        False,
+        "The date you last checked this row against its source (e.g. 2025-03-14): readers see "
+        "it beside the row. The status is read as at the source's date; a row still running "
+        "whose source is more than 3 years old is marked 'may be out of date'.",
+    ),
+    "evidence": (
+        False,
+        "A short note in your own words on where in the source the councils, figure and status "
+        "are stated (e.g. 'press release, 3rd paragraph: £10m a year for each council'); up to 800 "
+        "characters.",
+    ),
 }
 EXAMPLE_ROW = {
     "id": "",
@@ -106,8 +121,14 @@ def template_xlsx() -> bytes:
     for service, words in services_notes():
         notes.append([service, words, ""])
     notes.append([])
-    notes.append(["savings kinds", ", ".join(k.value for k in SavingsKind), "only annual, cumulative and target "
-                  "figures count as savings; funding awards and combined spend are shown but never added to them"])
+    notes.append(
+        [
+            "savings kinds",
+            ", ".join(k.value for k in SavingsKind),
+            "only annual, cumulative and target "
+            "figures count as savings; funding awards and combined spend are shown but never added to them",
+        ]
+    )
     for row in notes.iter_rows():
         if row[0].value in ("column", "service", "savings kinds"):
             for cell in row:

@@ -49,11 +49,24 @@ from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 
 # The file's columns (tables.FIELD_ALIASES) and the partnership record fields they fill.
-RECORD_FIELDS = {"name": "name", "councils": "council_ids", "council_ids": "council_ids", "services": "services",
-                 "other_partners": "other_partners", "status": "status", "start": "start", "end": "end",
-                 "savings": "savings", "description": "description", "source_url": "source_urls",
-                 "source_title": "source_title", "source_date": "source_date", "notes": "notes",
-                 "verified_on": "verified_on", "evidence": "evidence"}
+RECORD_FIELDS = {
+    "name": "name",
+    "councils": "council_ids",
+    "council_ids": "council_ids",
+    "services": "services",
+    "other_partners": "other_partners",
+    "status": "status",
+    "start": "start",
+    "end": "end",
+    "savings": "savings",
+    "description": "description",
+    "source_url": "source_urls",
+    "source_title": "source_title",
+    "source_date": "source_date",
+    "notes": "notes",
+    "verified_on": "verified_on",
+    "evidence": "evidence",
+}
 Fixes = Mapping[tuple[int, str, str], str]  # (row, column, text as typed) -> replacement, e.g. a picked suggestion
 
 
@@ -78,12 +91,16 @@ class Upload:
 
     @property
     def rows(self) -> list[Uploaded]:
-        return [Uploaded(r.row, r.partnership, r.row in self.id_rows, self.fields) for r in self.report.rows
-                if r.ok and r.partnership is not None]
+        return [
+            Uploaded(r.row, r.partnership, r.row in self.id_rows, self.fields)
+            for r in self.report.rows
+            if r.ok and r.partnership is not None
+        ]
 
 
-def read_upload(source: bytes | str | Path, register: Register, file_name: str | None = None,
-                fixes: Fixes | None = None) -> Upload:
+def read_upload(
+    source: bytes | str | Path, register: Register, file_name: str | None = None, fixes: Fixes | None = None
+) -> Upload:
     """Read and check a CSV/XLSX upload (FileReadError if it cannot be read at all), applying the fixes an
     officer picked on the page, such as a suggested council for a name the register could not resolve."""
     data = source if isinstance(source, bytes) else _read_bytes(Path(source))
@@ -153,8 +170,9 @@ def council_covers(own: str | None, register: Register) -> Callable[[Partnership
     return includes_own
 
 
-def preview_upload(store: Store, user: User, upload: Upload, register: Register,
-                   withdraw_missing: bool = True) -> Preview:
+def preview_upload(
+    store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True
+) -> Preview:
     """What submitting this upload would change, against the version published now."""
     require_role(user, Role.OFFICER, "upload partnerships")
     require_valid(upload)
@@ -163,8 +181,10 @@ def preview_upload(store: Store, user: User, upload: Upload, register: Register,
     if foreign:
         council = register.get(user.council_id).name if user.council_id in register.councils else user.council_id
         listed = "; ".join(f"row {i.row} ({i.partnership.name})" for i in foreign[:5])
-        raise PermissionDeniedError(f"an officer may only submit partnerships that include their own council "
-                                    f"({council}); these do not: {listed}")
+        raise PermissionDeniedError(
+            f"an officer may only submit partnerships that include their own council "
+            f"({council}); these do not: {listed}"
+        )
     with store.read() as conn:
         number = store.current(conn)[0]
         published = load_records(store.records(number, conn))[0] if number else []
@@ -172,11 +192,16 @@ def preview_upload(store: Store, user: User, upload: Upload, register: Register,
     others = out_of_scope(preview.changes, mine)
     if others:
         council = register.get(user.council_id).name if user.council_id in register.councils else user.council_id
-        listed = "; ".join(f"row {c.row} matches published partnership {c.partnership_id} ({c.base_record['name']})"
-                           f" by its {c.matched_by}" for c in others[:5])
-        raise PermissionDeniedError(f"an officer may change only partnerships whose published record already "
-                                    f"includes their council ({council}): {listed}. If it is another partnership, "
-                                    "give it its own name and no id; to join an existing one, ask a reviewer")
+        listed = "; ".join(
+            f"row {c.row} matches published partnership {c.partnership_id} ({c.base_record['name']})"
+            f" by its {c.matched_by}"
+            for c in others[:5]
+        )
+        raise PermissionDeniedError(
+            f"an officer may change only partnerships whose published record already "
+            f"includes their council ({council}): {listed}. If it is another partnership, "
+            "give it its own name and no id; to join an existing one, ask a reviewer"
+        )
     return preview
 
 
@@ -193,22 +218,43 @@ def out_of_scope(changes, mine: Callable[[Partnership], bool]) -> list:
 
 
 @events.logged("submit")
-def submit(store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True,
-           comment: str = "") -> Submission:
+def submit(
+    store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True, comment: str = ""
+) -> Submission:
     """Stage the upload as a pending submission for a reviewer; nothing is published yet."""
     preview = preview_upload(store, user, upload, register, withdraw_missing)
     if not preview.has_effect:
-        raise ValidationError("file", upload.file_name, f"nothing to submit: all {len(preview.changes)} "
-                              "partnerships in it match the published version")
+        raise ValidationError(
+            "file",
+            upload.file_name,
+            f"nothing to submit: all {len(preview.changes)} partnerships in it match the published version",
+        )
     counts = {"rows": len(upload.report.rows), **preview.counts}
     with store.write() as conn:
         submission_id = store.add_submission(
-            conn, preview.changes, submitted_by=user.email, scope_council_id=None if user.is_reviewer
-            else user.council_id, withdraw_missing=withdraw_missing, base_version=preview.base_version,
-            file_name=upload.file_name, file_sha256=upload.sha256, file_rows=len(upload.report.rows),
-            fixes=upload.fixes, comment=comment)
-        store.audit(conn, "submit", user.email, submission_id=submission_id, version=preview.base_version,
-                    file_name=upload.file_name, file_sha256=upload.sha256, counts=counts, detail=comment)
+            conn,
+            preview.changes,
+            submitted_by=user.email,
+            scope_council_id=None if user.is_reviewer else user.council_id,
+            withdraw_missing=withdraw_missing,
+            base_version=preview.base_version,
+            file_name=upload.file_name,
+            file_sha256=upload.sha256,
+            file_rows=len(upload.report.rows),
+            fixes=upload.fixes,
+            comment=comment,
+        )
+        store.audit(
+            conn,
+            "submit",
+            user.email,
+            submission_id=submission_id,
+            version=preview.base_version,
+            file_name=upload.file_name,
+            file_sha256=upload.sha256,
+            counts=counts,
+            detail=comment,
+        )
     return store.submission(submission_id)
 
 
@@ -239,25 +285,43 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
         current = store.lock_current(conn)
         submission = _pending(store, conn, submission_id)
         if submission.submitted_by == user.email:
-            raise PermissionDeniedError(f"nobody approves their own submission: submission {submission_id} is "
-                                        f"{user.email}'s, so another reviewer must approve it")
+            raise PermissionDeniedError(
+                f"nobody approves their own submission: submission {submission_id} is "
+                f"{user.email}'s, so another reviewer must approve it"
+            )
         problems = _conflicts(store, conn, submission)
         if problems:
             raise ConflictError(
                 f"submission {submission_id} was made against version {submission.base_version} and conflicts with "
-                f"version {current}, published since: " + "; ".join(problems[:5])
+                f"version {current}, published since: "
+                + "; ".join(problems[:5])
                 + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
-                + f". Reject it and ask {submission.submitted_by} to upload again against the current version.")
+                + f". Reject it and ask {submission.submitted_by} to upload again against the current version."
+            )
         published = store.records(current, conn)
         if submission.scope_council_id:  # an officer's: re-checked against what is published now
             _check_scope(submission, published, store.changes(submission_id, conn), register)
         records = apply_changes(published, store.changes(submission_id, conn))
-        version = store.write_version(conn, records, actor=user.email, action="publish", submission_id=submission_id,
-                                      note=comment or f"submission {submission_id} from {submission.submitted_by}")
+        version = store.write_version(
+            conn,
+            records,
+            actor=user.email,
+            action="publish",
+            submission_id=submission_id,
+            note=comment or f"submission {submission_id} from {submission.submitted_by}",
+        )
         store.decide(conn, submission_id, SubmissionStatus.APPROVED, user.email, comment, version.number)
-        store.audit(conn, "approve", user.email, submission_id=submission_id, version=version.number,
-                    file_name=submission.file_name, file_sha256=submission.file_sha256,
-                    counts={**submission.counts, "partnerships": version.partnership_count}, detail=comment)
+        store.audit(
+            conn,
+            "approve",
+            user.email,
+            submission_id=submission_id,
+            version=version.number,
+            file_name=submission.file_name,
+            file_sha256=submission.file_sha256,
+            counts={**submission.counts, "partnerships": version.partnership_count},
+            detail=comment,
+        )
     rebuild_after_publish(store, version.number)
     return version
 
@@ -271,9 +335,17 @@ def reject(store: Store, user: User, submission_id: int, reason: str) -> Submiss
     with store.write() as conn:
         submission = _pending(store, conn, submission_id)
         store.decide(conn, submission_id, SubmissionStatus.REJECTED, user.email, reason.strip())
-        store.audit(conn, "reject", user.email, submission_id=submission_id, version=submission.base_version,
-                    file_name=submission.file_name, file_sha256=submission.file_sha256, counts=submission.counts,
-                    detail=reason.strip())
+        store.audit(
+            conn,
+            "reject",
+            user.email,
+            submission_id=submission_id,
+            version=submission.base_version,
+            file_name=submission.file_name,
+            file_sha256=submission.file_sha256,
+            counts=submission.counts,
+            detail=reason.strip(),
+        )
     return store.submission(submission_id)
 
 
@@ -286,11 +358,22 @@ def rollback(store: Store, user: User, number: int, reason: str = "") -> Version
         if number == current:
             raise StoreError(f"version {number} is already the published version")
         records = store.records(number, conn)
-        version = store.write_version(conn, records, actor=user.email, action="rollback", restored_from=number,
-                                      note=reason or f"restored version {number}")
-        store.audit(conn, "rollback", user.email, version=version.number,
-                    counts={"partnerships": version.partnership_count, "restored_from": number,
-                            "replaced": current}, detail=reason)
+        version = store.write_version(
+            conn,
+            records,
+            actor=user.email,
+            action="rollback",
+            restored_from=number,
+            note=reason or f"restored version {number}",
+        )
+        store.audit(
+            conn,
+            "rollback",
+            user.email,
+            version=version.number,
+            counts={"partnerships": version.partnership_count, "restored_from": number, "replaced": current},
+            detail=reason,
+        )
     rebuild_after_publish(store, version.number)
     return version
 
@@ -313,15 +396,19 @@ def _check_scope(submission: Submission, published: list[dict], changes, registe
     before the scope rule, or rebased onto a newer version, is refused rather than published)."""
     by_id = {r["id"]: r for r in published}
     mine = council_covers(submission.scope_council_id, register)
-    now = [replace(c, base_record=by_id[c.partnership_id]) for c in changes
-           if c.kind in (CHANGED, WITHDRAWN) and c.partnership_id in by_id]
+    now = [
+        replace(c, base_record=by_id[c.partnership_id])
+        for c in changes
+        if c.kind in (CHANGED, WITHDRAWN) and c.partnership_id in by_id
+    ]
     others = out_of_scope(now, mine)
     if others:
         raise PermissionDeniedError(
             f"submission {submission.id} from {submission.submitted_by} changes partnerships that do not include "
             f"their council ({submission.scope_council_id}): "
             + "; ".join(f"{c.partnership_id} ({by_id[c.partnership_id]['name']})" for c in others[:5])
-            + ". Reject it; a reviewer can make that change")
+            + ". Reject it; a reviewer can make that change"
+        )
 
 
 def _pending(store: Store, conn, submission_id: int) -> Submission:

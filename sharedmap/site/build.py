@@ -99,8 +99,9 @@ def write_assets(out: _Writer) -> dict[str, str]:
     urls = {}
     for asset in assets.ASSETS:
         for vendor_path in (*asset.js, *asset.css):
-            urls[vendor_path] = out.hashed(f"assets/{Path(vendor_path).name}",
-                                           (assets.VENDOR_DIR / vendor_path).read_bytes())
+            urls[vendor_path] = out.hashed(
+                f"assets/{Path(vendor_path).name}", (assets.VENDOR_DIR / vendor_path).read_bytes()
+            )
     images = assets.VENDOR_DIR / "leaflet" / "images"
     for image in sorted(images.glob("*.png")):  # leaflet.css names them relative to itself
         out.write(f"assets/images/{image.name}", image.read_bytes())
@@ -116,15 +117,20 @@ def write_data(out: _Writer, data: SiteData, register: Register, topology: dict)
     for geometry in topo["objects"]["councils"]["geometries"]:
         geometry["properties"]["name"] = names.get(geometry["properties"]["c"], "")
     topo["licence"] = "Boundaries: ONS, Open Government Licence v3.0; names and codes: mySociety, CC-BY 4.0"
-    records = {"version": data.label, "licence": pages.LICENCES, "note": DATA_NOTE, "attribution": attribution_lines(),
-               "partnerships": [to_record(p) for p in data.published]}
+    records = {
+        "version": data.label,
+        "licence": pages.LICENCES,
+        "note": DATA_NOTE,
+        "attribution": attribution_lines(),
+        "partnerships": [to_record(p) for p in data.published],
+    }
     files = {
         "councils.topojson": out.hashed("data/councils.topojson", json.dumps(topo, separators=(",", ":"))),
-        "partnerships.json": out.hashed("data/partnerships.json", json.dumps(records, ensure_ascii=False,
-                                                                            indent=1)),
+        "partnerships.json": out.hashed("data/partnerships.json", json.dumps(records, ensure_ascii=False, indent=1)),
         "partnerships.csv": out.hashed("data/partnerships.csv", partnerships_csv(data.published, register)),
-        "partnerships.geojson": out.hashed("data/partnerships.geojson",
-                                           partnerships_geojson(data.partnerships, register, data.network)),
+        "partnerships.geojson": out.hashed(
+            "data/partnerships.geojson", partnerships_geojson(data.partnerships, register, data.network)
+        ),
     }
     out.write("data/manifest.json", json.dumps({"version": data.label, "files": files}, indent=1))
     return files
@@ -132,8 +138,10 @@ def write_data(out: _Writer, data: SiteData, register: Register, topology: dict)
 
 def write_panels(out: _Writer, data: SiteData) -> str:
     """One small JSON file per council, fetched when it is chosen; the folder's name carries their hash."""
-    documents = {code: json.dumps(panel, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-                 for code, panel in sorted(data.panels.items())}
+    documents = {
+        code: json.dumps(panel, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        for code, panel in sorted(data.panels.items())
+    }
     digest = content_hash(b"".join(code.encode() + raw for code, raw in documents.items()))
     for code, raw in documents.items():
         out.write(f"data/panel-{digest}/{code}.json", raw)
@@ -155,8 +163,19 @@ def write_site(root: Path, data: SiteData, register: Register, topology: dict, v
     out.write("council/index.html", pages.render_page("councils.html.j2", data, urls, councils=councils))
     files = write_data(out, data, register, topology)
     out.write("data/index.html", pages.render_page("data.html.j2", data, urls, files=files))
-    out.write(STAMP, json.dumps({"label": data.label, "version": version, "built_at": datetime.now(UTC).isoformat(),
-                                 "partnerships": len(data.partnerships), "skipped": list(data.skipped)}, indent=1))
+    out.write(
+        STAMP,
+        json.dumps(
+            {
+                "label": data.label,
+                "version": version,
+                "built_at": datetime.now(UTC).isoformat(),
+                "partnerships": len(data.partnerships),
+                "skipped": list(data.skipped),
+            },
+            indent=1,
+        ),
+    )
     return out.count + 1
 
 
@@ -174,15 +193,25 @@ def swap_in(folder: Path, output: Path) -> None:
 
 def prune(builds: Path, live: Path) -> None:
     """Keep the live build and the one before it."""
-    done = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [p for p in done if p.resolve() != live.resolve()][KEEP_BUILDS - 1:]:
+    done = sorted(
+        (p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in [p for p in done if p.resolve() != live.resolve()][KEEP_BUILDS - 1 :]:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(output: Path, partnerships: list[Partnership], register: Register, label: str,
-               version: int | None = None, year: int = LATEST_YEAR, areas: gpd.GeoDataFrame | None = None,
-               topology: dict | None = None) -> Built:
+def build_site(
+    output: Path,
+    partnerships: list[Partnership],
+    register: Register,
+    label: str,
+    version: int | None = None,
+    year: int = LATEST_YEAR,
+    areas: gpd.GeoDataFrame | None = None,
+    topology: dict | None = None,
+) -> Built:
     """Build the site of one version in a new folder beside ``output`` and swap it in. Raises SiteBuildError
     (logged; the live site untouched) when it cannot be built."""
     started = time.perf_counter()
@@ -198,27 +227,45 @@ def build_site(output: Path, partnerships: list[Partnership], register: Register
             topology = map_payload.build_topology(map_payload.tier_areas(areas, year, "ltla"))
         data = site_data(partnerships, register, label, year, areas, topology)
         count = write_site(temporary, data, register, topology, version)
-        folder = builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{'v' + str(version) if version else 'seed'}-" \
-                          f"{time.time_ns() % 10**6:06d}"
+        folder = (
+            builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{'v' + str(version) if version else 'seed'}-"
+            f"{time.time_ns() % 10**6:06d}"
+        )
         temporary.rename(folder)
         swap_in(folder, output)
     except Exception as exc:  # noqa: BLE001 (any failure leaves the live site; it is logged and raised as ours)
         shutil.rmtree(temporary, ignore_errors=True)
-        events.record("site_build", "failure", output=str(output), label=label, version=version,
-                      reason=f"{type(exc).__name__}: {exc}")
+        events.record(
+            "site_build",
+            "failure",
+            output=str(output),
+            label=label,
+            version=version,
+            reason=f"{type(exc).__name__}: {exc}",
+        )
         if isinstance(exc, SiteBuildError):
             raise
-        raise SiteBuildError(f"the static site of {label} could not be built ({exc}); the live site is unchanged") \
-            from exc
+        raise SiteBuildError(
+            f"the static site of {label} could not be built ({exc}); the live site is unchanged"
+        ) from exc
     prune(builds, output)
     seconds = round(time.perf_counter() - started, 2)
-    events.record("site_build", "success", output=str(output), label=label, version=version, files=count,
-                  seconds=seconds, skipped=len(data.skipped))
+    events.record(
+        "site_build",
+        "success",
+        output=str(output),
+        label=label,
+        version=version,
+        files=count,
+        seconds=seconds,
+        skipped=len(data.skipped),
+    )
     return Built(output, folder, label, version, count, seconds, data.skipped)
 
 
-def rebuild_published(store, register: Register | None = None, version: int | None = None,
-                      output: Path | None = None) -> Built | None:
+def rebuild_published(
+    store, register: Register | None = None, version: int | None = None, output: Path | None = None
+) -> Built | None:
     """The site of the store's published version (or version ``number``), at SHAREDMAP_SITE_DIR unless
     ``output`` is given; None when the setting is off."""
     output = output or site_dir()

@@ -48,8 +48,12 @@ def renderable(partnerships: list[Partnership], register: Register) -> tuple[lis
             kept.append(p)
         except RENDER_ERRORS as exc:
             skipped.append(str(getattr(p, "id", "?")))
-            events.record("site_record_skipped", "failure", partnership_id=str(getattr(p, "id", "?")),
-                          reason=f"{type(exc).__name__}: {exc}")
+            events.record(
+                "site_record_skipped",
+                "failure",
+                partnership_id=str(getattr(p, "id", "?")),
+                reason=f"{type(exc).__name__}: {exc}",
+            )
     return kept, skipped
 
 
@@ -66,35 +70,58 @@ def site_links(links_json: str, network: Network, partnerships: list[Partnership
     return map_payload.script_json(links)
 
 
-def panels(partnerships: list[Partnership], network: Network, register: Register,
-           table) -> dict[str, dict]:
+def panels(partnerships: list[Partnership], network: Network, register: Register, table) -> dict[str, dict]:
     """Per drawn council: its name and type, and the facts of every partnership drawn there (with the codes of
     each one's members, so the map can outline them)."""
     by_id = {p.id: p for p in partnerships}
     codes = network.members.groupby("partnership_id")["gss"].apply(lambda s: sorted(set(s))).to_dict()
     facts = {}
     for pid, p in by_id.items():
-        facts[pid] = {**asdict(partnership_facts(p, register, network)), "codes": codes.get(pid, []),
-                      "service_list": list(p.services)}
+        facts[pid] = {
+            **asdict(partnership_facts(p, register, network)),
+            "codes": codes.get(pid, []),
+            "service_list": list(p.services),
+        }
     result = {}
     for row in table.itertuples():
         ids = [pid for pid in row.partnership_ids if pid in facts]
         kind = str(row.type or "council")
         if row.ended is not None and row.ended == row.ended:  # NaN is not equal to itself
             kind = f"former {kind}, abolished {int(row.ended)}"
-        result[row.code] = {"code": row.code, "name": str(row.council), "kind": kind,
-                            "savings": map_payload.council_savings_text(row._asdict()) if ids else "",
-                            "partnerships": [facts[pid] for pid in ids]}
+        result[row.code] = {
+            "code": row.code,
+            "name": str(row.council),
+            "kind": kind,
+            "savings": map_payload.council_savings_text(row._asdict()) if ids else "",
+            "partnerships": [facts[pid] for pid in ids],
+        }
     return result
 
 
-def site_data(partnerships: list[Partnership], register: Register, label: str, year: int, areas: gpd.GeoDataFrame,
-              topology: dict, tier: str = "ltla", measure: str = "partnerships") -> SiteData:
+def site_data(
+    partnerships: list[Partnership],
+    register: Register,
+    label: str,
+    year: int,
+    areas: gpd.GeoDataFrame,
+    topology: dict,
+    tier: str = "ltla",
+    measure: str = "partnerships",
+) -> SiteData:
     """Everything a build writes, from one published version's partnerships."""
     kept, skipped = renderable(partnerships, register)
     shown = apply_filters(kept, Filters(year=year), register)
     network = build_network(shown, register, year, areas)
     drawn = map_payload.tier_areas(areas, year, tier)
     view = map_payload.build_view_payload(network, shown, register, drawn, topology, measure)
-    return SiteData(label, year, kept, shown, network, view, site_links(view.links_json, network, shown),
-                    panels(shown, network, register, view.table), tuple(skipped))
+    return SiteData(
+        label,
+        year,
+        kept,
+        shown,
+        network,
+        view,
+        site_links(view.links_json, network, shown),
+        panels(shown, network, register, view.table),
+        tuple(skipped),
+    )

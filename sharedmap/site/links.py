@@ -24,5 +24,7 @@ def site_links(static_url: str, gss: str | None = None) -> str:
     if base is None:
         return ""
     at = f"#council={quote(gss)}" if gss else ""
-    return (f"[Fast public map]({base}index.html{at}) · [Embed this map]({base}embed.html{at}) "
-            "(the fast map's council panel gives the code to paste into a website)")
+    return (
+        f"[Fast public map]({base}index.html{at}) · [Embed this map]({base}embed.html{at}) "
+        "(the fast map's council panel gives the code to paste into a website)"
+    )

@@ -22,11 +22,17 @@ from sharedmap.partnerships import SERVICES
 from sharedmap.site.data import SiteData
 
 TEMPLATES = Path(__file__).with_name("templates")
-environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                          trim_blocks=True, lstrip_blocks=True)
-LICENCES = ("Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © Crown "
-            "copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0. Partnerships: "
-            "compiled from the public sources linked on each one; figures as the sources state them, not audited.")
+environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+LICENCES = (
+    "Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © Crown "
+    "copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0. Partnerships: "
+    "compiled from the public sources linked on each one; figures as the sources state them, not audited."
+)
 
 
 class SiteHooks(mapview._LiteralMacro):
@@ -54,8 +60,7 @@ class MapParts:
 def map_parts(data: SiteData, js: list[str], css: list[str]) -> MapParts:
     """The app's map for this version, rendered by folium, in the three parts a page places."""
     view = data.payload
-    m = mapview.build_map(view.councils_json, data.links_json, view.points_json, view.legend_title,
-                          view.legend_classes)
+    m = mapview.build_map(view.councils_json, data.links_json, view.points_json, view.legend_title, view.legend_classes)
     m.default_js = [(f"sharedmap_js_{i}", url) for i, url in enumerate(js)]
     m.default_css = [(f"sharedmap_css_{i}", url) for i, url in enumerate(css)]
     names = {type(child).__name__: child.get_name() for child in m._children.values()}
@@ -77,11 +82,21 @@ def render_map_page(data: SiteData, parts: MapParts, urls: dict[str, str], mode:
     councils = sorted(((p["name"], code) for code, p in data.panels.items()), key=lambda pair: pair[0].lower())
     config = script_json({"panels": urls["panels"], "mode": mode, "skipped": len(data.skipped)})
     return environment.get_template("map.html.j2").render(
-        data=data, parts=parts, urls=urls, config=config, councils=councils, mode=mode, services=SERVICES,
-        licences=LICENCES, skipped=len(data.skipped), count=len(data.partnerships))
+        data=data,
+        parts=parts,
+        urls=urls,
+        config=config,
+        councils=councils,
+        mode=mode,
+        services=SERVICES,
+        licences=LICENCES,
+        skipped=len(data.skipped),
+        count=len(data.partnerships),
+    )
 
 
 def render_page(template: str, data: SiteData, urls: dict[str, str], **values) -> str:
     """A plain page one folder down (council/, data/): works without JavaScript."""
-    return environment.get_template(template).render(data=data, urls_css="../" + urls["site.css"],
-                                                     licences=LICENCES, skipped=len(data.skipped), **values)
+    return environment.get_template(template).render(
+        data=data, urls_css="../" + urls["site.css"], licences=LICENCES, skipped=len(data.skipped), **values
+    )

@@ -24,8 +24,9 @@ TOUCH_TOLERANCE_M = 200.0
 AREA_LAYERS = ("ltla", "utla", "cty")  # districts and unitaries, then counties: every council area of a year
 
 
-def relate_areas(areas: gpd.GeoDataFrame, tolerance_m: float = TOUCH_TOLERANCE_M
-                 ) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
+def relate_areas(
+    areas: gpd.GeoDataFrame, tolerance_m: float = TOUCH_TOLERANCE_M
+) -> tuple[dict[str, frozenset[str]], dict[str, str]]:
     """Neighbours and nesting in one pass over the areas (``code`` and a geometry in any CRS, measured in British
     National Grid). Returns each area's neighbours (areas within ``tolerance_m`` that are not nested with it) and,
     for an area lying inside another (its point-on-surface in the larger one), the code of the one around it."""
@@ -89,8 +90,9 @@ class YearAreas:
         return None
 
 
-def shared_lengths(areas: gpd.GeoDataFrame, neighbours: dict[str, frozenset[str]],
-                   tolerance_m: float = TOUCH_TOLERANCE_M) -> dict[tuple[str, str], float]:
+def shared_lengths(
+    areas: gpd.GeoDataFrame, neighbours: dict[str, frozenset[str]], tolerance_m: float = TOUCH_TOLERANCE_M
+) -> dict[tuple[str, str], float]:
     """For each pair of neighbours, the length (km) of one's outline lying within ``tolerance_m`` of the other:
     their common border, measured on the same generalised lines that decide they are neighbours."""
     pairs = sorted({(a, b) for a, near in neighbours.items() for b in near if a < b})

@@ -79,9 +79,11 @@ def fetch(source: Source, dest_dir: Path = CACHE_DIR, timeout: float = 60) -> Pa
     except OSError as exc:
         partial.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
-        raise SourceError(f"{source.file} is missing and could not be downloaded from {source.url} ({reason}): "
-                          f"put it in {dest_dir}, or in a folder named by SHAREDMAP_DATA_PATH, or point "
-                          "SHAREDMAP_SHARED_DATA at the shared data folder") from exc
+        raise SourceError(
+            f"{source.file} is missing and could not be downloaded from {source.url} ({reason}): "
+            f"put it in {dest_dir}, or in a folder named by SHAREDMAP_DATA_PATH, or point "
+            "SHAREDMAP_SHARED_DATA at the shared data folder"
+        ) from exc
     actual = sha256_of(partial)
     if actual != source.sha256:
         partial.unlink(missing_ok=True)

@@ -23,13 +23,24 @@ SOURCE = "https://www.boston.gov.uk/partnerships"
 
 
 def row(label: str, **values: object) -> dict:
-    base = {"id": "", "name": f"Hostile {label}", "councils": COUNCILS, "services": "ICT", "status": "operational",
-            "start": "2020", "end": "", "savings": "£220k annual", "source_url": SOURCE, "description": ""}
+    base = {
+        "id": "",
+        "name": f"Hostile {label}",
+        "councils": COUNCILS,
+        "services": "ICT",
+        "status": "operational",
+        "start": "2020",
+        "end": "",
+        "savings": "£220k annual",
+        "source_url": SOURCE,
+        "description": "",
+    }
     return {**base, **values}
 
 
-def csv_bytes(rows: list[dict], header: list[str] | None = None, delimiter: str = ",", encoding: str = "utf-8",
-              line: str = "\r\n") -> bytes:
+def csv_bytes(
+    rows: list[dict], header: list[str] | None = None, delimiter: str = ",", encoding: str = "utf-8", line: str = "\r\n"
+) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, header or HEADER, delimiter=delimiter, lineterminator=line, extrasaction="ignore")
     writer.writeheader()
@@ -71,8 +82,9 @@ def small_files() -> dict[str, bytes]:
         "duplicate_services_columns.csv": csv_bytes([{**row("dup services"), "service": "HR"}], HEADER + ["service"]),
         "cell_over_csv_field_limit.csv": one("huge cell", description="z" * 140_000),
         "cell_over_cell_limit.csv": one("long cell", description="z" * 10_001),
-        "too_many_columns.csv": csv_bytes([{**row("wide"), **{f"extra {i}": i for i in range(80)}}],
-                                          HEADER + [f"extra {i}" for i in range(80)]),
+        "too_many_columns.csv": csv_bytes(
+            [{**row("wide"), **{f"extra {i}": i for i in range(80)}}], HEADER + [f"extra {i}" for i in range(80)]
+        ),
         "only_commas.csv": csv_bytes([]) + b",,,,,,,,,\r\n" * 5,
         "unterminated_quote.csv": csv_bytes([row("quote")]) + b'"never closed,' + b"a" * 100,
         "bad_zip.xlsx": b"PK\x03\x04" + b"\x00" * 300,
@@ -90,8 +102,7 @@ def small_files() -> dict[str, bytes]:
         "savings_long_text.csv": one("long savings", savings="about " * 300),
         "end_before_start.csv": one("end before", start="2020", end="2019"),
         "operational_future_start.csv": one("future", start="2099"),
-        "abolished_council.csv": one("poole", councils="Poole Borough Council; Boston Borough Council",
-                                     start="2025"),
+        "abolished_council.csv": one("poole", councils="Poole Borough Council; Boston Borough Council", start="2025"),
         "id_5000_chars.csv": one("long id", id="x" * 5000),
         "name_1000_chars.csv": one("n" * 1000),
         "many_councils_commas.csv": one("commas", councils=", ".join(["Boston Borough Council"] * 400)),
@@ -123,21 +134,32 @@ def small_files() -> dict[str, bytes]:
         "semicolon_separated.csv": csv_bytes([row("semicolons")], delimiter=";"),
         "windows_1252.csv": one("£ pound").replace("£".encode(), b"\xa3"),
         "lf_line_endings.csv": csv_bytes([row("lf")], line="\n"),
-        "blank_lines_between.csv": csv_bytes([row("gap one")]) + b"\r\n\r\n,,,\r\n" + csv_bytes([row("gap two")])
-        .split(b"\r\n", 1)[1],
+        "blank_lines_between.csv": csv_bytes([row("gap one")])
+        + b"\r\n\r\n,,,\r\n"
+        + csv_bytes([row("gap two")]).split(b"\r\n", 1)[1],
         "newlines_in_cells.csv": one("newlines", councils="Boston Borough Council\nEast Lindsey District Council"),
         "title_rows_above_header.csv": b"Our partnerships\r\nAs at 2026\r\n\r\n" + one("title rows"),
         "xlsx_good.xlsx": xlsx_bytes([HEADER, list(row("xlsx").values())]),
         "xlsx_formula_cell.xlsx": xlsx_bytes([HEADER, [*list(row("formula").values())[:7], "=1/0", SOURCE, ""]]),
         # Scoping: valid files that an officer of Boston may not import
-        "reuse_id_of_other_council.csv": one("takeover", id="SS004",
-                                             councils="Hinckley and Bosworth Borough Council; Blaby District "
-                                                      "Council; Oadby and Wigston Borough Council; Boston Borough "
-                                                      "Council", start="2011-02", savings=""),
-        "reuse_name_of_other_council.csv": one("x", name="Leicestershire shared ICT service (Steria)",
-                                               councils="Hinckley and Bosworth Borough Council; Blaby District "
-                                                        "Council; Oadby and Wigston Borough Council; Boston "
-                                                        "Borough Council", start="2011-02", savings=""),
+        "reuse_id_of_other_council.csv": one(
+            "takeover",
+            id="SS004",
+            councils="Hinckley and Bosworth Borough Council; Blaby District "
+            "Council; Oadby and Wigston Borough Council; Boston Borough "
+            "Council",
+            start="2011-02",
+            savings="",
+        ),
+        "reuse_name_of_other_council.csv": one(
+            "x",
+            name="Leicestershire shared ICT service (Steria)",
+            councils="Hinckley and Bosworth Borough Council; Blaby District "
+            "Council; Oadby and Wigston Borough Council; Boston "
+            "Borough Council",
+            start="2011-02",
+            savings="",
+        ),
     }
     return files
 
@@ -145,21 +167,30 @@ def small_files() -> dict[str, bytes]:
 def large_files() -> dict[str, bytes]:
     """The files past the size, row and column limits (and a zip bomb): too big to commit."""
     many = b"name,councils,services\r\n" + b"".join(b"P%d,A;B,ICT\r\n" % i for i in range(200_000))
-    at_limit = [row(f"at limit {i}", councils="Boston Borough Council; East Lindsey District Council; South Holland "
-                    "District Council", savings=f"£{i + 1},000 annual") for i in range(2000)]
+    at_limit = [
+        row(
+            f"at limit {i}",
+            councils="Boston Borough Council; East Lindsey District Council; South Holland District Council",
+            savings=f"£{i + 1},000 annual",
+        )
+        for i in range(2000)
+    ]
     return {
         "ansi_\x1b[31mfile\x1b[0m_name.csv": one("ansi file name"),  # not committed: git and editors mangle it
         "rows_200k.csv": many,  # 4.7 MB: under the size limit
         "rows_at_limit_2000.csv": csv_bytes(at_limit),
-        "rows_2000_misspelt_councils.csv": csv_bytes([row(f"misspelt {i}", councils="; ".join(
-            f"Bostn Borugh {i} {j}" for j in range(59))) for i in range(2000)]),
-        "rows_2000_five_misspelt_councils_each.csv": csv_bytes([row(f"five {i}", councils="; ".join(
-            f"Bostn Borugh {i} {j}" for j in range(5))) for i in range(2000)]),
+        "rows_2000_misspelt_councils.csv": csv_bytes(
+            [row(f"misspelt {i}", councils="; ".join(f"Bostn Borugh {i} {j}" for j in range(59))) for i in range(2000)]
+        ),
+        "rows_2000_five_misspelt_councils_each.csv": csv_bytes(
+            [row(f"five {i}", councils="; ".join(f"Bostn Borugh {i} {j}" for j in range(5))) for i in range(2000)]
+        ),
         "size_6mb.csv": csv_bytes([row("big", description="d" * 9_000)] * 700),
         "xlsx_rows_400k.xlsx": _big_workbook(400_000),
         "xlsx_rows_100k.xlsx": _big_workbook(100_000),
-        "xlsx_rows_at_limit_2000.xlsx": xlsx_bytes([HEADER] + [list({**r, "name": f"Hostile xlsx {i}"}.values())
-                                                                for i, r in enumerate(at_limit)]),
+        "xlsx_rows_at_limit_2000.xlsx": xlsx_bytes(
+            [HEADER] + [list({**r, "name": f"Hostile xlsx {i}"}.values()) for i, r in enumerate(at_limit)]
+        ),
         "xlsx_zip_bomb.xlsx": _zip({"xl/worksheets/sheet1.xml": b"<" + b"a" * 200_000_000}),
     }
 
@@ -182,12 +213,14 @@ def _big_workbook(rows: int) -> bytes:
     def cells(values: list[object]) -> str:
         return "".join(f'<c t="inlineStr"><is><t>{escape(str(v))}</t></is></c>' for v in values)
 
-    body = [f'<row>{cells(["name", "councils", "services"])}</row>']
-    body += [f'<row>{cells([f"P{n}", "A;B", "ICT"])}</row>' for n in range(2, rows + 2)]
+    body = [f"<row>{cells(['name', 'councils', 'services'])}</row>"]
+    body += [f"<row>{cells([f'P{n}', 'A;B', 'ICT'])}</row>" for n in range(2, rows + 2)]
     members["xl/worksheets/sheet1.xml"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        + "".join(body) + "</sheetData></worksheet>").encode()
+        + "".join(body)
+        + "</sheetData></worksheet>"
+    ).encode()
     return _zip(members)
 
 
