@@ -312,8 +312,8 @@ def _export(args: argparse.Namespace) -> int:
     from sharedmap import exports
     from sharedmap.drawable import drawable
     from sharedmap.parsing import strip_control
-    from sharedmap.partners.recommend import CURRENT_YEAR
     from sharedmap.register import load_register
+    from sharedmap.spatial.boundaries import LATEST_YEAR
     from sharedmap.spatial.network import build_network
 
     if args.format == "xlsx" and not args.output and sys.stdout.isatty():
@@ -330,7 +330,7 @@ def _export(args: argparse.Namespace) -> int:
     if args.format == "csv":
         data = exports.partnerships_csv(partnerships, register)
     elif args.format == "geojson":
-        data = exports.partnerships_geojson(partnerships, register, build_network(partnerships, register, CURRENT_YEAR))
+        data = exports.partnerships_geojson(partnerships, register, build_network(partnerships, register, LATEST_YEAR))
     else:
         data = exports.partnerships_xlsx(partnerships, register)
     if args.output:

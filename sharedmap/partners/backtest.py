@@ -20,12 +20,13 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from sharedmap.partners.context import CURRENT_YEAR, FIRST_YEAR, PartnerContext, build_context
+from sharedmap.partners.context import PartnerContext, build_context
 from sharedmap.partners.features import FEATURE_NAMES
 from sharedmap.partners.model import LearnedModel, TrainingCase, fit_model
 from sharedmap.partners.recommend import candidate_reasons, candidate_table, relations
 from sharedmap.partnerships import Partnership
 from sharedmap.register import Register
+from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
 
 HIT_AT = 5
 CUTS = (1, 5, 10)
@@ -39,7 +40,7 @@ EVIDENCED = ("partner", "experienced", "active")  # the features that other part
 
 def case_year(p: Partnership) -> int:
     """The year a partnership's members chose each other, within the years the boundaries cover."""
-    return CURRENT_YEAR if p.start is None else min(max(p.start.year, FIRST_YEAR), CURRENT_YEAR)
+    return LATEST_YEAR if p.start is None else min(max(p.start.year, FIRST_YEAR), LATEST_YEAR)
 
 
 def case_service(p: Partnership) -> str:

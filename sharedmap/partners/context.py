@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from sharedmap.errors import CouncilNotFoundError, ValidationError
 from sharedmap.partnerships import Partnership
 from sharedmap.register import Council, Register
+from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
 from sharedmap.spatial.neighbours import YearAreas, year_areas
 
-FIRST_YEAR, CURRENT_YEAR = 2014, 2025  # the years the shared boundaries cover
 # Council types that deliver services (combined authorities and the GLA do not take part in sharing here).
 COUNCIL_TYPES = frozenset({"NMD", "CTY", "UA", "MD", "LBO", "WPA", "SCO", "NID", "CC"})
 # Services only upper-tier councils (counties and unitaries) provide: districts are never suggested for them.
@@ -32,8 +32,8 @@ class PartnerContext:
 
 
 def check_year(year: int) -> int:
-    if not FIRST_YEAR <= year <= CURRENT_YEAR:
-        raise ValidationError("year", year, f"the boundaries cover {FIRST_YEAR} to {CURRENT_YEAR}")
+    if not FIRST_YEAR <= year <= LATEST_YEAR:
+        raise ValidationError("year", year, f"the boundaries cover {FIRST_YEAR} to {LATEST_YEAR}")
     return year
 
 
@@ -71,7 +71,7 @@ def councils_standing_for(register: Register, council_id: str, places: dict[str,
     return tuple(found)
 
 
-def build_context(partnerships: Iterable[Partnership], register: Register, year: int = CURRENT_YEAR) -> PartnerContext:
+def build_context(partnerships: Iterable[Partnership], register: Register, year: int = LATEST_YEAR) -> PartnerContext:
     areas = year_areas(check_year(year))
     places = place_councils(register, areas)
     members: dict[str, frozenset[str]] = {}

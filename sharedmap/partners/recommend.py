@@ -15,7 +15,7 @@ from rapidfuzz import process, utils
 
 from sharedmap.errors import ValidationError
 from sharedmap.partners.context import (
-    CURRENT_YEAR,
+    LATEST_YEAR,
     PartnerContext,
     build_context,
     compatible,
@@ -348,7 +348,7 @@ def recommend(
     register: Register,
     service: str | None = None,
     top: int = DEFAULT_TOP,
-    year: int = CURRENT_YEAR,
+    year: int = LATEST_YEAR,
     model: LearnedModel | None = None,
 ) -> Recommendation:
     """Suggestions for a council named as people write it (any spelling the register resolves)."""

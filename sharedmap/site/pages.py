@@ -20,6 +20,7 @@ from sharedmap.maps import mapview
 from sharedmap.maps.payload import script_json
 from sharedmap.partnerships import SERVICES
 from sharedmap.site.data import SiteData
+from sharedmap.spatial import sources
 
 TEMPLATES = Path(__file__).with_name("templates")
 environment = Environment(
@@ -28,10 +29,10 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# The sources' credits come from geo/sources.json, like the app's; the partnerships' own line is the site's.
 LICENCES = (
-    "Boundaries: Office for National Statistics, Open Government Licence v3.0; contains OS data © Crown "
-    "copyright and database right 2025. Council names and codes: mySociety, CC-BY 4.0. Partnerships: "
-    "compiled from the public sources linked on each one; figures as the sources state them, not audited."
+    sources.credits() + ". Partnerships: compiled from the public sources linked on each one; figures as the "
+    "sources state them, not audited."
 )
 
 

@@ -10,6 +10,7 @@ import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
+from typing import NamedTuple
 
 import geopandas as gpd
 import pandas as pd
@@ -103,7 +104,20 @@ def _new_codes() -> dict[str, str]:
     return dict(zip(recoded["oldcd"], recoded["newcd"], strict=True))
 
 
-MEMBER_COLUMNS = ["partnership_id", "council_id", "council_name", "gss", "drawn_name", "note", "lon", "lat"]
+class MemberRow(NamedTuple):
+    """One member council of one partnership, where it is drawn: a plain tuple for speed, read by name."""
+
+    partnership_id: str
+    council_id: str
+    council_name: str
+    gss: str
+    drawn_name: str
+    note: str
+    lon: float
+    lat: float
+
+
+MEMBER_COLUMNS = list(MemberRow._fields)
 LINK_COLUMNS = [
     "partnership_id",
     "name",
@@ -131,7 +145,7 @@ def build_network(
     codes, names = pd.Index(areas["code"]), areas["name"]
     positions = dict(zip(areas["code"], zip(areas["lon"], areas["lat"], strict=True), strict=True))
     recoded = new_codes()
-    rows: list[tuple] = []  # MEMBER_COLUMNS
+    rows: list[MemberRow] = []
     unmatched_rows = []
     placements: dict[str, tuple[str, list[Placement]]] = {}
     for p in partnerships:
@@ -144,15 +158,10 @@ def build_network(
                 if placed.drawn_gss is None:
                     unmatched_rows.append({"partnership_id": p.id, "council_id": council_id, "reason": placed.reason})
                     continue
+                lon, lat = positions[placed.drawn_gss]
                 rows.append(
-                    (
-                        p.id,
-                        council_id,
-                        council_name,
-                        placed.drawn_gss,
-                        placed.drawn_name,
-                        placed.note,
-                        *positions[placed.drawn_gss],
+                    MemberRow(
+                        p.id, council_id, council_name, placed.drawn_gss, placed.drawn_name or "", placed.note, lon, lat
                     )
                 )
     return Network(
@@ -164,41 +173,29 @@ def build_network(
     )
 
 
-def _member_rows(members: pd.DataFrame) -> list[tuple]:
-    return list(members[MEMBER_COLUMNS].itertuples(index=False, name=None))
-
-
-def build_links(partnerships: list[Partnership], members: pd.DataFrame) -> pd.DataFrame:
+def _links(partnerships: list[Partnership], members: list[MemberRow]) -> pd.DataFrame:
     """Pairs for small partnerships; a hub at the members' mean position with spokes for large ones."""
-    return _links(partnerships, _member_rows(members))
-
-
-def _links(partnerships: list[Partnership], members: list[tuple]) -> pd.DataFrame:
-    places: dict[str, dict[str, tuple]] = {}  # partnership -> drawn place -> its first member row
+    places: dict[str, dict[str, MemberRow]] = {}  # partnership -> drawn place -> its first member row
     names: dict[str, str] = {}
-    for row in members:  # rows are (partnership_id, council_id, council_name, gss, drawn_name, note, lon, lat)
-        places.setdefault(row[0], {}).setdefault(row[3], row)
-        names[row[1]] = row[2]
+    for row in members:
+        places.setdefault(row.partnership_id, {}).setdefault(row.gss, row)
+        names[row.council_id] = row.council_name
     rows: list[tuple] = []  # LINK_COLUMNS
     for p in partnerships:
         drawn = places.get(p.id)
         if drawn is None or len(drawn) < 2:
             continue
         headline = headline_saving(p)
-        base = (
-            p.id,
-            p.name,
-            "; ".join(p.services),
-            p.status.value,
-            "; ".join(savings_labels(p, names)),
-            headline[0] if headline else None,
-        )
+        headline_gbp = headline[0] if headline else None
+        base = (p.id, p.name, "; ".join(p.services), p.status.value, "; ".join(savings_labels(p, names)), headline_gbp)
         points = list(drawn.values())
         if len(points) >= HUB_THRESHOLD:
-            hub = (_mean5([m[6] for m in points]), _mean5([m[7] for m in points]))
-            rows.extend((*base, "spoke", f"hub:{p.id}", m[3], *hub, m[6], m[7]) for m in points)
+            hub_lon, hub_lat = _mean5([m.lon for m in points]), _mean5([m.lat for m in points])
+            for m in points:
+                rows.append((*base, "spoke", f"hub:{p.id}", m.gss, hub_lon, hub_lat, m.lon, m.lat))
         else:
-            rows.extend((*base, "pair", a[3], b[3], a[6], a[7], b[6], b[7]) for a, b in combinations(points, 2))
+            for a, b in combinations(points, 2):
+                rows.append((*base, "pair", a.gss, b.gss, a.lon, a.lat, b.lon, b.lat))
     return pd.DataFrame(rows or None, columns=LINK_COLUMNS)
 
 
@@ -239,39 +236,35 @@ def attribute_savings(p: Partnership, member_ids: list[str]) -> dict[tuple[str, 
     return result
 
 
-def council_figures(partnerships: list[Partnership], members: pd.DataFrame) -> pd.DataFrame:
-    """Per drawn council: how many partnerships, and savings attributed by kind (with an 'estimated' flag)."""
-    return _figures(partnerships, _member_rows(members))
-
-
 FIGURE_COLUMNS = (
     ["gss", "partnerships", "partnership_ids"] + [f"savings_{k.name.lower()}" for k in SAVING_KINDS] + ["estimated"]
 )
 
 
-def _figures(partnerships: list[Partnership], members: list[tuple]) -> pd.DataFrame:
+def _figures(partnerships: list[Partnership], members: list[MemberRow]) -> pd.DataFrame:
+    """Per drawn council: how many partnerships, and savings attributed by kind (with an 'estimated' flag)."""
     if not members:
         return pd.DataFrame(columns=FIGURE_COLUMNS)
-    grouped: dict[str, list[tuple]] = {}  # partnership -> its member rows, in order
+    grouped: dict[str, list[MemberRow]] = {}  # partnership -> its member rows, in order
     for row in members:
-        grouped.setdefault(row[0], []).append(row)
+        grouped.setdefault(row.partnership_id, []).append(row)
     ids: dict[str, set[str]] = defaultdict(set)  # drawn council -> its partnerships, in first-seen order
     amounts: dict[tuple[str, SavingsKind], float] = defaultdict(float)
     estimated: set[str] = set()
     for p in partnerships:
-        pid, rows = p.id, grouped.get(p.id, ())
+        rows = grouped.get(p.id, [])
         for row in rows:
-            ids[row[3]].add(pid)
+            ids[row.gss].add(p.id)
         if not p.savings:
             continue
         for (council_id, kind), (amount, guessed) in attribute_savings(p, list(p.council_ids)).items():
-            places = [row[3] for row in rows if row[1] == council_id]
+            places = [row.gss for row in rows if row.council_id == council_id]
             for gss in places:  # a council split between successors shares its figure between them
                 amounts[(gss, kind)] += amount / len(places)
                 if guessed or len(places) > 1:
                     estimated.add(gss)
-    rows = [
+    table = [
         (gss, len(found), sorted(found), *(amounts.get((gss, kind), 0.0) for kind in SAVING_KINDS), gss in estimated)
         for gss, found in ids.items()
     ]
-    return pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    return pd.DataFrame(table, columns=FIGURE_COLUMNS)
