@@ -39,9 +39,7 @@ def ensure_venv() -> None:
         # The package itself, editable, so the `sharedmap` command runs what is in this checkout.
         run(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "--no-deps", "-e", ".")
         STAMP.write_text(wanted)
-    assets = ROOT / "sharedmap" / "assets.py"
-    if assets.exists():
-        run(PY, "-m", "sharedmap", "assets", "install")
+    run(PY, "-m", "sharedmap", "assets", "install")  # Leaflet and topojson-client from npm, integrity-checked
 
 
 def ensure_chromium() -> None:
