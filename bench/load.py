@@ -4,7 +4,7 @@
     .venv/bin/python bench/load.py --levels 1,10 --actions 4 --think 1-2
     .venv/bin/python bench/load.py --url http://127.0.0.1:8501 --server-pid 1234   # an app you started
 
-Each visitor is a real Streamlit session over the websocket protocol (bench/streamlit_client.py: what the browser
+Each visitor is a real Streamlit session over the websocket protocol (sharedmap/app/visitor.py: what the browser
 sends, without a browser, so 50 visitors fit on 2 cores beside the server). It opens the map, then in turn clicks
 a council (two in three actions) or changes the service filter, waiting a random "think time" between actions.
 Measured per level: click → panel (the clicked council's name drawn in the side panel) and → run finished, filter →
@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.streamlit_client import Visitor, VisitorError, check_loopback  # noqa: E402
+from sharedmap.app.visitor import Visitor, VisitorError, check_loopback  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 SERVICES = ("ICT", "Waste", "Revenues and benefits", "Management team", "Legal", "")  # "" clears the filter

@@ -4,7 +4,7 @@
 
 Starts a PostgreSQL server of its own (initdb + pg_ctl in a temporary folder, on a free port; never the machine's
 shared server) and one app (`python -m sharedmap serve`) on it, then: a visitor (Streamlit's websocket protocol,
-bench/streamlit_client.py) opens the map and clicks councils; the database is stopped; the visitor keeps clicking
+sharedmap/app/visitor.py) opens the map and clicks councils; the database is stopped; the visitor keeps clicking
 (the banner must show, the map must answer); a reviewer tries to sign in (refused with the reason, nothing
 written); the database is started again; the visitor's next clicks show the live data without the banner. Prints
 each step's time.
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from pg_instance import TemporaryPostgres  # noqa: E402
 
 from bench.load import free_port  # noqa: E402
-from bench.streamlit_client import Visitor  # noqa: E402
+from sharedmap.app.visitor import Visitor  # noqa: E402
 
 BANNER = "The live data store cannot be reached"
 RETRY_SECONDS = 5

@@ -65,7 +65,7 @@ def bar_chart(frame: pd.DataFrame, category: str, title: str, sort: str | list =
         .configure_axis(labelColor="#1a1a1a", titleColor="#1a1a1a", labelFontSize=12)
     )
     chart_column, table_column = st.columns([3, 2])
-    chart_column.altair_chart(chart, use_container_width=True)
+    chart_column.altair_chart(chart, width="stretch")
     table_column.dataframe(frame, hide_index=True)
 
 

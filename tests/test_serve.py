@@ -1,7 +1,7 @@
 """`python -m sharedmap serve` and `health`: Streamlit's production options; and two real app processes on
 different ports sharing the PostgreSQL store, each showing a new publish on a visitor's next interaction.
 
-The replicas are visited through Streamlit's own websocket protocol (bench/streamlit_client.py), not a browser.
+The replicas are visited through Streamlit's own websocket protocol (sharedmap/app/visitor.py), not a browser.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from browser_fixtures import free_port, stop, wait_until_healthy
 from store_fixtures import PASSWORD, write_csv
 
-from bench.streamlit_client import Visitor, run_sync
 from sharedmap import cli, config
+from sharedmap.app.visitor import Visitor, run_sync
 from sharedmap.cli import serve
 from sharedmap.publishing import auth, workflow
 from sharedmap.publishing.store import Store

@@ -3,8 +3,8 @@
 
 ``serve`` checks what the app needs (the store answers and is migrated and seeded, the map's Leaflet files and the
 source files are there), builds the public static site when it is missing or older than the published version,
-then replaces itself with Streamlit on app.py, started by ``sharedmap.app.warm`` (the boundaries, register and
-the opening view's payload loaded before Streamlit answers its health check), with its options for production:
+then replaces itself with Streamlit on app.py, started by ``sharedmap.app.warm`` (the data loaded and the app
+opened once by a first session before Streamlit answers its health check), with its options for production:
 headless, the configured port and address, XSRF protection on, uploads capped at the validator's limit, no file
 watcher, no usage statistics, no tracebacks shown to visitors. Its own structured event log is switched on by the
 app (SHAREDMAP_EVENT_LOG). Streamlit answers ``/_stcore/health`` (200 "ok") while the process serves.
@@ -16,6 +16,7 @@ import math
 import os
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 
@@ -135,6 +136,9 @@ def check_server(url: str, timeout: float = 5) -> Check:
         with urllib.request.urlopen(address, timeout=timeout) as answer:  # noqa: S310 (the operator's own URL)
             body = answer.read(100).decode("utf-8", "replace").strip()
             return Check("server", answer.status == 200, f"{address}: HTTP {answer.status} {body!r}")
+    except urllib.error.HTTPError as refused:  # 503 "warming up" while `serve` opens the app once (app.warm)
+        body = refused.read(100).decode("utf-8", "replace").strip()
+        return Check("server", False, f"{address}: HTTP {refused.code} {body!r}")
     except OSError as exc:
         return Check("server", False, f"{address}: {getattr(exc, 'reason', exc)}")
 

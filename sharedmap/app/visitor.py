@@ -6,7 +6,8 @@ its widget states, and receives ``ForwardMsg``s: the session, deltas (elements t
 what the map's JavaScript sends. Like the browser, this client keeps large ("cacheable") messages it has seen and
 tells the server their hashes, so the server sends a short reference instead of the map again.
 
-Used by the load benchmark (bench/load.py) and by the replica and deployment tests. Loopback addresses only.
+`serve` uses it to open the app once before reporting healthy (sharedmap.app.warm); the load benchmark
+(bench/load.py) and the replica and deployment tests use it as their visitors.
 """
 
 from __future__ import annotations
@@ -72,6 +73,7 @@ class Page:
 
 
 def check_loopback(url: str) -> None:
+    """The load benchmark's guard: it only ever loads this machine."""
     host = urlsplit(url).hostname
     if host not in LOOPBACK:
         raise ValueError(f"{url}: this client only talks to this machine (127.0.0.1, localhost, ::1)")
@@ -85,23 +87,40 @@ def _text(element_kind: str, proto) -> str:
 class Visitor:
     """One browser tab: connect, then ``run`` (open the page), ``click_feature``, ``set_widget`` …"""
 
-    def __init__(self, url: str, query: str = "", timeout: float = 60.0) -> None:
-        check_loopback(url)
+    def __init__(
+        self, url: str, query: str = "", timeout: float = 60.0, page: str = "", wait_for_server: float = 0.0
+    ) -> None:
         parts = urlsplit(url)
         self.stream_url = f"ws://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream"
         self.query = query
+        self.page_name = page  # a page's url_path ("statistics"); "" is the default page
         self.timeout = timeout
+        self.wait_for_server = wait_for_server
         self.widget_states: dict[str, tuple[str, object]] = {}  # widget id -> (value field, value)
         self.page = Page()
+        self.pages: list[tuple[str, str, bool]] = []  # the app's navigation: (section, url path, is default)
         self.session_id = ""
         self._hashes: set[str] = set()
-        self._socket = None
+        self._socket: websockets.ClientConnection | None = None
 
     async def __aenter__(self) -> Visitor:
-        self._socket = await websockets.connect(
-            self.stream_url, subprotocols=["streamlit"], max_size=None, open_timeout=self.timeout, ping_interval=None
-        )
-        return self
+        """Connect; while ``wait_for_server`` seconds have not passed, a refused connection is tried again (a
+        server that is still binding its port)."""
+        deadline = time.monotonic() + self.wait_for_server
+        while True:
+            try:
+                self._socket = await websockets.connect(
+                    self.stream_url,
+                    subprotocols=[websockets.Subprotocol("streamlit")],
+                    max_size=None,
+                    open_timeout=self.timeout,
+                    ping_interval=None,
+                )
+                return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.1)
 
     async def __aexit__(self, *exc) -> None:
         await self.close()
@@ -115,6 +134,7 @@ class Visitor:
         back = BackMsg()
         state = back.rerun_script
         state.query_string = self.query
+        state.page_name = self.page_name
         state.cached_message_hashes.extend(sorted(self._hashes))
         for widget_id, (value_field, value) in self.widget_states.items():
             widget = state.widget_states.widgets.add()
@@ -153,6 +173,8 @@ class Visitor:
                 self.page = Page()  # a new run redraws the page
                 if message.new_session.HasField("initialize"):
                     self.session_id = message.new_session.initialize.session_id
+            elif kind == "navigation":
+                self.pages = [(p.section_header, p.url_pathname, p.is_default) for p in message.navigation.app_pages]
             elif kind == "page_info_changed":  # the app changed the URL's query: the browser's address bar follows
                 self.query = message.page_info_changed.query_string
             elif kind == "ref_hash":
@@ -178,6 +200,8 @@ class Visitor:
         if delta.WhichOneof("type") != "new_element":
             return ""
         kind = delta.new_element.WhichOneof("type")
+        if kind is None:
+            return ""
         proto = getattr(delta.new_element, kind)
         if kind == "exception":
             self.page.exceptions.append(f"{proto.type}: {proto.message}")
