@@ -52,7 +52,7 @@ def test_partnerships_between_the_same_two_councils_become_one_line(seed, regist
     expected = {tuple(round(float(v), 3) for v in areas.loc[code, ["lon", "lat"]]) for code in (BOSTON, EAST_LINDSEY)}
     assert ends == expected
     assert line["properties"]["k"] == style.SERVICE_GROUPS["Corporate services"][0]  # 3 ICT beat 1 waste
-    assert line["properties"]["t"].startswith("<strong>4 to 5 partnerships</strong>")
+    assert line["properties"]["t"][0].startswith("4 to 5 partnerships between the two councils")
     assert "p" not in line["properties"] and mapview.clicked_target({"last_active_drawing": line}) is None
 
 

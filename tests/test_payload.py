@@ -151,8 +151,9 @@ def test_boston_tooltip_gives_its_partnerships_and_savings(views, network):
     row = payload.table.set_index("code").loc[BOSTON]
     figures = network.figures.set_index("gss").loc[BOSTON]
     assert row["partnerships"] == figures["partnerships"] == 3
-    tooltip = map_payload.council_tooltip(row)
-    assert "Boston Borough Council" in tooltip and "3 partnerships shown" in tooltip and "£" in tooltip
+    title, kind, count, savings = map_payload.council_tooltip(row)
+    assert (title, kind, count) == ("Boston Borough Council", "district", "3 partnerships shown")
+    assert savings.startswith("£")
 
 
 def test_county_is_a_point_below_and_an_area_above(views):
@@ -171,9 +172,13 @@ def test_one_line_feature_per_partnership_and_a_hub_for_big_ones(views, network)
     hubs = {f["properties"]["p"] for f in features if f["properties"].get("hub")}
     assert sorted(f["properties"]["p"] for f in lines) == sorted(network.links["partnership_id"].unique())
     assert hubs == set(network.links.loc[network.links["kind"] == "spoke", "partnership_id"])
+    # a hub carries only its partnership's id: its tooltip, colour and services are its line's, not sent twice
+    assert all(f["properties"] == {"p": f["properties"]["p"], "hub": 1} for f in features if f["properties"].get("hub"))
 
 
-def test_tooltips_escape_text_from_the_data(register):
+def test_tooltips_are_plain_text_lines_and_script_safe(register):
+    """The browser sets each line as text (mapview's smTip), so a name is shown as written and never runs; inside
+    the page's script the payload is \\u-escaped (script_json)."""
     p = Partnership(
         "X1",
         HOSTILE,
@@ -183,9 +188,10 @@ def test_tooltips_escape_text_from_the_data(register):
         savings=(Savings(250_000, SavingsKind.TARGET, "by 2027", estimate=True),),
     )
     tooltip = map_payload.link_tooltip(p)
-    assert HOSTILE not in tooltip and "&lt;img src=x onerror=alert(1)&gt;" in tooltip
+    assert tooltip[:2] == [HOSTILE, "Waste · planned"]
     assert "£250,000 target by 2027 for the whole partnership (estimate)" in tooltip
-    assert "may be out of date" in tooltip  # planned, with no dated source
+    assert tooltip[-1].startswith("may be out of date")  # planned, with no dated source
+    assert "<" not in map_payload.script_json(tooltip) and json.loads(map_payload.script_json(tooltip)) == tooltip
     row = {
         "council": HOSTILE,
         "type": "district",
@@ -196,7 +202,7 @@ def test_tooltips_escape_text_from_the_data(register):
         "savings_target": 0,
         "estimated": False,
     }
-    assert HOSTILE not in map_payload.council_tooltip(row)
+    assert map_payload.council_tooltip(row)[0] == HOSTILE and "<" not in map_payload.script_json(row["council"])
 
 
 @pytest.mark.parametrize(("year", "former", "ended"), [(2014, "FOR", 2019), (2019, "AYL", 2020)])

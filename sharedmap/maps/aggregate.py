@@ -9,7 +9,6 @@ says what the lines of that colour and width mean. Clicking a council still list
 
 from __future__ import annotations
 
-import html
 from collections import Counter, defaultdict
 
 from sharedmap.maps.style import COORD_DECIMALS, SERVICE_GROUPS, service_group
@@ -19,6 +18,7 @@ from sharedmap.spatial.network import Network
 
 AGGREGATE_ABOVE = 500  # partnerships in a view; the real table (95) is drawn one line per partnership
 # (lowest count, highest count or None, line width in px) per class of "partnerships between the same two places".
+CLICK_HINT = "click a council to list its partnerships"
 COUNT_CLASSES = ((1, 1, 1.5), (2, 2, 2.2), (3, 3, 2.8), (4, 5, 3.4), (6, 9, 4.2), (10, 19, 5.0), (20, None, 6.0))
 
 
@@ -87,10 +87,7 @@ def aggregated_link_features(network: Network, partnerships: list[Partnership], 
         "of three or more councils that include the council at the line's end, drawn to their region's hub",
     )
     for region, spots in sorted(hubs.items()):
-        tip = (
-            f"<strong>{html.escape(region)}</strong><br>hub of {len(spots)} partnerships of three or more councils"
-            "<br>click a council to list its partnerships"
-        )
+        tip = [region, f"hub of {len(spots)} partnerships of three or more councils", CLICK_HINT]
         features.append(
             {
                 "type": "Feature",
@@ -110,11 +107,11 @@ def _bucketed(counts: dict, ends, meaning: str) -> list[dict]:
         buckets[(top, count_class(total))].append(ends(key))
     features = []
     for (group, (low, high, width)), lines in sorted(buckets.items(), key=lambda item: (item[0][1][0], item[0][0])):
-        tip = (
-            f"<strong>{count_label(low, high)}</strong> {html.escape(meaning)}; mostly "
-            f"{html.escape(group.lower())} ({len(lines)} such line{'s' if len(lines) != 1 else ''} in this view)"
-            "<br>click a council to list its partnerships"
-        )
+        tip = [
+            f"{count_label(low, high)} {meaning}",
+            f"mostly {group.lower()} ({len(lines)} such line{'s' if len(lines) != 1 else ''} in this view)",
+            CLICK_HINT,
+        ]
         features.append(
             {
                 "type": "Feature",

@@ -43,6 +43,14 @@ CSS = """<style>
   box-sizing: border-box; }
 .leaflet-interactive:focus:not(:focus-visible) { outline: none; }
 </style>"""
+# A tooltip arrives as lines of plain text (payload.council_tooltip, link_tooltip): set as text, never parsed as
+# HTML, so a name can hold "<" or "&" and stay a name; the first line is the title. Defined by each layer's script
+# (st_folium runs only the map's scripts, not the page header).
+TOOLTIP_JS = (
+    "window.smTip = window.smTip || function (lines) { var tip = document.createElement('div');"
+    " (lines || []).forEach(function (text, i) {"
+    " tip.appendChild(document.createElement(i ? 'div' : 'strong')).textContent = text; }); return tip; };"
+)
 
 
 class _Literal(Element):
@@ -77,6 +85,7 @@ class _Layer(_LiteralMacro):
 
     # Chromium puts every SVG shape with a tooltip in the Tab order (450 stops before the search box and the
     # tables, which hold the same content for keyboard users): take the layer's shapes out of it once drawn.
+    tooltip_js = TOOLTIP_JS
     untab_js = (
         "(function untab(g) { g.eachLayer(function (l) { if (l.eachLayer) { untab(l); } "
         "else if (l.getElement && l.getElement()) { l.getElement().setAttribute('tabindex', '-1'); } }); })"
@@ -100,6 +109,7 @@ class CouncilsLayer(_Layer):
 
     _name = "CouncilsLayer"
     _template = Template("""{% macro script(this, kwargs) %}
+{{ this.tooltip_js }}
 var {{ this.get_name() }} = (function (map) {
   for (const [pane, z] of Object.entries({{ this.panes }})) {
     if (!map.getPane(pane)) { map.createPane(pane).style.zIndex = z; }
@@ -111,7 +121,7 @@ var {{ this.get_name() }} = (function (map) {
     pane: "sm-councils",
     style: function (f) { return {fillColor: f.properties.f, fillOpacity: 1, color: "#ffffff", weight: 0.7}; },
     onEachFeature: function (f, l) {
-      l.bindTooltip(f.properties.t, {sticky: true, className: "sm-tip"});
+      l.bindTooltip(function () { return smTip(f.properties.t); }, {sticky: true, className: "sm-tip"});
       l.on("mouseover", function () { l.setStyle({color: "#1a1a1a", weight: 2}); });
       l.on("mouseout", function () { layer.resetStyle(l); });
     }
@@ -132,8 +142,15 @@ class LinksLayer(_Layer):
 
     _name = "LinksLayer"
     _template = Template("""{% macro script(this, kwargs) %}
+{{ this.tooltip_js }}
 var {{ this.get_name() }} = (function (map) {
   var data = {{ this.data_json }};
+  var lineOf = {};  // a hub point carries only its partnership's id: the rest is its line's
+  data.features.forEach(function (f) { if (f.properties.p && !f.properties.hub) { lineOf[f.properties.p] = f; } });
+  data.features.forEach(function (f) {
+    var line = f.properties.hub && lineOf[f.properties.p];
+    if (line) { f.properties = Object.assign({}, line.properties, f.properties); }
+  });
   var style = function (f) {
     return {color: f.properties.k, weight: f.properties.w + {{ this.extra_weight }}, opacity: 0.95,
             dashArray: f.properties.d || null, lineCap: "round"};
@@ -150,7 +167,9 @@ var {{ this.get_name() }} = (function (map) {
                                      interactive: {{ this.interactive|tojson }}});
     },
     onEachFeature: function (f, l) {
-      {% if this.interactive %}l.bindTooltip(f.properties.t, {sticky: true, className: "sm-tip"});{% endif %}
+      {% if this.interactive %}
+      l.bindTooltip(function () { return smTip(f.properties.t); }, {sticky: true, className: "sm-tip"});
+      {% endif %}
     }
   });
   var group = L.featureGroup([casing, layer]).addTo(map);
@@ -170,6 +189,7 @@ class PointsLayer(_Layer):
 
     _name = "PointsLayer"
     _template = Template("""{% macro script(this, kwargs) %}
+{{ this.tooltip_js }}
 var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
   pointToLayer: function (f, latlng) {
     var diamond = document.createElement("div");
@@ -178,7 +198,9 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_json }}, {
     return L.marker(latlng, {icon: L.divIcon({html: diamond, className: "sm-point", iconSize: [14, 14]}),
                              pane: "sm-points", keyboard: false});
   },
-  onEachFeature: function (f, l) { l.bindTooltip(f.properties.t, {sticky: true, className: "sm-tip"}); }
+  onEachFeature: function (f, l) {
+    l.bindTooltip(function () { return smTip(f.properties.t); }, {sticky: true, className: "sm-tip"});
+  }
 }).addTo({{ this._parent.get_name() }});
 {% endmacro %}""")
 

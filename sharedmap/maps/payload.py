@@ -1,12 +1,12 @@
 """What the map sends to the browser, built compactly: a simplified TopoJSON of the year's councils, one line
-feature per partnership, lean tooltips (escaped), and the per-council table the map and its text alternative share.
+feature per partnership, lean tooltips (lines of plain text), and the per-council table the map and its text
+alternative share.
 
 Pure data in, plain dicts and DataFrames out: no folium here, so sizes and contents are testable directly.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -188,18 +188,18 @@ def council_savings_text(row) -> str:
     return "; ".join(parts) + (" (shares estimated)" if row["estimated"] else "")
 
 
-def council_tooltip(row) -> str:
-    """Escaped HTML: the council's name, type, number of partnerships and savings."""
-    lines = [f"<strong>{html.escape(str(row['council']))}</strong>"]
+def council_tooltip(row) -> list[str]:
+    """The council's name, type, number of partnerships and savings: lines of plain text, the first the title (the
+    browser sets them as text, so nothing in them is markup)."""
     kind = str(row["type"] or "council")
     if row["ended"] is not None and not pd.isna(row["ended"]):
         kind = f"former {kind}, abolished {int(row['ended'])}"
-    lines.append(html.escape(kind))
     count = int(row["partnerships"])
+    lines = [str(row["council"]), kind]
     lines.append(f"{count} partnership{'s' if count != 1 else ''} shown" if count else "no partnership shown")
     if count:
-        lines.append(html.escape(council_savings_text(row)))
-    return "<br>".join(lines)
+        lines.append(council_savings_text(row))
+    return lines
 
 
 def councils_payload(topology: dict, table: pd.DataFrame, measure: Measure, breaks: list[float]) -> dict:
@@ -240,22 +240,14 @@ def member_names(network: Network) -> dict[str, str]:
     return dict(zip(network.members["council_id"], network.members["council_name"], strict=True))
 
 
-def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> str:
-    """Escaped HTML: the partnership, its services, status and each savings figure with kind, period, estimate
-    (and the council, for a council's share: ``names`` maps register ids to names)."""
-    savings = (
-        "<br>".join(html.escape(text) for text in savings_labels(p, names or {}, explicit=True))
-        or "no savings figure published"
-    )
-    stale = (
-        f"<br><em>{html.escape(STALE_NOTE)}</em> (status as at {html.escape(date_text(status_date(p)))})"
-        if is_stale(p)
-        else ""
-    )
-    return (
-        f"<strong>{html.escape(p.name)}</strong><br>{html.escape(', '.join(p.services))} · "
-        f"{html.escape(p.status.value)}<br>{savings}{stale}"
-    )
+def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> list[str]:
+    """The partnership, its services and status, each savings figure with kind, period, estimate (and the council,
+    for a council's share: ``names`` maps register ids to names): lines of plain text, the first the title."""
+    lines = [p.name, f"{', '.join(p.services)} · {p.status.value}"]
+    lines += savings_labels(p, names or {}, explicit=True) or ["no savings figure published"]
+    if is_stale(p):
+        lines.append(f"{STALE_NOTE} (status as at {date_text(status_date(p))})")
+    return lines
 
 
 def curved(start: tuple[float, float], end: tuple[float, float], bend: float, steps: int = 8) -> list[list[float]]:
@@ -311,7 +303,7 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
                 {
                     "type": "Feature",
                     "geometry": {"type": "Point", "coordinates": lines[0][0]},
-                    "properties": {**properties, "hub": 1},
+                    "properties": {"p": pid, "hub": 1},  # the rest is its line's (mapview.LinksLayer)
                 }
             )
     return {"type": "FeatureCollection", "features": features}

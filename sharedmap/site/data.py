@@ -64,7 +64,7 @@ def site_links(links_json: str, network: Network, partnerships: list[Partnership
     first = network.members.drop_duplicates("partnership_id").set_index("partnership_id")["gss"].to_dict()
     for feature in links["features"]:
         pid = feature["properties"].get("p")
-        if pid in services:
+        if pid in services and not feature["properties"].get("hub"):  # a hub takes its line's (mapview.LinksLayer)
             feature["properties"]["s"] = services[pid]
             feature["properties"]["m"] = first.get(pid, "")
     return map_payload.script_json(links)

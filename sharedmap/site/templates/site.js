@@ -196,10 +196,19 @@
     if (props.m) { l.on("click", function (e) { L.DomEvent.stopPropagation(e); selectPartnership(props.p, props.m); }); }
   });
 
-  var names = {};
-  document.querySelectorAll("#council-names option").forEach(function (o) {
-    names[o.value.toLowerCase()] = o.getAttribute("data-code");
+  var names = {}, titles = [], nameList = document.getElementById("council-names");
+  [hooks.councils, hooks.points].forEach(function (group) {  // the search's names: the map's tooltip titles
+    group.eachLayer(function (l) {
+      var props = l.feature.properties;
+      names[props.t[0].toLowerCase()] = props.c;
+      titles.push(props.t[0]);
+    });
   });
+  if (nameList) {
+    titles.sort(function (a, b) { return a.localeCompare(b, "en-GB"); }).forEach(function (title) {
+      nameList.appendChild(el("option", null, {value: title}));
+    });
+  }
   function find(text) {
     var key = text.trim().toLowerCase();
     if (!key) { return null; }
