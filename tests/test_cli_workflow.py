@@ -214,3 +214,15 @@ def test_a_script_drives_it_through_pipes(configured_store, upload_file):
     staged = script("import", str(upload_file), "--by", OFFICER, stdin=f"{PASSWORD}\n")
     assert staged.returncode == 0, staged.stderr
     assert "Submission 1 staged" in staged.stdout
+
+
+def test_the_preview_names_the_council_of_a_one_council_figure(cli, tmp_path, seed_rows):
+    """As the review page does: "(East Lindsey District Council)", not the register's id "(ELI)"."""
+    rows = {r["id"]: dict(r) for r in seed_rows}
+    share = "£300,000 annual 2021/22 (East Lindsey District Council)"
+    path = write_csv(tmp_path / "share.csv", [{**rows["SS001"], "savings": share}, rows["SS002"]])
+    code, out, _ = cli("import", str(path), "--by", OFFICER, stdin=PASSWORD + "\n")
+    assert code == 0
+    assert "→ '£300,000 annual 2021/22 (East Lindsey District Council)'" in out and "(ELI)" not in out
+    code, out, _ = cli("submissions", "1")
+    assert code == 0 and "(East Lindsey District Council)'" in out and "(ELI)" not in out

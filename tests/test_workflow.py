@@ -113,7 +113,7 @@ def test_an_upload_can_record_when_a_row_was_checked_and_where_the_source_says_s
     path = write_csv(tmp_path / "checked.csv", [rows["SS001"], checked])
     preview = workflow.preview_upload(store, accounts[ELI], workflow.read_upload(path, register), register)
     changed = preview.of_kind(CHANGED)[0]
-    assert {(f.label, f.new_text) for f in changed.fields} == {
+    assert {(f.label, f.texts(register)[1]) for f in changed.fields} == {
         ("checked against source on", "2025-03-14"),
         ("evidence", "Press release, 2nd paragraph"),
         ("source date", "2024-10"),

@@ -10,9 +10,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from sharedmap.errors import AuthenticationError, SharedMapError
 from sharedmap.publishing.store import SubmissionStatus
+
+if TYPE_CHECKING:
+    from sharedmap.register import Register
 
 Sub = argparse._SubParsersAction
 
@@ -182,7 +186,7 @@ def _import(args: argparse.Namespace) -> int:
     submission = submit(store, user, upload, register, withdraw_missing=not args.keep_missing, comment=args.comment)
     from sharedmap.publishing.workflow import submission_preview
 
-    print(format_preview(submission_preview(store, submission.id)))
+    print(format_preview(submission_preview(store, submission.id), register))
     print(
         f"\nSubmission {submission.id} staged from {upload.file_name} (SHA-256 {upload.sha256[:12]}…). "
         f"A reviewer publishes it with: python -m sharedmap approve {submission.id} --by REVIEWER_EMAIL"
@@ -222,7 +226,9 @@ def _submissions(args: argparse.Namespace) -> int:
     )
     if submission.decided_by:
         print(f"Decided by {submission.decided_by}: {submission.decision_comment or '(no comment)'}")
-    print(format_preview(preview))
+    from sharedmap.register import load_register
+
+    print(format_preview(preview, load_register()))
     for problem in problems:
         print(f"conflict: {problem}")
     return 0
@@ -343,8 +349,9 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_preview(preview) -> str:
-    """A preview as a person reads it: counts, then each partnership's fate and changed fields."""
+def format_preview(preview, register: Register) -> str:
+    """A preview as a person reads it: counts, then each partnership's fate and changed fields (a one-council
+    savings figure names its council, as the review page does)."""
     from sharedmap.parsing import strip_control
 
     counts = ", ".join(f"{n} {kind}" for kind, n in preview.counts.items())
@@ -353,7 +360,8 @@ def format_preview(preview) -> str:
         row = f"row {change.row}" if change.row else ""
         lines.append(f"  {change.kind:<9} {row:<8} {change.partnership_id:<14} {change.name}")
         for diff in change.fields:
-            lines.append(f"      {diff.label}: {_show(diff.old_text)} → {_show(diff.new_text)}")
+            old, new = diff.texts(register)
+            lines.append(f"      {diff.label}: {_show(old)} → {_show(new)}")
     return strip_control("\n".join(lines))
 
 

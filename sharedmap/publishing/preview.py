@@ -46,14 +46,6 @@ class FieldChange:
     def label(self) -> str:
         return FIELD_LABELS.get(self.field, self.field)
 
-    @property
-    def old_text(self) -> str:
-        return display(self.old)
-
-    @property
-    def new_text(self) -> str:
-        return display(self.new)
-
     def texts(self, names: Mapping[str, str] | Register | None = None) -> tuple[str, str]:
         """Old and new value as text, a one-council figure naming its council (``names``: register or dict)."""
         return display(self.old, names), display(self.new, names)
