@@ -15,16 +15,14 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.site import start, stop  # noqa: E402
 from sharedmap.app.visitor import Visitor  # noqa: E402
 
 BOSTON = ("E07000136", 52.98, -0.03)
@@ -40,20 +38,6 @@ async def one_visit(url: str) -> tuple[float, float]:
     return opened, clicked
 
 
-def healthy(url: str, process: subprocess.Popen, timeout: float = 240) -> float:
-    started = time.perf_counter()
-    while time.perf_counter() - started < timeout:
-        if process.poll() is not None:
-            raise RuntimeError("serve stopped before it was healthy")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("serve never reported healthy")
-
-
 def one_start(root: Path, port: int, folder: Path) -> dict[str, float]:
     env = {
         **os.environ,
@@ -63,21 +47,13 @@ def one_start(root: Path, port: int, folder: Path) -> dict[str, float]:
         "SHAREDMAP_EVENT_LOG": "off",
     }
     url = f"http://127.0.0.1:{port}"
-    with open(folder / f"serve-{port}.log", "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "sharedmap", "serve", "--port", str(port)],
-            cwd=root,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    command = [sys.executable, "-m", "sharedmap", "serve", "--port", str(port)]
+    process, start_s = start(command, url + "/_stcore/health", env, folder / f"serve-{port}.log", cwd=root)
     try:
-        start_s = healthy(url, process)
         first = asyncio.run(one_visit(url))
         second = asyncio.run(one_visit(url))
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process)
     return {
         "healthy": start_s,
         "first_open": first[0],
