@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
 
 SLOW_CI_MS = 45_000
+BIRMINGHAM = "E08000025"  # no partnership in the table
 # The shared helper's search for a visible point of a layer, in page coordinates (the map is not at the page's corner).
 FIND_POINT_IN_PAGE = FIND_POINT.replace(
     "const p = window.map.latLngToContainerPoint(ll);",
@@ -155,6 +156,13 @@ def test_the_embed_shows_one_council_and_its_partners(site, open_page):
     page.wait_for_function("window.map.getZoom() >= 7")  # zoomed to Boston and its partners, not the whole UK
     assert page.evaluate("document.querySelector('.sm-legend details').open") is False
     assert page.evaluate(NO_SCRIPT_RAN)
+
+
+def test_the_embed_of_a_council_with_none_recorded_says_so(site, open_page):
+    page = open_page(f"{site}/embed.html#council={BIRMINGHAM}", viewport=(600, 450))
+    page.wait_for_function("document.getElementById('embed-link').textContent.startsWith('Birmingham')")
+    text = page.locator("#embed-link").inner_text()
+    assert text == "Birmingham City Council: no shared-service partnership recorded. Open the full map"
 
 
 @pytest.mark.parametrize(

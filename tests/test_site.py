@@ -190,3 +190,41 @@ def test_the_map_page_links_to_the_site_the_app_serves(seed, register, tmp_path,
     monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(tmp_path / "cdn-folder"))
     build_site(tmp_path / "cdn-folder", seed[:5], register, "v1-links")
     assert site_links("/app/static", BOSTON) == ""  # outside ./static the app does not serve it
+
+
+def test_site_build_if_stale_builds_when_missing_and_again_after_an_upgrade(
+    configured_store, tmp_path, monkeypatch, capsys
+):
+    """What `dev.py start` and `serve` run: the site is built when missing, left alone when it shows the published
+    version, and built again when older code wrote it (the previous release's build.json has no code hash)."""
+    from sharedmap.cli.commands import main
+
+    output = tmp_path / "site"
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", str(output))
+
+    def build_if_stale() -> dict:
+        assert main(["site", "build", "--if-stale", "--format", "json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    first = build_if_stale()
+    assert first["built"] and first["label"] == live_label(output)
+    assert build_if_stale() == {"built": False, "output": str(output), "label": first["label"]}
+    stamp = json.loads((output / build.STAMP).read_text(encoding="utf-8"))
+    del stamp["builder"]
+    (output / build.STAMP).write_text(json.dumps(stamp), encoding="utf-8")
+    again = build_if_stale()
+    assert again["built"] and again["build"] != first["build"] and again["label"] == first["label"]
+    monkeypatch.setenv("SHAREDMAP_SITE_DIR", "off")
+    assert build_if_stale() == {"built": False, "output": None}
+
+
+def test_the_code_hash_changes_with_any_file_of_the_code(tmp_path, monkeypatch):
+    package = tmp_path / "sharedmap"
+    (package / "site" / "templates").mkdir(parents=True)
+    (package / "site" / "templates" / "site.js").write_text("var a = 1;", encoding="utf-8")
+    (package / "payload.py").write_text("X = 1\n", encoding="utf-8")
+    monkeypatch.setattr(build, "PACKAGE", package)
+    before = build.builder()
+    assert build.builder() == before
+    (package / "site" / "templates" / "site.js").write_text("var a = 2;", encoding="utf-8")
+    assert build.builder() != before

@@ -108,24 +108,21 @@ def check_sources() -> Check:
 
 
 def ensure_site() -> Check:
-    """The public static site shows the published version: built now when it is missing or older. A failure does
-    not stop a start (the app's own pages do not need it); it is logged and reported."""
+    """The public static site shows the published version: built now when it is missing, older, or written by
+    other code (an upgrade). A failure does not stop a start (the app's own pages do not need it); it is logged
+    and reported."""
     from sharedmap.publishing.dataset import seeded_store
-    from sharedmap.site.build import live_label, rebuild_published, site_dir
+    from sharedmap.site.build import live_label, rebuild_if_stale, site_dir
 
     output = site_dir()
     if output is None:
         return Check("static site", True, "SHAREDMAP_SITE_DIR is off: not built")
     try:
-        store = seeded_store()
-        _number, label = store.current()
-        if label is not None and live_label(output) == label:
-            return Check("static site", True, f"{output} shows {label}")
-        built = rebuild_published(store, output=output)
+        built = rebuild_if_stale(seeded_store(), output)
     except SharedMapError as exc:
         return Check("static site", False, str(exc))
-    if built is None:  # only when no output folder is given, and one always is here
-        return Check("static site", False, f"the site was not built into {output}")
+    if built is None:
+        return Check("static site", True, f"{output} shows {live_label(output)}")
     return Check("static site", True, f"{output} built for {built.label} in {built.seconds} s")
 
 

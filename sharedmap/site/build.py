@@ -30,9 +30,12 @@ from sharedmap.register import Register, load_register
 from sharedmap.site import pages
 from sharedmap.site.data import SiteData, site_data
 from sharedmap.spatial.network import year_geometries
+from sharedmap.spatial.sources import MANIFEST_PATH
 
 KEEP_BUILDS = 2  # the live build and the one before it
 STAMP = "build.json"
+PACKAGE = Path(__file__).resolve().parents[1]
+CODE_FILES = ("*.py", "*.j2", "*.js", "*.css")
 
 
 class SiteBuildError(SharedMapError):
@@ -59,12 +62,34 @@ def site_dir() -> Path | None:
     return path if path.is_absolute() else config.PROJECT_ROOT / path
 
 
+def _stamp(output: Path) -> dict:
+    try:
+        stamp = json.loads((output / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamp if isinstance(stamp, dict) else {}
+
+
 def live_label(output: Path) -> str | None:
     """The version label of the site at ``output``, or None when there is none."""
-    try:
-        return json.loads((output / STAMP).read_text(encoding="utf-8"))["label"]
-    except (OSError, ValueError, KeyError):
-        return None
+    return _stamp(output).get("label")
+
+
+def builder() -> str:
+    """A hash of the code that writes the site (this package) and of the source manifest: a site written by
+    other code, say before a deploy, is out of date even when the version it shows is the published one."""
+    files = {p.relative_to(PACKAGE).as_posix(): p for pattern in CODE_FILES for p in PACKAGE.rglob(pattern)}
+    files["geo/sources.json"] = MANIFEST_PATH
+    digest = hashlib.sha256()
+    for name, path in sorted(files.items()):
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def shows(output: Path, label: str) -> bool:
+    """The site at ``output`` shows version ``label`` and was written by this code: nothing to rebuild."""
+    stamp = _stamp(output)
+    return stamp.get("label") == label and stamp.get("builder") == builder()
 
 
 class _Writer:
@@ -169,6 +194,7 @@ def write_site(root: Path, data: SiteData, register: Register, topology: dict, v
             {
                 "label": data.label,
                 "version": version,
+                "builder": builder(),
                 "built_at": datetime.now(UTC).isoformat(),
                 "partnerships": len(data.partnerships),
                 "skipped": list(data.skipped),
@@ -277,6 +303,15 @@ def rebuild_published(
     if number is None:
         raise SiteBuildError("nothing is published yet, so there is no site to build")
     return build_site(output, store.partnerships(number), register or load_register(), label, version=number)
+
+
+def rebuild_if_stale(store, output: Path, register: Register | None = None) -> Built | None:
+    """The published version's site at ``output``, built only when the site there does not already show it
+    (or was written by other code); None when there was nothing to build."""
+    _number, label = store.current()
+    if label is not None and shows(output, label):
+        return None
+    return rebuild_published(store, register, output=output)
 
 
 def rebuild_after_publish(store, number: int) -> Built | None:

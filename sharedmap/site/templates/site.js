@@ -131,8 +131,8 @@
 
   function embedTitle(doc, count) {
     var link = document.getElementById("embed-link");
-    link.textContent = doc.name + ": " + count + " shared-service partnership" + (count === 1 ? "" : "s") +
-      ". Open the full map";
+    link.textContent = doc.name + ": " + (count ? count + " shared-service partnership" + (count === 1 ? "" : "s") :
+      "no shared-service partnership recorded") + ". Open the full map";
     link.href = "index.html#council=" + encodeURIComponent(doc.code);
   }
 
