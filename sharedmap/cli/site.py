@@ -33,7 +33,7 @@ def _build(args: argparse.Namespace) -> int:
     from sharedmap.errors import SharedMapError
     from sharedmap.publishing.dataset import seeded_store
     from sharedmap.register import load_register
-    from sharedmap.site.build import rebuild_if_stale, rebuild_published, site_dir
+    from sharedmap.site.build import live_label, rebuild_if_stale, rebuild_published, site_dir
 
     output = Path(args.output) if args.output else site_dir()
     if output is None and args.if_stale:
@@ -44,7 +44,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.if_stale and args.version is None:
         built = rebuild_if_stale(store, output, register)
         if built is None:
-            label = store.current()[1]
+            label = live_label(output)
             return _report(args, {"built": False, "output": str(output), "label": label}, f"{output} shows {label}")
     else:
         built = rebuild_published(store, register, args.version, output)

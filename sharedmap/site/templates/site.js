@@ -24,6 +24,7 @@
     return node;
   }
   function say(text) { if (message) { message.textContent = text; } }
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
 
   function load(code) {
     if (!cache[code]) {
@@ -118,7 +119,7 @@
     panel.replaceChildren(el("h2", doc.name));
     var count = shown.length;
     var text = doc.kind.charAt(0).toUpperCase() + doc.kind.slice(1) + ". " + (count ?
-      count + " partnership" + (count === 1 ? "" : "s") + (state.service ? " sharing " + state.service : "") + " on the map." :
+      plural(count, "partnership") + (state.service ? " sharing " + state.service : "") + " on the map." :
       "No partnership " + (state.service ? "sharing " + state.service + " " : "") + "on the map.");
     panel.appendChild(el("p", text));
     var links = el("p");
@@ -131,8 +132,9 @@
 
   function embedTitle(doc, count) {
     var link = document.getElementById("embed-link");
-    link.textContent = doc.name + ": " + (count ? count + " shared-service partnership" + (count === 1 ? "" : "s") :
-      "no shared-service partnership recorded") + ". Open the full map";
+    link.textContent = doc.name + ": " +
+      (count ? plural(count, "shared-service partnership") : "no shared-service partnership recorded") +
+      ". Open the full map";
     link.href = "index.html#council=" + encodeURIComponent(doc.code);
   }
 
@@ -140,7 +142,7 @@
     highlight("", p.codes);
     if (!panel) { return; }
     panel.replaceChildren(el("h2", p.name));
-    panel.appendChild(el("p", p.codes.length + " member council" + (p.codes.length === 1 ? "" : "s") + " on the map."));
+    panel.appendChild(el("p", plural(p.codes.length, "member council") + " on the map."));
     panel.appendChild(facts(p, null));  // its name is the panel's heading
   }
 
