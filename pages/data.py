@@ -4,6 +4,7 @@ import streamlit as st
 
 from sharedmap import exports
 from sharedmap.app import ui
+from sharedmap.freshness import Standing
 
 view = ui.view()
 register = ui.register()
@@ -52,14 +53,24 @@ st.markdown(
     "`python -m sharedmap data check` reports it. A partnership counts once in each nation, region and "
     "council type of its members, so those counts add up to more than the total."
 )
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Councils with none recorded", len(quality.councils_without))
-cols[1].metric("Without a savings figure", len(quality.without_saving))
-cols[2].metric("Without a start date", len(quality.without_start))
+cols[1].metric(
+    "Councils not yet searched",
+    len(quality.councils_not_searched),
+    help="Today's councils with no line in the research log: 'none recorded' is only news for a council searched.",
+)
+cols[2].metric("Without a savings figure", len(quality.without_saving))
 cols[3].metric(
-    "May be out of date",
+    "Not confirmed recently",
     len(quality.stale),
-    help=f"Running or planned, with a status date over {quality.stale_after_years:g} years old.",
+    help=f"Said to be running or planned, but the newest evidence is over {quality.stale_after_years:g} years old.",
+)
+cols[4].metric("Without status evidence", len(quality.without_status_evidence))
+st.caption(
+    "Status as the map shows it today: "
+    + ", ".join(f"{n} {Standing(s).label}" for s, n in quality.by_status.items() if n)
+    + "."
 )
 left, middle, right = st.columns(3)
 left.dataframe(quality.by_nation, hide_index=True)
@@ -89,10 +100,13 @@ st.dataframe(
 )
 with st.expander(f"Today's councils with no partnership recorded ({len(quality.councils_without)})"):
     st.dataframe(quality.councils_without, hide_index=True)
-with st.expander("Rows without a saving, without a start date, or that may be out of date"):
+with st.expander(f"Today's councils not yet searched ({len(quality.councils_not_searched)})"):
+    st.dataframe(quality.councils_not_searched, hide_index=True)
+with st.expander("Rows without a saving, without a start date, or not confirmed recently"):
     st.markdown("**No savings figure:** " + ui.md(", ".join(quality.without_saving) or "none"))
     st.markdown("**No start date:** " + ui.md(", ".join(quality.without_start) or "none"))
-    st.markdown("**May be out of date:** " + ui.md(", ".join(quality.stale) or "none"))
+    st.markdown("**Not confirmed recently:** " + ui.md(", ".join(quality.stale) or "none"))
+    st.markdown("**No status evidence:** " + ui.md(", ".join(quality.without_status_evidence) or "none"))
     for column, ids in quality.untraced.items():
         st.markdown(f"**No {ui.md(column)}:** " + ui.md(", ".join(ids) or "none"))
 with st.expander("Sources by domain and by year"):

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from sharedmap.app import ui
+from sharedmap.freshness import Standing
 from sharedmap.partnerships import SavingsKind, format_gbp
 from sharedmap.summary import national_summary
 
@@ -21,13 +22,25 @@ st.markdown(
 
 totals = st.columns(4)
 totals[0].metric("Partnerships", summary["partnerships"])
-totals[1].metric("Councils involved", summary["councils_involved"])
+totals[1].metric(
+    "Confirmed running",
+    summary["confirmed_running"],
+    help="Running on evidence from the last few years; the others are planned, ended, or not confirmed recently.",
+)
 totals[2].metric("Today's councils involved", summary["current_councils_involved"])
 annual = summary["savings_by_kind"]["annual"]
 totals[3].metric(
-    "Annual savings stated",
+    "Annual savings achieved",
     format_gbp(annual["total_gbp"]),
-    help=f"Sum over the {annual['partnerships']} partnerships that state an annual saving.",
+    help=f"Sum over the {annual['partnerships']} partnerships that state an annual saving achieved; "
+    f"estimates and targets ({format_gbp(annual['estimated_gbp'])} across {annual['estimated_partnerships']}) "
+    "are counted apart, never added in.",
+)
+st.caption(
+    "Status as the map shows it today: "
+    + ", ".join(f"{n} {Standing(s).label}" for s, n in summary["by_status"].items() if n)
+    + ". A partnership said to be running or planned on evidence more than a few years old is shown as "
+    "not confirmed recently."
 )
 
 st.subheader("Savings by kind")
@@ -39,8 +52,10 @@ kinds = pd.DataFrame(
     [
         {
             "kind": kind,
-            "total": format_gbp(v["total_gbp"]),
-            "partnerships stating it": v["partnerships"],
+            "achieved": format_gbp(v["total_gbp"]),
+            "partnerships stating it achieved": v["partnerships"],
+            "estimated or target": format_gbp(v["estimated_gbp"]),
+            "partnerships estimating it": v["estimated_partnerships"],
             "a saving?": "yes" if SavingsKind(kind).is_saving else "no",
         }
         for kind, v in summary["savings_by_kind"].items()

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 from openpyxl import Workbook
 
-from sharedmap.freshness import is_stale, status_date
+from sharedmap.freshness import standing, status_date
 from sharedmap.partnerships import Partnership, headline_saving, savings_labels, to_record
 from sharedmap.register import Register
 from sharedmap.spatial import sources
@@ -25,9 +25,11 @@ LICENCE_SOURCES = ("uk-topojson", "council-register", "similarity-labels")  # na
 DATA_NOTE = (
     "Partnerships compiled from the public sources named in each row. Savings are as the sources state "
     "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
-    "council or one named council) are given; estimates are marked. Each row's status is as at its "
-    "source's date (status_date); may_be_out_of_date marks a running or planned row whose status date is "
-    "older than the site's limit."
+    "council or one named council) are given; estimates are marked. A row's status is its own claim, as at "
+    "its newest evidence (status_source_url, status_source_date, status_evidence; status_date falls back to the "
+    "source's date). standing is what the map shows today: operational, planned, ended, funded (a grant, not "
+    "known to have formed a partnership), or unconfirmed (running or planned on evidence older than the site's "
+    "limit)."
 )
 
 
@@ -73,8 +75,11 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
                 "notes": p.notes,
                 "verified_on": p.verified_on.iso() if p.verified_on else "",
                 "evidence": p.evidence,
+                "status_source_url": p.status_source_url,
+                "status_source_date": p.status_source_date.iso() if p.status_source_date else "",
+                "status_evidence": p.status_evidence,
                 "status_date": (when.iso() if (when := status_date(p)) else ""),
-                "may_be_out_of_date": "yes" if is_stale(p) else "no",
+                "standing": standing(p).value,
             }
         )
     return pd.DataFrame(
@@ -99,8 +104,11 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
             "notes",
             "verified_on",
             "evidence",
+            "status_source_url",
+            "status_source_date",
+            "status_evidence",
             "status_date",
-            "may_be_out_of_date",
+            "standing",
         ],
     )
 
@@ -148,7 +156,7 @@ def partnerships_geojson(partnerships: list[Partnership], register: Register, ne
         ]
         record["savings_text"] = savings_labels(p, register)
         record["status_date"] = when.iso() if (when := status_date(p)) else None
-        record["may_be_out_of_date"] = is_stale(p)
+        record["standing"] = standing(p).value
         features.append(
             {
                 "type": "Feature",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sharedmap.freshness import is_stale
+from sharedmap.freshness import Standing, standing
 from sharedmap.partnerships import Partnership, Status, headline_saving
 from sharedmap.register import Register
 
@@ -15,14 +15,14 @@ class Filters:
     """A view's filters; empty means "all". Kept flat so they round-trip through a URL."""
 
     services: tuple[str, ...] = ()
-    statuses: tuple[Status, ...] = ()
+    statuses: tuple[Standing, ...] = ()  # what the map says today (sharedmap.freshness.standing)
     nations: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     council_types: tuple[str, ...] = ()
     year: int | None = None
     min_savings: float = 0.0
     council_ids: tuple[str, ...] = field(default=())
-    hide_stale: bool = False  # hide rows whose status "may be out of date" (sharedmap.freshness)
+    hide_stale: bool = False  # hide rows whose status is not confirmed recently (sharedmap.freshness)
 
 
 def active_in(p: Partnership, year: int) -> bool:
@@ -45,13 +45,14 @@ def apply_filters(partnerships: Iterable[Partnership], filters: Filters, registe
     for p in partnerships:
         if filters.services and not set(filters.services) & set(p.services):
             continue
-        if filters.statuses and p.status not in filters.statuses:
+        shown = standing(p) if filters.statuses or filters.hide_stale else None
+        if filters.statuses and shown not in filters.statuses:
+            continue
+        if filters.hide_stale and shown is Standing.UNCONFIRMED:
             continue
         if filters.year is not None and not active_in(p, filters.year):
             continue
         if filters.min_savings and (headline_saving(p) or (0.0,))[0] < filters.min_savings:
-            continue
-        if filters.hide_stale and is_stale(p):
             continue
         if filters.council_ids and not set(filters.council_ids) & set(p.council_ids):
             continue

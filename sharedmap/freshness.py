@@ -1,21 +1,49 @@
-"""How current a partnership's facts are: its status is as at its source's date, and a row whose status date is
-older than SHAREDMAP_STALE_AFTER_YEARS "may be out of date".
+"""How current a partnership's status is, and how it is shown today.
 
-The rule (docs/data.md): the status date is the source's date, because that is when the status was true; a
-person re-reading an old source (``verified_on``) confirms the row says what the source says, not that the status
-still holds, so ``verified_on`` is used only when a row has no source date. Ended partnerships never go stale.
+A row's status is its own claim, as at the date of its newest evidence (``status_source_date``; without newer
+evidence, the source's date). A partnership said to be running or planned on evidence older than
+SHAREDMAP_STALE_AFTER_YEARS is not shown as if that were true today: its *standing* is ``unconfirmed`` — "running
+in 2016, not confirmed since", "planned in 2014, outcome not found" — drawn apart, left out of active counts and
+filterable. The map, panel, council pages, statistics, downloads and find-a-partner all read the standing from here.
+
+``verified_on`` (a person re-read the source) never refreshes the status: it stands in only for a row with no dated
+source at all. Ended partnerships never go stale; funded-only rows were never running.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from enum import StrEnum
 
 from sharedmap import config
 from sharedmap.errors import ValidationError
 from sharedmap.partnerships import PartialDate, Partnership, Status, date_text
 
-STALE_NOTE = "may be out of date"
+
+class Standing(StrEnum):
+    """What the map says of a partnership today: its status, unless that rests on evidence too old to repeat."""
+
+    OPERATIONAL = "operational"
+    PLANNED = "planned"
+    UNCONFIRMED = "unconfirmed"
+    ENDED = "ended"
+    FUNDED = "funded"
+
+    @property
+    def label(self) -> str:
+        return STANDING_LABELS[self]
+
+
+STANDING_LABELS = {
+    Standing.OPERATIONAL: "running",
+    Standing.PLANNED: "planned",
+    Standing.UNCONFIRMED: "not confirmed recently",
+    Standing.ENDED: "ended",
+    Standing.FUNDED: "funding awarded, not known to have formed",
+}
+ACTIVE = frozenset({Standing.OPERATIONAL})  # what "active" counts count
+DRAWN = frozenset({Standing.OPERATIONAL, Standing.PLANNED, Standing.UNCONFIRMED, Standing.ENDED})
 
 
 def stale_after_years() -> float:
@@ -31,8 +59,15 @@ def stale_after_years() -> float:
 
 
 def status_date(p: Partnership) -> PartialDate | None:
-    """The date the row's status was true at: its source's date, else the date a person checked it."""
-    return p.source_date or p.verified_on
+    """The date the row's status was true at: its newest status evidence, else its source's, else its check's."""
+    return p.status_source_date or p.source_date or p.verified_on
+
+
+def status_by(p: Partnership) -> str:
+    """Who evidenced the status: the status evidence's note when it names a confirmation, else its source."""
+    if p.status_source_date and p.status_source_url:
+        return "a public source"
+    return "the row's source"
 
 
 def last_day(d: PartialDate) -> dt.date:
@@ -42,9 +77,9 @@ def last_day(d: PartialDate) -> dt.date:
 
 
 def is_stale(p: Partnership, today: dt.date | None = None, years: float | None = None) -> bool:
-    """True when the status of a partnership still running (or planned) rests on a date older than the limit,
+    """True when the status of a partnership said to be running or planned rests on a date older than the limit,
     or on no date at all."""
-    if p.status is Status.ENDED:
+    if p.status not in (Status.OPERATIONAL, Status.PLANNED):
         return False
     when = status_date(p)
     if when is None:
@@ -54,12 +89,35 @@ def is_stale(p: Partnership, today: dt.date | None = None, years: float | None =
     return (today - last_day(when)).days > years * 365.25
 
 
+def standing(p: Partnership, today: dt.date | None = None, years: float | None = None) -> Standing:
+    if is_stale(p, today, years):
+        return Standing.UNCONFIRMED
+    return Standing(p.status.value)
+
+
+def standing_text(p: Partnership, today: dt.date | None = None, years: float | None = None) -> str:
+    """The status as a reader should take it: "running (evidence of March 2025)", "running in 2016 — not confirmed
+    since", "planned in 2014 — outcome not found", "ended (January 2022)"."""
+    when = status_date(p)
+    shown = standing(p, today, years)
+    if shown is Standing.UNCONFIRMED:
+        if when is None:
+            return f"{Standing(p.status.value).label}, on an undated source — not confirmed"
+        if p.status is Status.PLANNED:
+            return f"planned in {when.year} — outcome not found"
+        return f"running in {when.year} — not confirmed since"
+    if shown is Standing.ENDED:
+        return "ended" + (f" ({date_text(p.end)})" if p.end else "")
+    return shown.label + (f" (evidence of {date_text(when)})" if when else "")
+
+
 def freshness_text(p: Partnership, today: dt.date | None = None, years: float | None = None) -> str:
-    """'checked 3 March 2025; status as at 2021 — may be out of date', as the panel, tooltip and exports say it."""
-    parts = [f"status as at {date_text(when)}" if (when := status_date(p)) else "status date unknown"]
+    """'status as at March 2025 (a public source); checked against its sources on 4 December 2026', as the panel,
+    council pages and downloads say when the status was last evidenced and by whom."""
+    when = status_date(p)
+    parts = [f"status as at {date_text(when)} ({status_by(p)})" if when else "status date unknown"]
     if p.verified_on:
-        parts.insert(0, f"checked against its source on {date_text(p.verified_on)}")
+        parts.append(f"checked against its sources on {date_text(p.verified_on)}")
     else:
-        parts.insert(0, "not yet re-checked against its source")
-    text = "; ".join(parts)
-    return text + f" — {STALE_NOTE}" if is_stale(p, today, years) else text
+        parts.append("not yet re-checked against its sources")
+    return "; ".join(parts)

@@ -280,6 +280,7 @@ _STATUS_WORDS = {
     Status.OPERATIONAL: ("operational", "live", "active", "running", "current", "in place", "ongoing", "yes"),
     Status.PLANNED: ("planned", "proposed", "approved", "agreed", "in development", "planning", "future", "pilot"),
     Status.ENDED: ("ended", "closed", "finished", "terminated", "dissolved", "ceased", "stopped", "expired"),
+    Status.FUNDED: ("funded", "grant", "funding only", "bid funded"),
 }
 
 
@@ -288,7 +289,7 @@ def parse_status(text: object) -> Status:
     for status, words in _STATUS_WORDS.items():
         if any(lowered == w or lowered.startswith(w) for w in words):
             return status
-    raise ValidationError("status", text, "not a status; use operational, planned or ended")
+    raise ValidationError("status", text, "not a status; use operational, planned, ended or funded")
 
 
 _SERVICE_SYNONYMS = {
@@ -308,9 +309,14 @@ _SERVICE_SYNONYMS = {
     "senior management": "Management team",
     "chief executive": "Management team",
     "shared chief executive": "Management team",
-    "environmental health": "Regulatory services",
-    "trading standards": "Regulatory services",
-    "licensing": "Regulatory services",
+    "environmental health": "Environmental health",
+    "environmental services": "Environmental health",
+    "food safety": "Environmental health",
+    "pest control": "Environmental health",
+    "trading standards": "Trading standards",
+    "licensing": "Licensing",
+    "taxi licensing": "Licensing",
+    "regulatory": "Regulatory services",
     "internal audit": "Audit",
     "counter fraud": "Fraud",
     "waste collection": "Waste",
@@ -328,8 +334,39 @@ _SERVICE_SYNONYMS = {
     "childrens services": "Children's services",
     "schools": "Education",
     "accountancy": "Finance",
-    "transport": "Other",
-    "emergency planning": "Other",
+    "emergency planning": "Emergency planning",
+    "civil contingencies": "Emergency planning",
+    "resilience": "Emergency planning",
+    "archives": "Archives and records",
+    "records management": "Archives and records",
+    "record office": "Archives and records",
+    "pension": "Pensions",
+    "pensions administration": "Pensions",
+    "pension fund": "Pensions",
+    "assessors": "Valuation",
+    "valuation joint board": "Valuation",
+    "electoral registration": "Valuation",
+    "closed circuit television": "CCTV",
+    "community safety": "CCTV",
+    "homelessness": "Housing",
+    "housing options": "Housing",
+    "car parking": "Parking",
+    "parking enforcement": "Parking",
+    "leisure": "Leisure and culture",
+    "culture": "Leisure and culture",
+    "libraries": "Leisure and culture",
+    "museums": "Leisure and culture",
+    "public transport": "Transport",
+    "fleet": "Transport",
+    "roads": "Highways",
+    "highway": "Highways",
+    "street lighting": "Highways",
+    "democratic": "Democratic services",
+    "committee services": "Democratic services",
+    "elections": "Democratic services",
+    "communications and marketing": "Communications",
+    "press and communications": "Communications",
+    "health improvement": "Public health",
 }
 
 

@@ -31,14 +31,75 @@ SERVICES: tuple[str, ...] = (
     "Economic development",
     "Property and assets",
     "Customer services",
+    "Environmental health",
+    "Trading standards",
+    "Licensing",
+    "Emergency planning",
+    "Archives and records",
+    "Pensions",
+    "Valuation",
+    "CCTV",
+    "Housing",
+    "Parking",
+    "Leisure and culture",
+    "Transport",
+    "Highways",
+    "Democratic services",
+    "Communications",
+    "Public health",
     "Other",
 )
+
+# Services by how they are delivered: the map colours a partnership's line by its first service's group, and
+# find-a-partner learns a group's own weights. One home, so both agree on where each service belongs.
+SERVICE_GROUPS: dict[str, tuple[str, ...]] = {
+    "Shared management": ("Management team",),
+    "Corporate services": (
+        "ICT",
+        "HR",
+        "Finance",
+        "Procurement",
+        "Legal",
+        "Audit",
+        "Customer services",
+        "Property and assets",
+        "Pensions",
+        "Democratic services",
+        "Communications",
+    ),
+    "Revenues, benefits and fraud": ("Revenues and benefits", "Fraud", "Valuation"),
+    "Place and regulation": (
+        "Waste",
+        "Regulatory services",
+        "Environmental health",
+        "Trading standards",
+        "Licensing",
+        "Planning",
+        "Building control",
+        "Economic development",
+        "Housing",
+        "Parking",
+        "Highways",
+        "Transport",
+        "CCTV",
+        "Emergency planning",
+    ),
+    "People's services": ("Children's services", "Adult social care", "Education", "Public health"),
+    "Culture and records": ("Archives and records", "Leisure and culture"),
+    "Other": ("Other",),
+}
+
+
+def group_of(service: str) -> str:
+    """The group of one service ("Other" for a service in no group)."""
+    return next((group for group, members in SERVICE_GROUPS.items() if service in members), "Other")
 
 
 class Status(StrEnum):
     OPERATIONAL = "operational"
     PLANNED = "planned"
     ENDED = "ended"
+    FUNDED = "funded"  # a grant was awarded to form it; no evidence that it formed: never drawn as a partnership
 
 
 class SavingsKind(StrEnum):
@@ -118,10 +179,14 @@ class Partnership:
     description: str = ""
     source_urls: tuple[str, ...] = ()
     source_title: str = ""
-    source_date: PartialDate | None = None  # the status and figures are as at this date
+    source_date: PartialDate | None = None  # the figures are as at this date (the status too, without newer evidence)
     notes: str = ""
     verified_on: PartialDate | None = None  # when a person last checked the row against its source
     evidence: str = ""  # where in the source the councils, figure and status are stated
+    # The status is its own claim: the newest public evidence of it, which may be years newer than the figures'.
+    status_source_url: str = ""
+    status_source_date: PartialDate | None = None
+    status_evidence: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -254,6 +319,9 @@ def to_record(p: Partnership) -> dict:
         "notes": p.notes,
         "verified_on": p.verified_on.iso() if p.verified_on else None,
         "evidence": p.evidence,
+        "status_source_url": p.status_source_url,
+        "status_source_date": p.status_source_date.iso() if p.status_source_date else None,
+        "status_evidence": p.status_evidence,
     }
 
 
@@ -285,4 +353,7 @@ def from_record(record: dict) -> Partnership:
         notes=record.get("notes", ""),
         verified_on=parse_iso_partial(record.get("verified_on")),
         evidence=record.get("evidence", ""),
+        status_source_url=record.get("status_source_url") or "",
+        status_source_date=parse_iso_partial(record.get("status_source_date")),
+        status_evidence=record.get("status_evidence") or "",
     )

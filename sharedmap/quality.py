@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from urllib.parse import urlsplit
 
-from sharedmap.freshness import is_stale, stale_after_years
-from sharedmap.parsing import _KIND_WORDS
+from sharedmap.freshness import Standing, is_stale, last_day, stale_after_years, standing, status_date
+from sharedmap.parsing import _KIND_WORDS, _MONEY
 from sharedmap.partnerships import Partnership, Savings, SavingsKind
-from sharedmap.register import Register
+from sharedmap.register import TYPE_NAMES, Register
+from sharedmap.research import Searched
 from sharedmap.validate import ValidationReport
 
 
@@ -40,8 +41,14 @@ class QualityReport:
     councils_without: list[dict]
     without_saving: list[str]
     without_start: list[str]
-    stale: list[str]
+    stale: list[str]  # running or planned on evidence past the limit: shown as "unconfirmed"
     stale_after_years: float
+    by_status: dict[str, int]  # by standing, what the map shows today
+    shown_current_on_old_evidence: list[str]  # shown as running or planned on evidence past the limit: must be none
+    without_status_evidence: list[str]
+    forecast_flags: list[dict]  # a firm figure the row's own words give as a forecast
+    councils_not_searched: list[dict]  # today's councils with no line in the research log
+    councils_neither: list[dict]  # ... and in no partnership either
     untraced: dict[str, list[str]]  # rows lacking a source date, a checking date (verified_on) or an evidence note
     duplicates: list[dict]
     sources_by_domain: list[dict]
@@ -81,6 +88,61 @@ def kind_mixing(s: Savings) -> str | None:
     return None
 
 
+FORECAST_WORDS = re.compile(
+    r"\b(?:up to|expect(?:s|ed|ing)?|potential(?:ly)?|predict(?:s|ed)?|forecast(?:s|ed)?|projected|anticipated|"
+    r"aim(?:s|ed|ing)?|target(?:s|ed)?|could (?:save|deliver)|would (?:save|deliver)|estimated|plans? to save)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_CLAUSE_BREAK = re.compile(r",|;|\bbut\b|\bwhile\b|\bwhereas\b")
+
+
+def _amounts(text: str) -> list[float]:
+    """The pound amounts written in a piece of prose: "£1.2m", "£600,000", "£3 million"."""
+    found = []
+    for m in _MONEY.finditer(text):
+        if not m.group("pound"):
+            continue
+        value = float(m.group("num").replace(",", "") or 0)
+        unit = (m.group("unit") or "").lower()
+        value *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "b": 1e9}.get(unit, 1)
+        found.append(value.__round__(2))
+    return found
+
+
+def forecast_flags(p: Partnership) -> list[dict]:
+    """Firm figures (neither a target nor an estimate) that the row's own evidence or notes state, in one sentence,
+    beside a forecast word ("up to", "expected", "potential", ...): a forecast stored as a saving, until a person
+    reads the source and either marks the figure an estimate or rewords the note."""
+    flags = []
+    sentences = [s for text in (p.evidence, p.notes) for s in _SENTENCE_END.split(text) if s]
+    for s in p.savings:
+        if not s.kind.is_saving or s.estimate or s.kind is SavingsKind.TARGET:
+            continue
+        for sentence in sentences:
+            if (word := _forecast_beside(sentence, s.amount_gbp)) is not None:
+                flags.append({"id": p.id, "figure": s.amount_gbp, "word": word, "sentence": sentence[:200]})
+                break
+    return flags
+
+
+def _forecast_beside(sentence: str, amount: float) -> str | None:
+    """A forecast word said of this amount: within a few words before it ("up to £42m") or after it ("£1.2m
+    expected"), with no other amount in between."""
+    money = [m for m in _MONEY.finditer(sentence) if m.group("pound")]
+    for i, m in enumerate(money):
+        if not any(abs(a - amount) <= 0.005 * amount for a in _amounts(m.group(0))):
+            continue
+        start = max(money[i - 1].end() if i else 0, m.start() - 40)
+        end = min(money[i + 1].start() if i + 1 < len(money) else len(sentence), m.end() + 30)
+        before = _CLAUSE_BREAK.split(sentence[start : m.start()])[-1]
+        after = _CLAUSE_BREAK.split(sentence[m.end() : end])[0]
+        for side in (before, after):
+            if word := FORECAST_WORDS.search(side):
+                return word.group(0)
+    return None
+
+
 def row_problems(p: Partnership, row: int | None = None) -> list[Problem]:
     found = []
     if not p.source_urls:
@@ -88,6 +150,16 @@ def row_problems(p: Partnership, row: int | None = None) -> list[Problem]:
     for s in p.savings:
         if (why := kind_mixing(s)) is not None:
             found.append(Problem(row, p.id, "kind", why))
+    for flag in forecast_flags(p):
+        found.append(
+            Problem(
+                row,
+                p.id,
+                "forecast",
+                f"£{flag['figure']:,.0f} is stored as a firm saving, but the row's own words say "
+                f"{flag['word']!r}: {flag['sentence']!r}; read the source and mark it an estimate or target",
+            )
+        )
     return found
 
 
@@ -132,6 +204,15 @@ def _funding_only(p: Partnership) -> bool:
     return bool(p.savings) and all(s.kind is SavingsKind.ONE_OFF_FUNDING for s in p.savings)
 
 
+# Combined authorities and the GLA are made of councils: they are swept through their members.
+NOT_SWEPT = (TYPE_NAMES["COMB"],)
+NOT_SWEPT_IDS = ("GLA",)
+
+
+def _council(c) -> dict:
+    return {"id": c.id, "name": c.name, "type": c.type, "region": c.region or c.nation}
+
+
 def _counted(counter: Counter, key: str) -> list[dict]:
     return [
         {key: k or "Unknown", "partnerships": n} for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -143,8 +224,10 @@ def quality_report(
     register: Register,
     today: dt.date | None = None,
     problems: list[Problem] | None = None,
+    research_log: dict[str, Searched] | None = None,
 ) -> QualityReport:
-    """The report on parsed partnerships; ``problems`` adds those found while reading a file (invalid rows)."""
+    """The report on parsed partnerships; ``problems`` adds those found while reading a file (invalid rows), and
+    ``research_log`` (sharedmap.research) tells which councils were searched."""
     by: dict[str, Counter] = {"nation": Counter(), "region": Counter(), "type": Counter()}
     covered: set[str] = set()
     for p in partnerships:
@@ -162,6 +245,20 @@ def quality_report(
         domains.update({(urlsplit(u).hostname or "").removeprefix("www.") for u in p.source_urls})
         years[str(p.source_date.year) if p.source_date else "no date"] += 1
     years_limit = stale_after_years()
+    today = today or dt.date.today()
+    shown = {p.id: standing(p, today, years_limit) for p in partnerships}
+    old = [
+        p.id
+        for p in partnerships
+        if shown[p.id] in (Standing.OPERATIONAL, Standing.PLANNED)
+        and ((when := status_date(p)) is None or (today - last_day(when)).days > years_limit * 365.25)
+    ]
+    log = research_log or {}
+    current = sorted(
+        (c for c in register.councils.values() if c.current and c.type not in NOT_SWEPT and c.id not in NOT_SWEPT_IDS),
+        key=lambda c: (c.nation, c.region, c.name),
+    )
+    not_searched = [c for c in current if c.id not in log]
     found = list(problems or [])
     for p in partnerships:
         found += row_problems(p)
@@ -170,13 +267,19 @@ def quality_report(
         by_nation=_counted(by["nation"], "nation"),
         by_region=_counted(by["region"], "region"),
         by_council_type=_counted(by["type"], "council_type"),
-        councils_without=[
-            {"id": c.id, "name": c.name, "type": c.type, "region": c.region or c.nation} for c in without
-        ],
+        councils_without=[_council(c) for c in without],
         without_saving=[p.id for p in partnerships if not any(s.kind.is_saving for s in p.savings)],
         without_start=[p.id for p in partnerships if p.start is None],
         stale=[p.id for p in partnerships if is_stale(p, today, years_limit)],
         stale_after_years=years_limit,
+        by_status={s.value: sum(v is s for v in shown.values()) for s in Standing},
+        shown_current_on_old_evidence=old,
+        without_status_evidence=[
+            p.id for p in partnerships if not (p.status_source_url and p.status_source_date and p.status_evidence)
+        ],
+        forecast_flags=[flag for p in partnerships for flag in forecast_flags(p)],
+        councils_not_searched=[_council(c) for c in not_searched],
+        councils_neither=[_council(c) for c in not_searched if c.id not in covered],
         untraced={
             "source_date": [p.id for p in partnerships if p.source_date is None],
             "verified_on": [p.id for p in partnerships if p.verified_on is None],
@@ -189,7 +292,12 @@ def quality_report(
     )
 
 
-def check_validated(report: ValidationReport, register: Register, today: dt.date | None = None) -> QualityReport:
+def check_validated(
+    report: ValidationReport,
+    register: Register,
+    today: dt.date | None = None,
+    research_log: dict[str, Searched] | None = None,
+) -> QualityReport:
     """The report on a checked file: its invalid rows (e.g. a council the register cannot place) are problems
     too, and the rules are checked with each row's number in the file."""
     invalid = []
@@ -211,7 +319,7 @@ def check_validated(report: ValidationReport, register: Register, today: dt.date
                     f"{issue.column}: {issue.message} ({issue.value!r})",
                 )
             )
-    result = quality_report(report.partnerships, register, today, invalid)
+    result = quality_report(report.partnerships, register, today, invalid, research_log)
     result.problems = [
         Problem(rows.get(p.id, p.row), p.id, p.rule, p.message) if p.row is None else p for p in result.problems
     ]

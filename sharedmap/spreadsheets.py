@@ -148,6 +148,9 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "date checked",
     ),
     "evidence": ("evidence", "evidence note", "where in the source", "source evidence"),
+    "status_source_url": ("status source url", "status source", "status link", "status evidence link"),
+    "status_source_date": ("status source date", "status evidence date"),
+    "status_evidence": ("status evidence", "status evidence note", "where the status is stated"),
 }
 REQUIRED_FIELDS = ("name", "councils", "services")
 

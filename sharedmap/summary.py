@@ -1,7 +1,9 @@
 """National totals that the Statistics page and `python -m sharedmap summary` both show.
 
-Savings of different kinds (annual, cumulative, target) are never added together, and one-off funding and
-combined spend are reported apart from savings: that is how the sources state them. A partnership's figure is
+Savings of different kinds (annual, cumulative, target) are never added together, one-off funding and combined
+spend are reported apart from savings, and an estimate is never added to an achieved figure: that is how the
+sources state them. Counts are by standing (sharedmap.freshness): only partnerships confirmed running count as
+running; a grant not known to have formed a partnership ("funded") is no partnership. A partnership's figure is
 counted once: by service, only partnerships whose figure is for that one service are summed (a figure for a
 five-service partnership cannot be split between its services without guessing), and every total follows the
 figure's scope (``partnerships.kind_total``).
@@ -11,7 +13,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sharedmap.partnerships import Partnership, SavingsKind, Status, headline_by_kind
+from sharedmap.freshness import Standing, standing
+from sharedmap.partnerships import Partnership, SavingsKind, kind_total
 from sharedmap.register import Register
 
 
@@ -28,7 +31,7 @@ def _by_service(partnerships: list[Partnership]) -> list[dict]:
     annual_alone: dict[str, float] = {}
     for p in partnerships:
         counts.update(p.services)
-        annual = headline_by_kind(p).get(SavingsKind.ANNUAL)
+        annual = _achieved(p, SavingsKind.ANNUAL)
         if len(p.services) == 1 and annual is not None:
             alone[p.services[0]] += 1
             annual_alone[p.services[0]] = annual_alone.get(p.services[0], 0) + annual
@@ -43,17 +46,33 @@ def _by_service(partnerships: list[Partnership]) -> list[dict]:
     ]
 
 
+def _achieved(p: Partnership, kind: SavingsKind) -> float | None:
+    """The partnership's figure of a kind when it is stated as achieved (not an estimate), else None."""
+    total = kind_total(p, kind)
+    return total[0] if total is not None and not total[1] else None
+
+
 def national_summary(partnerships: list[Partnership], register: Register) -> dict:
+    shown = {p.id: standing(p) for p in partnerships}
+    funded = [p for p in partnerships if shown[p.id] is Standing.FUNDED]
+    partnerships = [p for p in partnerships if shown[p.id] is not Standing.FUNDED]
     councils = {c for p in partnerships for c in p.council_ids}
     current = {s.id for c in councils for s in register.current_successors(c)}
-    savings: dict[str, dict] = {k.value: {"total_gbp": 0.0, "partnerships": 0} for k in SavingsKind}
-    for p in partnerships:
-        for kind, amount in headline_by_kind(p).items():
-            savings[kind.value]["total_gbp"] += amount
-            savings[kind.value]["partnerships"] += 1
+    blank = {"total_gbp": 0.0, "partnerships": 0, "estimated_gbp": 0.0, "estimated_partnerships": 0}
+    savings: dict[str, dict] = {k.value: dict(blank) for k in SavingsKind}
+    for p in partnerships + funded:
+        for kind in dict.fromkeys(s.kind for s in p.savings):
+            total = kind_total(p, kind)
+            if total is None:
+                continue
+            amount, estimate = total
+            figures = savings[kind.value]
+            figures["estimated_gbp" if estimate else "total_gbp"] += amount
+            figures["estimated_partnerships" if estimate else "partnerships"] += 1
     return {
         "partnerships": len(partnerships),
-        "by_status": {s.value: sum(p.status is s for p in partnerships) for s in Status},
+        "by_status": {s.value: sum(v is s for v in shown.values()) for s in Standing},
+        "confirmed_running": sum(v is Standing.OPERATIONAL for v in shown.values()),
         "councils_involved": len(councils),
         "current_councils_involved": len(current),
         "savings_by_kind": savings,

@@ -93,6 +93,9 @@ class RowReport:
             "services": list(p.services) if p else [],
             "verified_on": p.verified_on.iso() if p and p.verified_on else None,
             "evidence": p.evidence if p else "",
+            "status_source_url": p.status_source_url if p else "",
+            "status_source_date": p.status_source_date.iso() if p and p.status_source_date else None,
+            "status_evidence": p.status_evidence if p else "",
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
         }
@@ -220,6 +223,7 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
                 f"note to {MAX_EVIDENCE} (where in the source the facts are, in your words)",
             )
         )
+    status_source = _status_evidence(values, source_date, report, attempt)
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
         if s.council_id and council_ids is not None and s.council_id not in council_ids:
@@ -263,8 +267,43 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
             notes=clean(values.get("notes")),
             verified_on=verified_on,
             evidence=evidence,
+            **status_source,
         )
     return report
+
+
+def _status_evidence(values: dict, source_date, report: RowReport, attempt) -> dict:
+    """The newest evidence of the status: a web link, a date no older than the source's and not in the future, and
+    a note of where it says so; the link and the date go together."""
+    text = clean(values.get("status_source_url"))
+    links = URL.findall(text)
+    if text and len(links) != 1:
+        report.errors.append(Issue("status_source_url", text, "give one web link (http:// or https://)"))
+    when = attempt("status_source_date", parse_date, values.get("status_source_date"), "status_source_date")
+    today = dt.date.today()
+    if when and (when.year, when.month or 1, when.day or 1) > (today.year, today.month, today.day):
+        report.errors.append(Issue("status_source_date", values.get("status_source_date"), "is in the future"))
+    elif when and source_date and date_before(when, source_date):
+        report.errors.append(
+            Issue(
+                "status_source_date",
+                values.get("status_source_date"),
+                f"is older than the source's date ({source_date}): the status evidence is the newest evidence",
+            )
+        )
+    if bool(links) != bool(when) and not report.errors:
+        missing = "status_source_date" if links else "status_source_url"
+        report.errors.append(Issue(missing, None, "the status evidence needs both its link and its date"))
+    evidence = clean(values.get("status_evidence"))
+    if len(evidence) > MAX_EVIDENCE:
+        report.errors.append(
+            Issue("status_evidence", evidence[:60] + "…", f"is {len(evidence)} characters; the limit is {MAX_EVIDENCE}")
+        )
+    return {
+        "status_source_url": links[0] if len(links) == 1 else "",
+        "status_source_date": when,
+        "status_evidence": evidence,
+    }
 
 
 def _check_verified(values: dict, source_date, verified_on, report: RowReport) -> None:

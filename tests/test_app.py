@@ -195,8 +195,9 @@ def test_a_map_without_its_browser_files_says_what_is_missing_and_how_to_fix_it(
 
 
 def test_the_panel_says_what_each_figure_covers_and_how_fresh_it_is():
-    """York's Veritau figure is York's alone; a row resting on an old source is marked, and the sidebar hides it."""
-    from sharedmap.freshness import freshness_text, is_stale
+    """York's Veritau figure is York's alone; a row resting on old evidence is marked unconfirmed, and the sidebar
+    hides it."""
+    from sharedmap.freshness import Standing, freshness_text, standing
     from sharedmap.publishing.dataset import load_published
 
     _label, published = load_published()
@@ -207,8 +208,8 @@ def test_the_panel_says_what_each_figure_covers_and_how_fresh_it_is():
     assert "£208,000 annual 2023/24 (City of York Council)" in shown  # SS056: York's figure alone
     for p in york:
         assert freshness_text(p)[1:] in shown  # the caption capitalises its first letter
-    badges = [m.value for m in at.markdown].count(":orange-badge[:material/schedule: May be out of date]")
-    assert badges == sum(is_stale(p) for p in york)
+    badges = [m.value for m in at.markdown].count(":orange-badge[:material/schedule: Not confirmed recently]")
+    assert badges == sum(standing(p) is Standing.UNCONFIRMED for p in york) > 0
     hidden = app(council="YOR", hide_stale="1")
     assert hidden.sidebar.checkbox(key="view_hide_stale").value
     assert hidden.query_params["hide_stale"] == "1"
@@ -221,8 +222,9 @@ def test_the_data_page_reports_quality():
     labels = [m.label for m in at.metric]
     assert labels == [
         "Councils with none recorded",
+        "Councils not yet searched",
         "Without a savings figure",
-        "Without a start date",
-        "May be out of date",
+        "Not confirmed recently",
+        "Without status evidence",
     ]
     assert "Possible duplicates" in " ".join(s.value for s in at.subheader)

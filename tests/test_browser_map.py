@@ -118,7 +118,7 @@ def test_hover_shows_savings_for_a_council_and_a_link(visit):
     page.mouse.move(1, 1)
     text = tooltip_text(page, frame, point_of(frame, "p", "SS001"))
     assert ALLIANCE in text and "£15.4m target over 10 years for the whole partnership (estimate)" in text
-    assert "annual" in text and "may be out of date (status as at 2020)" in text
+    assert "annual" in text and "running in 2020 — not confirmed since" in text
 
 
 def test_click_boston_lists_east_lindsey_without_rebuilding_the_map(visit):

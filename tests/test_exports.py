@@ -97,6 +97,7 @@ def test_an_exported_csv_uploads_again_unchanged(seed, register):
 
 
 def test_downloads_carry_scope_checking_evidence_and_freshness(seed, register):
+    from sharedmap.freshness import standing
     from sharedmap.partnerships import PartialDate
 
     york = next(p for p in seed if p.id == "SS056").with_changes(
@@ -105,12 +106,12 @@ def test_downloads_carry_scope_checking_evidence_and_freshness(seed, register):
     row = exports.partnerships_frame([york], register).iloc[0]
     assert row["savings"] == "£208,000 annual 2023/24 (City of York Council)"
     assert (row["verified_on"], row["status_date"]) == ("2025-03-14", "2024-05")
-    assert row["evidence"].startswith("Article") and row["may_be_out_of_date"] in ("yes", "no")
+    assert row["evidence"].startswith("Article") and row["standing"] == standing(york).value
     assert (row["headline_saving_gbp"], row["headline_saving_kind"]) == (208_000, "annual")
     network = build_network([york], register, 2025)
     props = json.loads(exports.partnerships_geojson([york], register, network))["features"][0]["properties"]
     assert props["verified_on"] == "2025-03-14" and props["savings"][0]["scope"] == "one council"
-    assert isinstance(props["may_be_out_of_date"], bool)
+    assert props["standing"] == standing(york).value and props["status_source_url"] == ""
 
 
 def test_headline_column_never_adds_kinds(register):

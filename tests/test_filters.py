@@ -1,4 +1,5 @@
 from sharedmap.filters import Filters, apply_filters
+from sharedmap.freshness import Standing
 from sharedmap.partnerships import Status
 
 
@@ -11,8 +12,12 @@ def test_no_filters_keeps_everything(seed, register):
 
 
 def test_service_and_status(seed, register):
-    found = ids(seed, register, services=("ICT",), statuses=(Status.OPERATIONAL,))
+    """The status filter reads the standing: a row said to be running on old evidence is "unconfirmed"."""
+    found = ids(seed, register, services=("ICT",), statuses=(Standing.UNCONFIRMED,))
     assert "SS004" in found and "SS001" not in found
+    assert not ids(seed, register, services=("ICT",), statuses=(Standing.OPERATIONAL,)) & {"SS004"}
+    ended = ids(seed, register, statuses=(Standing.ENDED,))
+    assert ended == {p.id for p in seed if p.status is Status.ENDED}
 
 
 def test_year_hides_partnerships_not_started_yet(seed, register):

@@ -134,3 +134,13 @@ def test_council_shares_add_back_to_the_partnership_total(seed):
                 continue
             attributed = sum(amount for (_c, k), (amount, _e) in shares.items() if k is kind)
             assert attributed == pytest.approx(total[0]), (p.id, kind)
+
+
+def test_a_grant_not_known_to_have_formed_a_partnership_is_no_line(seed, register):
+    """A "funded" row keeps its members and figures in the data, but the map draws no link for it."""
+    from sharedmap.partnerships import Status
+
+    grant = next(p for p in seed if p.id == "SS001").with_changes(id="G1", status=Status.FUNDED)
+    network = build_network([grant, next(p for p in seed if p.id == "SS001")], register, 2025)
+    assert set(network.links["partnership_id"]) == {"SS001"}
+    assert set(network.members["partnership_id"]) == {"G1", "SS001"}

@@ -103,8 +103,19 @@ def test_bad_dates_name_the_column(text):
 
 
 def test_services_map_to_the_vocabulary():
-    services, errors = parse_services("IT; Legal services, Revs and bens / HR; Environmental health")
-    assert services == ("ICT", "Legal", "Revenues and benefits", "HR", "Regulatory services")
+    services, errors = parse_services(
+        "IT; Legal services, Revs and bens / HR; Environmental health; civil contingencies; record office; assessors"
+    )
+    assert services == (
+        "ICT",
+        "Legal",
+        "Revenues and benefits",
+        "HR",
+        "Environmental health",
+        "Emergency planning",
+        "Archives and records",
+        "Valuation",
+    )
     assert errors == []
 
 

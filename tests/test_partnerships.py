@@ -27,7 +27,7 @@ def by_id(seed, pid):
 @pytest.mark.parametrize(
     ("pid", "scope", "council", "text"),
     [
-        ("SS021", SavingsScope.EACH, None, "£10m annual for each council"),
+        ("SS021", SavingsScope.EACH, None, "£10m annual for each council (estimate)"),
         ("SS079", SavingsScope.EACH, None, "£895,000 target over three years for each council (estimate)"),
         ("SS056", SavingsScope.COUNCIL, "YOR", "£208,000 annual 2023/24 (City of York Council)"),
         ("SS068", SavingsScope.COUNCIL, "CHT", "£100,000 target per year (Cheltenham Borough Council) (estimate)"),
@@ -41,7 +41,7 @@ def test_the_seed_states_what_each_figure_covers(seed, register, pid, scope, cou
 
 def test_a_figure_for_each_council_counts_once_per_member(seed):
     richmond = by_id(seed, "SS021")  # two boroughs, £10m a year each
-    assert kind_total(richmond, SavingsKind.ANNUAL) == (20_000_000, False)
+    assert kind_total(richmond, SavingsKind.ANNUAL) == (20_000_000, True)  # "up to £10m a year": an estimate
 
 
 def test_one_councils_figure_is_that_councils_alone(seed):
@@ -112,7 +112,7 @@ def test_scope_and_new_columns_survive_the_store_record(seed):
     p = by_id(seed, "SS021").with_changes(verified_on=PartialDate(2025, 3, 14), evidence="press release, para 3")
     again = from_record(to_record(p))
     assert again == p and again.savings[0].scope is SavingsScope.EACH
-    assert savings_labels(again) == ["£10m annual for each council"]
+    assert savings_labels(again) == ["£10m annual for each council (estimate)"]
 
 
 def test_an_old_record_without_scope_reads_a_council_share_as_one_council():

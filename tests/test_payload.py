@@ -87,7 +87,7 @@ def test_legend_classes(breaks, measure, expected):
         (("Management team", "Other"), "Shared management"),
         (("ICT", "HR"), "Corporate services"),
         (("Revenues and benefits",), "Revenues, benefits and fraud"),
-        (("Waste",), "Waste, regulation and planning"),
+        (("Waste",), "Place and regulation"),
         (("Adult social care",), "People's services"),
         ((), "Other"),
         (("Not a service",), "Other"),
@@ -188,9 +188,8 @@ def test_tooltips_are_plain_text_lines_and_script_safe(register):
         savings=(Savings(250_000, SavingsKind.TARGET, "by 2027", estimate=True),),
     )
     tooltip = map_payload.link_tooltip(p)
-    assert tooltip[:2] == [HOSTILE, "Waste · planned"]
+    assert tooltip[:2] == [HOSTILE, "Waste · planned, on an undated source — not confirmed"]
     assert "£250,000 target by 2027 for the whole partnership (estimate)" in tooltip
-    assert tooltip[-1].startswith("may be out of date")  # planned, with no dated source
     assert "<" not in map_payload.script_json(tooltip) and json.loads(map_payload.script_json(tooltip)) == tooltip
     row = {
         "council": HOSTILE,

@@ -149,3 +149,40 @@ def test_verified_on_and_evidence_are_read_and_checked(tmp_path, seed_rows, regi
     assert first.partnership.verified_on == PartialDate(2025, 3, 14)
     assert first.partnership.evidence.startswith("Press release")
     assert [e.column for e in second.errors] == ["verified_on"]
+
+
+@pytest.mark.parametrize(
+    ("evidence", "flagged"),
+    [
+        ("Press release, 2nd paragraph: savings of up to £1.5m a year.", True),
+        ("The partnership is expected to save £1.5m a year.", True),
+        ("Annual report: £1.5m saved in 2023/24.", False),
+        ("£50K was expected for each council, but over £1.5m was saved in the first year.", False),
+    ],
+)
+def test_a_forecast_stored_as_a_saving_is_flagged(evidence, flagged):
+    from sharedmap.quality import forecast_flags, row_problems
+
+    p = Partnership(
+        "F1",
+        "Forecast",
+        ("BOT", "ELI"),
+        ("ICT",),
+        Status.OPERATIONAL,
+        savings=(Savings(1_500_000, SavingsKind.ANNUAL),),
+        source_urls=("https://example.org",),
+        evidence=evidence,
+    )
+    assert bool(forecast_flags(p)) is flagged
+    assert ("forecast" in [x.rule for x in row_problems(p)]) is flagged
+    estimate = p.with_changes(savings=(Savings(1_500_000, SavingsKind.ANNUAL, estimate=True),))
+    assert not forecast_flags(estimate)  # read and marked: resolved
+
+
+def test_nothing_is_shown_as_running_on_old_evidence(report, seed):
+    from sharedmap.freshness import Standing
+
+    assert report.shown_current_on_old_evidence == []
+    assert sum(report.by_status.values()) == len(seed)
+    assert report.by_status[Standing.UNCONFIRMED.value] == len(report.stale)
+    assert set(report.without_status_evidence) == {p.id for p in seed if not p.status_source_url}

@@ -132,10 +132,11 @@ def test_services_are_matched_without_case(text, expected):
     assert resolve_service(text) == expected
 
 
-def test_an_unknown_service_names_the_closest(seed, register):
-    with pytest.raises(ValidationError, match=r"service: .*did you mean .*ICT") as caught:
-        recommend("Boston", seed, register, "itc")
-    assert "ICT" in caught.value.suggestions
+def test_a_service_is_read_as_uploads_read_it_and_an_unknown_one_names_the_closest(seed, register):
+    assert resolve_service("itc") == "ICT" and resolve_service("payroll") == "HR"
+    with pytest.raises(ValidationError, match=r"service: .*did you mean .*Parking") as caught:
+        recommend("Boston", seed, register, "parkin lots")
+    assert "Parking" in caught.value.suggestions
 
 
 def test_a_year_outside_the_boundaries_is_refused(seed, register):

@@ -3,6 +3,7 @@ import json
 import pytest
 
 from sharedmap.cli.commands import main
+from sharedmap.freshness import Standing, standing
 from sharedmap.summary import national_summary
 
 
@@ -11,9 +12,11 @@ def summary(seed, register):
     return national_summary(seed, register)
 
 
-def test_totals_count_every_partnership_once(summary):
+def test_totals_count_every_partnership_once(seed, summary):
     assert summary["partnerships"] == 95
-    assert summary["by_status"] == {"operational": 57, "planned": 28, "ended": 10}
+    shown = {p.id: standing(p) for p in seed}
+    assert summary["by_status"] == {s.value: sum(v is s for v in shown.values()) for s in Standing}
+    assert summary["by_status"]["ended"] == 10 and summary["confirmed_running"] == summary["by_status"]["operational"]
     assert sum(r["partnerships"] for r in summary["by_region"]) == 95
     assert summary["current_councils_involved"] <= summary["councils_involved"]
 
@@ -41,9 +44,12 @@ def test_by_service_never_multiplies_a_figure_by_its_services(seed, summary):
     assert legal["single_service_with_annual_saving"] == len(alone)
 
 
-def test_each_council_figures_count_for_every_member(seed, register):
+def test_each_council_figures_count_for_every_member_and_estimates_stay_apart(seed, register):
+    """Richmond and Wandsworth: "up to £10m a year for each authority" is an estimate: £20m, never achieved."""
     richmond = [p for p in seed if p.id == "SS021"]
-    assert national_summary(richmond, register)["savings_by_kind"]["annual"]["total_gbp"] == 20_000_000
+    annual = national_summary(richmond, register)["savings_by_kind"]["annual"]
+    assert (annual["estimated_gbp"], annual["estimated_partnerships"]) == (20_000_000, 1)
+    assert (annual["total_gbp"], annual["partnerships"]) == (0, 0)
 
 
 def test_summary_command_reads_the_published_version(configured_store, register, capsys):
@@ -77,7 +83,7 @@ def test_statistics_page_agrees_with_the_summary_command(capsys):
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["Partnerships"] == str(printed["partnerships"])
-    assert shown["Councils involved"] == str(printed["councils_involved"])
-    assert shown["Annual savings stated"] == format_gbp(printed["savings_by_kind"]["annual"]["total_gbp"])
+    assert shown["Confirmed running"] == str(printed["confirmed_running"])
+    assert shown["Annual savings achieved"] == format_gbp(printed["savings_by_kind"]["annual"]["total_gbp"])
     services = at.dataframe[1].value  # the by-service table beside its chart
     assert list(services["partnerships"]) == [s["partnerships"] for s in printed["by_service"]]

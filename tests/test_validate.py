@@ -193,3 +193,31 @@ def test_a_councils_share_on_a_row_without_councils_is_reported_not_a_crash(tmp_
     assert [(e.column, e.message) for e in row.errors] == [
         ("councils", "list the councils in the partnership, separated by ;")
     ]
+
+
+def test_status_evidence_is_read_and_checked(tmp_path, register):
+    """The status is its own claim: its link and date go together, and the date is no older than the source's
+    and not in the future; each refusal names the row and column."""
+    path = tmp_path / "status.csv"
+    head = "Name,Councils,Services,Status,Source,Source date,Status source URL,Status source date,Status evidence\n"
+    councils = "Boston Borough Council; East Lindsey District Council"
+    path.write_text(
+        head
+        + f"Good,{councils},ICT,operational,https://e.org/a,2012,https://e.org/minutes,2025-03-14,Minutes item 5\n"
+        + f"Older,{councils},ICT,operational,https://e.org/a,2020,https://e.org/minutes,2015,Minutes\n"
+        + f"Future,{councils},ICT,operational,https://e.org/a,2020,https://e.org/minutes,2099-01,Minutes\n"
+        + f"No date,{councils},ICT,operational,https://e.org/a,2020,https://e.org/minutes,,Minutes\n"
+        + f"Funded,{councils},ICT,grant,https://e.org/a,2014,,,\n",
+        encoding="utf-8",
+    )
+    good, older, future, undated, funded = validate_file(path, register).rows
+    p = good.partnership
+    assert (p.status_source_url, str(p.status_source_date), p.status_evidence) == (
+        "https://e.org/minutes",
+        "2025-03-14",
+        "Minutes item 5",
+    )
+    assert [(e.column, "older than the source" in e.message) for e in older.errors] == [("status_source_date", True)]
+    assert [(e.column, e.message) for e in future.errors] == [("status_source_date", "is in the future")]
+    assert [e.column for e in undated.errors] == ["status_source_date"]
+    assert funded.ok and funded.partnership.status.value == "funded"

@@ -77,7 +77,11 @@ def test_links_hold_only_what_differs_from_the_default(view, query):
             View(Filters(services=("Waste",), year=LATEST_YEAR)),
             "service='Juggling' is not a known value",
         ),
-        ({"status": "gone"}, View(), "status='gone' is not a known value (ended, operational, planned)"),
+        (
+            {"status": "gone"},
+            View(),
+            "status='gone' is not a known value (ended, funded, operational, planned, unconfirmed)",
+        ),
         ({"min_savings": "-5"}, View(), "min_savings='-5' must be an amount in pounds from 0 to"),
         ({"min_savings": "1e309"}, View(), "min_savings='1e309' must be an amount in pounds from 0 to"),
         ({"min_savings": "nan"}, View(), "min_savings='nan' must be an amount in pounds from 0 to"),

@@ -20,7 +20,10 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
             )
         if facts.evidence:
             st.markdown("Where the source says so: " + md(facts.evidence))
+        if facts.status_source:
+            label, url = facts.status_source
+            st.markdown(f"[{md(label)}](<{url.replace('>', '%3E')}>)" + (": " + md(facts.status_evidence)))
         if facts.stale:  # a badge, not st.warning: warnings on these pages are about the link or the store
-            st.badge("May be out of date", icon=":material/schedule:", color="orange")
+            st.badge("Not confirmed recently", icon=":material/schedule:", color="orange")
         st.caption(md(facts.freshness[:1].upper() + facts.freshness[1:]) + ".")
         return st.button("Show this partnership", key=key)

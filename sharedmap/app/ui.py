@@ -23,11 +23,12 @@ from sharedmap.maps.panel import Selection
 from sharedmap.maps.viewstate import MULTI_KEYS, Options, View
 from sharedmap.partners.model import LearnedModel, ModelFileError, load_model
 from sharedmap.partners.recommend import PartnerContext, build_context
-from sharedmap.partnerships import Partnership, Status
-from sharedmap.publishing.dataset import LastGood, load_published, unshown
+from sharedmap.partnerships import Partnership
+from sharedmap.publishing.dataset import LastGood, load_published, seed_path, unshown
 from sharedmap.quality import QualityReport
 from sharedmap.quality import quality_report as build_quality_report
 from sharedmap.register import TYPE_NAMES, Register, load_register
+from sharedmap.research import load_log, log_path
 from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
@@ -173,8 +174,9 @@ def _map_year(filters: Filters) -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def quality_report(label: str, _partnerships: list[Partnership]) -> QualityReport:
-    """The data-quality report on published version ``label`` (``_partnerships``; the Data page's section)."""
-    return build_quality_report(_partnerships, register())
+    """The data-quality report on published version ``label`` (``_partnerships``; the Data page's section), with
+    the research log shipped beside the table (which councils were searched)."""
+    return build_quality_report(_partnerships, register(), research_log=load_log(log_path(seed_path())))
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
@@ -224,7 +226,7 @@ def _clear_filters() -> None:
 def current_view() -> View:
     state = st.session_state
     chosen = {field_name: tuple(state.get(key, [])) for field_name, key in K_MULTI.items()}
-    chosen["statuses"] = tuple(Status(s) for s in chosen["statuses"])
+    chosen["statuses"] = tuple(freshness.Standing(s) for s in chosen["statuses"])
     filters = Filters(
         **chosen,
         year=int(state.get(K_YEAR, viewstate.LATEST_YEAR)),
@@ -297,10 +299,10 @@ def sidebar() -> View:
             "or target); kinds are never added together.",
         )
         st.checkbox(
-            "Hide partnerships that may be out of date",
+            "Hide partnerships not confirmed recently",
             key=K_HIDE_STALE,
-            help=f"Still running or planned, but their status rests on a source more than "
-            f"{freshness.stale_after_years():g} years old (or on no dated source).",
+            help=f"Said to be running or planned, but the newest evidence of that is more than "
+            f"{freshness.stale_after_years():g} years old (or undated): shown as 'unconfirmed'.",
         )
         st.button("Clear filters", on_click=_clear_filters)
         st.subheader("Map")

@@ -28,6 +28,7 @@ def _check(args: argparse.Namespace) -> int:
     from sharedmap.publishing.dataset import seed_path
     from sharedmap.quality import check_validated
     from sharedmap.register import load_register
+    from sharedmap.research import load_log, log_path
     from sharedmap.validate import validate_file
 
     register = load_register()
@@ -37,7 +38,12 @@ def _check(args: argparse.Namespace) -> int:
     except FileReadError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = check_validated(validated, register)
+    try:
+        log = load_log(log_path(path))
+    except FileReadError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    report = check_validated(validated, register, research_log=log)
     if args.format == "json":
         print_json({"file": path, **report.as_dict()})
     else:
@@ -55,12 +61,21 @@ def format_report(path: str, rows: int, r: dict) -> str:
     for key, label in (("by_nation", "nation"), ("by_region", "region"), ("by_council_type", "council_type")):
         counts = ", ".join(f"{d[label]} {d['partnerships']}" for d in r[key])
         lines.append(f"By {label.replace('_', ' ')} (a partnership counts once in each of its members'): {counts}")
+    lines.append("By standing (what the map shows today): " + ", ".join(f"{k} {n}" for k, n in r["by_status"].items()))
     lines += _listed("Today's councils with no partnership recorded", [c["name"] for c in r["councils_without"]])
+    lines += _listed(
+        "Today's councils not in the research log (not yet searched)", [c["name"] for c in r["councils_not_searched"]]
+    )
+    lines += _listed("... of which in no partnership either", [c["name"] for c in r["councils_neither"]])
     lines += _listed("Rows without a savings figure", r["without_saving"])
     lines += _listed("Rows without a start date", r["without_start"])
     lines += _listed(
-        f"Rows that may be out of date (status date over {r['stale_after_years']:g} years old)", r["stale"]
+        f"Rows shown as unconfirmed (running or planned, status evidence over {r['stale_after_years']:g} years old)",
+        r["stale"],
     )
+    lines += _listed("Rows shown as running or planned on evidence past that limit", r["shown_current_on_old_evidence"])
+    lines += _listed("Rows without status evidence (link, date and note)", r["without_status_evidence"])
+    lines += _listed("Firm figures the row's own words give as a forecast", [f["id"] for f in r["forecast_flags"]])
     for column, ids in r["untraced"].items():
         lines += _listed(f"Rows without {column}", ids)
     lines.append(f"Possible duplicates: {len(r['duplicates'])}")

@@ -6,7 +6,7 @@ import json
 import sys
 
 from sharedmap.parsing import strip_control
-from sharedmap.partnerships import format_gbp, savings_text
+from sharedmap.partnerships import SavingsKind, format_gbp, savings_text
 from sharedmap.validate import ValidationReport
 
 
@@ -65,12 +65,20 @@ def format_summary(summary: dict) -> str:
         + ")",
         f"Councils involved: {summary['councils_involved']} "
         f"({summary['current_councils_involved']} of today's councils)",
-        "Money figures by kind (never add different kinds together):",
+        f"Confirmed running (status evidence within the limit): {summary['confirmed_running']}",
+        "Money figures by kind (never add different kinds together, nor an estimate to an achieved figure):",
     ]
     for kind, figures in summary["savings_by_kind"].items():
         if figures["partnerships"]:
             lines.append(
-                f"  {kind:<16} {format_gbp(figures['total_gbp']):>10} across {figures['partnerships']} partnerships"
+                f"  {kind:<16} {format_gbp(figures['total_gbp']):>10} "
+                f"{'achieved' if SavingsKind(kind).is_saving else 'stated'} across {figures['partnerships']} "
+                "partnerships"
+            )
+        if figures["estimated_partnerships"]:
+            lines.append(
+                f"  {kind:<16} {format_gbp(figures['estimated_gbp']):>10} estimated across "
+                f"{figures['estimated_partnerships']} partnerships"
             )
     lines.append("Partnerships by service:")
     lines += [f"  {s['service']:<24} {s['partnerships']}" for s in summary["by_service"]]

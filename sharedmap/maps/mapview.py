@@ -273,7 +273,9 @@ def legend_html(title: str, classes: list[tuple[str, str]]) -> str:
         f'<div><span class="ln" style="border-color:{colour}"></span>{html.escape(group)}</div>'
         for group, (colour, _) in SERVICE_GROUPS.items()
     ]
-    rows.append("<div>Wider: bigger saving · dashed: planned · dotted: ended</div></details>")
+    rows.append(
+        "<div>Wider: bigger saving · dashed: planned · dash-dot: not confirmed recently · dotted: ended</div></details>"
+    )
     return "".join(rows)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import geopandas as gpd
 
 from sharedmap.errors import CouncilNotFoundError
-from sharedmap.freshness import freshness_text, is_stale
+from sharedmap.freshness import Standing, freshness_text, standing, standing_text, status_date
 from sharedmap.partnerships import Partnership, date_text, savings_labels
 from sharedmap.register import Register
 from sharedmap.spatial.network import Network, new_codes, place_council
@@ -32,16 +32,19 @@ class Selection:
 class PartnershipFacts:
     id: str
     name: str
-    status: str  # with the date it was true at, when the source gives one
+    status: str  # the standing in words: "running (evidence of March 2025)", "planned in 2014 — outcome not found"
     services: str
     partners: tuple[str, ...]  # member names, with "now part of …" where drawn as a successor
     dates: str
     savings: tuple[str, ...]
     sources: tuple[tuple[str, str], ...]  # (title, http(s) URL)
     description: str
-    freshness: str = ""  # when checked, the status date, and "may be out of date" past the limit
-    stale: bool = False
+    freshness: str = ""  # when the status was last evidenced, by whom, and when the row was checked
+    stale: bool = False  # the standing is "unconfirmed": running or planned on evidence past the limit
     evidence: str = ""  # where in the source the facts are stated
+    standing: str = ""  # sharedmap.freshness.Standing's value
+    status_source: tuple[str, str] | None = None  # (label, http(s) URL) of the newest evidence of the status
+    status_evidence: str = ""  # where in that evidence the status is stated
 
 
 def safe_url(url: str) -> str | None:
@@ -67,12 +70,15 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
         for i, raw in enumerate(p.source_urls)
         if (url := safe_url(raw))
     )
-    status = p.status.value + (f" (as at {date_text(p.source_date)}, the source's date)" if p.source_date else "")
+    shown = standing(p)
+    status_url = safe_url(p.status_source_url) if p.status_source_url else None
+    when = status_date(p)
+    status_source = (f"Status evidence ({date_text(when)})", status_url) if status_url else None
     savings = tuple(savings_labels(p, register, explicit=True)) or ("no savings figure published",)
     return PartnershipFacts(
         p.id,
         p.name,
-        status,
+        standing_text(p),
         ", ".join(p.services),
         tuple(partners),
         dates,
@@ -80,8 +86,11 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
         sources,
         p.description,
         freshness_text(p),
-        is_stale(p),
+        shown is Standing.UNCONFIRMED,
         p.evidence,
+        shown.value,
+        status_source,
+        p.status_evidence,
     )
 
 

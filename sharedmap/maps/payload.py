@@ -19,7 +19,7 @@ import topojson
 from jinja2.utils import htmlsafe_json_dumps
 
 from sharedmap.errors import BoundaryDataError
-from sharedmap.freshness import STALE_NOTE, is_stale, status_date
+from sharedmap.freshness import standing, standing_text
 from sharedmap.maps import aggregate
 from sharedmap.maps.style import (
     ARC_BEND,
@@ -31,7 +31,7 @@ from sharedmap.maps.style import (
     link_weight,
     service_group,
 )
-from sharedmap.partnerships import Partnership, date_text, format_gbp, savings_labels
+from sharedmap.partnerships import Partnership, format_gbp, savings_labels
 from sharedmap.register import Register
 from sharedmap.spatial.boundaries import load_councils
 from sharedmap.spatial.network import Network
@@ -243,10 +243,8 @@ def member_names(network: Network) -> dict[str, str]:
 def link_tooltip(p: Partnership, names: dict[str, str] | None = None) -> list[str]:
     """The partnership, its services and status, each savings figure with kind, period, estimate (and the council,
     for a council's share: ``names`` maps register ids to names): lines of plain text, the first the title."""
-    lines = [p.name, f"{', '.join(p.services)} · {p.status.value}"]
+    lines = [p.name, f"{', '.join(p.services)} · {standing_text(p)}"]
     lines += savings_labels(p, names or {}, explicit=True) or ["no savings figure published"]
-    if is_stale(p):
-        lines.append(f"{STALE_NOTE} (status as at {date_text(status_date(p))})")
     return lines
 
 
@@ -293,7 +291,7 @@ def link_features(network: Network, partnerships: list[Partnership]) -> dict:
             "t": link_tooltip(p, names),
             "k": SERVICE_GROUPS[service_group(p.services)][0],
             "w": link_weight(group["headline_gbp"].iloc[0]),
-            "d": DASHES.get(p.status.value, ""),
+            "d": DASHES.get(standing(p).value, ""),
         }
         features.append(
             {"type": "Feature", "geometry": {"type": "MultiLineString", "coordinates": lines}, "properties": properties}

@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from sharedmap.filters import Filters
+from sharedmap.freshness import Standing
 from sharedmap.maps.payload import MEASURES, TIERS
-from sharedmap.partnerships import SERVICES, Status
+from sharedmap.partnerships import SERVICES
 from sharedmap.spatial.boundaries import LATEST_YEAR, YEARS
 
 # Each key of the URL's query: one value, or all of a repeated key's values (st.query_params.get_all).
@@ -32,7 +33,7 @@ class Options:
     """The values a URL may choose from (nations, regions and council types come from the register)."""
 
     services: tuple[str, ...] = SERVICES
-    statuses: tuple[str, ...] = tuple(s.value for s in Status)
+    statuses: tuple[str, ...] = tuple(s.value for s in Standing)
     nations: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     council_types: tuple[str, ...] = ()
@@ -138,7 +139,7 @@ def view_from_query(params: QueryParams, options: Options) -> tuple[View, list[s
         field_name: _pick(_values(params, key), getattr(options, field_name), key, problems)
         for key, field_name in MULTI_KEYS.items()
     }
-    statuses = tuple(Status(s) for s in chosen.pop("statuses"))
+    statuses = tuple(Standing(s) for s in chosen.pop("statuses"))
     hide_stale = False
     for text in _values(params, "hide_stale")[-1:]:
         if text in ("1", "0"):

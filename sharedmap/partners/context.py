@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sharedmap.errors import CouncilNotFoundError, ValidationError
-from sharedmap.partnerships import Partnership
+from sharedmap.partnerships import Partnership, Status
 from sharedmap.register import Council, Register
 from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
 from sharedmap.spatial.neighbours import YearAreas, year_areas
@@ -78,6 +78,8 @@ def build_context(partnerships: Iterable[Partnership], register: Register, year:
     by_council: dict[str, list[Partnership]] = {}
     known: dict[str, Partnership] = {}
     for p in partnerships:
+        if p.status is Status.FUNDED:
+            continue  # a grant not known to have formed a partnership is no evidence of partnering
         known[p.id] = p
         ids = {cid for member in p.council_ids for cid in councils_standing_for(register, member, places)}
         members[p.id] = frozenset(ids)

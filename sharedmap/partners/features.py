@@ -11,7 +11,7 @@ import functools
 import math
 from dataclasses import dataclass, field
 
-from sharedmap.partnerships import Partnership, Status
+from sharedmap.partnerships import Partnership, Status, group_of
 from sharedmap.register import Council
 from sharedmap.spatial import sources
 
@@ -19,28 +19,15 @@ NEAR_RANGE_KM = 60.0  # "near" falls from 1 at 0 km to 0 at this distance betwee
 SIZE_RANGE = 4.0  # "similar size" falls from 1 for equal populations to 0 when one is this many times the other
 RURALITY = ("Urban", "Urban with rural areas", "Rural", "Sparse and rural")  # mySociety's classes, in order
 
-# Services by how they are delivered: the model learns a group's own weights where the data has enough of it.
-SERVICE_GROUPS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "ICT",
-            "Procurement",
-            "Legal",
-            "HR",
-            "Finance",
-            "Revenues and benefits",
-            "Audit",
-            "Fraud",
-            "Customer services",
-        ),
-        "back office",
-    ),
-    **dict.fromkeys(
-        ("Waste", "Building control", "Planning", "Regulatory services", "Economic development", "Property and assets"),
-        "place",
-    ),
-    **dict.fromkeys(("Children's services", "Adult social care", "Education"), "people"),
-    "Management team": "management",
+# The model's groups of services, from the map's (``partnerships.SERVICE_GROUPS``): it learns a group's own weights
+# where the data has enough of it.
+MODEL_GROUPS: dict[str, str] = {
+    "Shared management": "management",
+    "Corporate services": "back office",
+    "Revenues, benefits and fraud": "back office",
+    "Place and regulation": "place",
+    "Culture and records": "place",
+    "People's services": "people",
 }
 AT_A_DISTANCE = "back office"  # the group whose services need no shared roads: "councils like yours" is shown for it
 
@@ -71,7 +58,7 @@ FEATURE_NAMES = tuple(FEATURES)
 
 
 def service_group(service: str | None) -> str | None:
-    return SERVICE_GROUPS.get(service) if service else None
+    return MODEL_GROUPS.get(group_of(service)) if service else None
 
 
 @dataclass(frozen=True)

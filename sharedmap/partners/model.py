@@ -1,7 +1,7 @@
 """The learned weights of find-a-partner: a regularised logistic regression over the partnerships that formed.
 
 Each training row is one candidate for one member of one real partnership (1 when it was a partner, 0 otherwise).
-Weights are shared by all services, plus a group's own adjustment (``SERVICE_GROUPS``) where the data has at least
+Weights are shared by all services, plus a group's own adjustment (``MODEL_GROUPS``) where the data has at least
 ``MIN_GROUP_PARTNERSHIPS`` partnerships of that group; L2 regularisation pulls the adjustments to 0 where the
 evidence is thin. The shipped model is a small JSON file (weights, training date, data version), written by
 ``python -m sharedmap recommend --fit`` and only read when the page or command runs.

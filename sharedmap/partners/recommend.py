@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rapidfuzz import process, utils
+from rapidfuzz import fuzz, process, utils
 
 from sharedmap.errors import ValidationError
+from sharedmap.freshness import standing_text
+from sharedmap.parsing import parse_services
 from sharedmap.partners.context import (
     LATEST_YEAR,
     PartnerContext,
@@ -176,7 +178,7 @@ def partnership_evidence(p: Partnership, register: Register) -> dict:
         "id": p.id,
         "name": p.name,
         "services": list(p.services),
-        "status": p.status.value,
+        "status": standing_text(p),
         "savings": saving_figures(p, register),
     }
 
@@ -187,13 +189,19 @@ def saving_figures(p: Partnership, register: Register) -> str:
 
 
 def resolve_service(text: str | None) -> str | None:
-    """A service of the vocabulary, matched without regard to case; ValidationError with the closest otherwise."""
+    """A service as uploads read it (any case, the synonyms: "IT", "payroll", "archives"); ValidationError with the
+    closest otherwise."""
     if text is None or not text.strip():
         return None
-    by_key = {s.casefold(): s for s in SERVICES}
-    if text.strip().casefold() in by_key:
-        return by_key[text.strip().casefold()]
-    close = [name for name, _score, _i in process.extract(text, SERVICES, processor=utils.default_process, limit=3)]
+    read, errors = parse_services(text)
+    if len(read) == 1 and not errors:
+        return read[0]
+    close = [
+        name
+        for name, _score, _i in process.extract(
+            text, SERVICES, processor=utils.default_process, scorer=fuzz.ratio, limit=3
+        )
+    ]
     raise ValidationError(
         "service",
         text,

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 
 from sharedmap.errors import ValidationError
+from sharedmap.freshness import DRAWN, standing
 from sharedmap.partnerships import Partnership, SavingsKind, SavingsScope, headline_saving, savings_labels
 from sharedmap.register import Council, Register
 from sharedmap.spatial.boundaries import load_changes, load_councils
@@ -183,11 +184,11 @@ def _links(partnerships: list[Partnership], members: list[MemberRow]) -> pd.Data
     rows: list[tuple] = []  # LINK_COLUMNS
     for p in partnerships:
         drawn = places.get(p.id)
-        if drawn is None or len(drawn) < 2:
-            continue
+        if drawn is None or len(drawn) < 2 or (shown := standing(p)) not in DRAWN:
+            continue  # a grant that is not known to have formed a partnership is no line
         headline = headline_saving(p)
         headline_gbp = headline[0] if headline else None
-        base = (p.id, p.name, "; ".join(p.services), p.status.value, "; ".join(savings_labels(p, names)), headline_gbp)
+        base = (p.id, p.name, "; ".join(p.services), shown.value, "; ".join(savings_labels(p, names)), headline_gbp)
         points = list(drawn.values())
         if len(points) >= HUB_THRESHOLD:
             hub_lon, hub_lat = _mean5([m.lon for m in points]), _mean5([m.lat for m in points])

@@ -74,6 +74,12 @@
     var dl = el("dl", null, {"class": "facts"});
     [["Partners", p.partners.join("; ")], ["Services", p.services], ["Status", p.status], ["Dates", p.dates]]
       .forEach(function (row) { dl.appendChild(el("dt", row[0])); dl.appendChild(el("dd", row[1])); });
+    if (p.status_source) {
+      dl.appendChild(el("dt", "Status evidence"));
+      dl.appendChild(el("dd")).appendChild(el("a", p.status_source[0], {href: p.status_source[1], rel: "noopener noreferrer"}));
+    }
+    dl.appendChild(el("dt", "Last evidenced"));
+    dl.appendChild(el("dd", p.freshness));
     dl.appendChild(el("dt", "Savings"));
     var savings = el("ul");
     p.savings.forEach(function (s) { savings.appendChild(el("li", s)); });
