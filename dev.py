@@ -74,8 +74,24 @@ def main(argv: list[str] | None = None) -> int:
     run(PY, "-m", "ruff", "format", "--check", ".")
     run(PY, "-m", "ruff", "check", ".")
     run(PY, "-m", "mypy")
-    result = subprocess.run([str(PY), "-m", "pytest", *extra], cwd=ROOT)
+    run(VENV / "bin" / "lint-imports", "--no-cache")  # the layers (pyproject.toml [tool.importlinter])
+    report = VENV / "last-test-run.xml"
+    result = subprocess.run([str(PY), "-m", "pytest", f"--junitxml={report}", *extra], cwd=ROOT)
+    print(skip_summary(report), flush=True)
     return result.returncode
+
+
+def skip_summary(report: Path) -> str:
+    """The last line of a test run: how many tests skipped (under CI a skip is a failure: tests/ci_skips.py)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        suites = ET.parse(report).getroot()
+    except (OSError, ET.ParseError):
+        return "dev.py test: no test report was written"
+    skipped = sum(int(s.get("skipped", 0)) for s in suites.iter("testsuite"))
+    ran = sum(int(s.get("tests", 0)) for s in suites.iter("testsuite"))
+    return f"dev.py test: {skipped} of {ran} tests skipped" + (" (reasons above, marked SKIPPED)" if skipped else "")
 
 
 if __name__ == "__main__":

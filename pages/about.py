@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from sharedmap import freshness
+from sharedmap import freshness, sources
 from sharedmap.app import ui
-from sharedmap.spatial import sources
 
 ui.view()
 st.title("About the Shared Services Map")

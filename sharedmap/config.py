@@ -8,7 +8,18 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+def project_root() -> Path:
+    """The checkout the package runs in: the folder above the package when it is one (the source tree, or an
+    editable install), else, for an installed wheel, the working directory when it holds a checkout (its
+    geo/sources.json): data/, geo/, migrations/ and var/ live there, not in site-packages."""
+    beside = Path(__file__).resolve().parent.parent
+    if (beside / "geo" / "sources.json").exists() or not (Path.cwd() / "geo" / "sources.json").exists():
+        return beside
+    return Path.cwd().resolve()
+
+
+PROJECT_ROOT = project_root()
 
 
 @dataclass(frozen=True)

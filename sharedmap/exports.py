@@ -10,15 +10,18 @@ from __future__ import annotations
 import io
 import json
 import math
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from openpyxl import Workbook
 
+from sharedmap import sources
 from sharedmap.freshness import standing, status_date
 from sharedmap.partnerships import Partnership, headline_saving, savings_labels, to_record
 from sharedmap.register import Register
-from sharedmap.spatial import sources
-from sharedmap.spatial.network import Network
+
+if TYPE_CHECKING:  # a type hint only: the core imports no other layer at run time
+    from sharedmap.spatial.network import Network
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_SOURCES = ("uk-topojson", "council-register", "similarity-labels")  # names, codes, places, partner facts

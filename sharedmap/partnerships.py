@@ -47,6 +47,12 @@ SERVICES: tuple[str, ...] = (
     "Democratic services",
     "Communications",
     "Public health",
+    "Community safety and justice",
+    "Police and fire",
+    "Coroners",
+    "Bereavement services",
+    "Flood and coastal",
+    "Parks and grounds",
     "Other",
 )
 
@@ -83,8 +89,19 @@ SERVICE_GROUPS: dict[str, tuple[str, ...]] = {
         "Transport",
         "CCTV",
         "Emergency planning",
+        "Police and fire",
+        "Coroners",
+        "Bereavement services",
+        "Flood and coastal",
+        "Parks and grounds",
     ),
-    "People's services": ("Children's services", "Adult social care", "Education", "Public health"),
+    "People's services": (
+        "Children's services",
+        "Adult social care",
+        "Education",
+        "Public health",
+        "Community safety and justice",
+    ),
     "Culture and records": ("Archives and records", "Leisure and culture"),
     "Other": ("Other",),
 }

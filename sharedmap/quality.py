@@ -116,9 +116,10 @@ def forecast_flags(p: Partnership) -> list[dict]:
     reads the source and either marks the figure an estimate or rewords the note."""
     flags = []
     sentences = [s for text in (p.evidence, p.notes) for s in _SENTENCE_END.split(text) if s]
+    forecasts = {s.amount_gbp for s in p.savings if s.estimate or s.kind is SavingsKind.TARGET}
     for s in p.savings:
-        if not s.kind.is_saving or s.estimate or s.kind is SavingsKind.TARGET:
-            continue
+        if not s.kind.is_saving or s.estimate or s.kind is SavingsKind.TARGET or s.amount_gbp in forecasts:
+            continue  # a forecast of the same amount is recorded as one: the firm figure rests on another sentence
         for sentence in sentences:
             if (word := _forecast_beside(sentence, s.amount_gbp)) is not None:
                 flags.append({"id": p.id, "figure": s.amount_gbp, "word": word, "sentence": sentence[:200]})

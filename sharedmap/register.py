@@ -18,7 +18,7 @@ import pandas as pd
 
 from sharedmap.errors import CouncilNotFoundError, RegisterError
 from sharedmap.names import Match, NameIndex, distinct_names, names_no_place, simple_key, split_alt_names
-from sharedmap.spatial.sources import source_path
+from sharedmap.sources import source_path
 
 # Readable council types by register code; every other code (SRA, CC) reads "other".
 TYPE_NAMES: dict[str, str] = {

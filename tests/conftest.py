@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sharedmap import config
+from sharedmap import config, sources
 from sharedmap.errors import SourceError
-from sharedmap.spatial import sources
 
 LINCOLNSHIRE = Path(__file__).resolve().parent / "data" / "lincolnshire"
 # Fixtures that load the full boundaries or register: a test using one needs ../shared/data.
@@ -50,7 +49,12 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
-pytest_plugins = ("store_fixtures", "browser_fixtures")  # store fixtures (they also keep tests off var/), browser
+pytest_plugins = (
+    "ci_skips",
+    "store_fixtures",
+    "browser_fixtures",
+    "pytester",
+)  # store fixtures (they also keep tests off var/), browser
 
 
 @pytest.fixture

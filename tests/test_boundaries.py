@@ -15,9 +15,10 @@ import pyogrio
 import pytest
 from shapely.geometry import box
 
+from sharedmap import sources
 from sharedmap.cli.commands import main
 from sharedmap.errors import BoundaryDataError
-from sharedmap.spatial import boundaries, sources
+from sharedmap.spatial import boundaries
 from sharedmap.spatial.boundaries import (
     NORMAL_COLUMNS,
     DetectedColumns,

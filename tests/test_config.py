@@ -2,8 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from sharedmap import config
-from sharedmap.spatial import sources
+from sharedmap import config, sources
 
 
 def test_search_path_prefers_the_environment(tmp_path, monkeypatch):
@@ -38,3 +37,21 @@ def test_settings_come_from_the_environment_then_the_secrets_file(tmp_path, monk
     assert config.get("SHAREDMAP_PORT") == "9001"  # from the file
     assert config.get("SHAREDMAP_ADDRESS") == "10.1.2.3"  # the environment wins
     assert config.get("SHAREDMAP_TILES") == ""  # a section's keys are not settings
+
+
+SKIPPING_TEST = """
+import pytest
+
+def test_needs_a_browser():
+    pytest.skip("Debian's Chromium is not installed")
+"""
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", {"failed": 1}), ("", {"skipped": 1})])
+def test_under_ci_a_skip_is_a_failure_naming_what_to_install(pytester, monkeypatch, ci, outcome):
+    monkeypatch.setenv("CI", ci)
+    pytester.makepyfile(SKIPPING_TEST)
+    result = pytester.runpytest_inprocess("-p", "ci_skips")
+    result.assert_outcomes(**outcome)
+    if ci:
+        result.stdout.fnmatch_lines(["*skipped under CI*apt-get install chromium*"])

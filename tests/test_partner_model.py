@@ -6,14 +6,13 @@ import json
 import numpy as np
 import pytest
 
-from sharedmap import exports
+from sharedmap import exports, sources
 from sharedmap.cli.commands import main
 from sharedmap.partners.backtest import collect_cases, fold_model, learned_rank, out_of_fold
 from sharedmap.partners.features import FEATURE_NAMES, load_labels
 from sharedmap.partners.model import MODEL_PATH, ModelFileError, fit_model, load_model, save_model
 from sharedmap.partners.recommend import build_context, candidate_table
 from sharedmap.partnerships import PartialDate, Partnership, Status
-from sharedmap.spatial import sources
 
 FAR_PAIR = Partnership(
     "SS999",

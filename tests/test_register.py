@@ -14,7 +14,7 @@ import pytest
 from sharedmap import cli, config
 from sharedmap.errors import CouncilNotFoundError, RegisterError
 from sharedmap.register import Register, load_register, read_register
-from sharedmap.spatial.sources import source_path
+from sharedmap.sources import source_path
 
 pytestmark = pytest.mark.shared_data  # the full boundaries and register
 

@@ -13,8 +13,8 @@ import pytest
 from store_fixtures import write_csv
 
 from sharedmap.errors import SharedMapError
-from sharedmap.publishing import workflow
-from sharedmap.site import build, pages
+from sharedmap.publishing import announce, workflow
+from sharedmap.site import build, follow_publishing, pages
 from sharedmap.site.build import build_site, live_label
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -157,10 +157,13 @@ def test_publishing_rebuilds_the_site_and_rollback_restores_the_older_one(
     rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
     upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
     submission = workflow.submit(store, accounts[ELI], upload, register)
-    published = workflow.approve(store, accounts[REVIEWER], submission.id)
+    follow_publishing()
+    published = workflow.approve(store, accounts[REVIEWER], submission.id)  # returns once committed
+    announce.wait()  # the site follows in the background
     assert live_label(output) == published.label != first_label
     assert "Boston and East Lindsey Strategic Alliance" not in boston_page.read_text(encoding="utf-8")
     restored = workflow.rollback(store, accounts[REVIEWER], 1, "withdrawn by mistake")
+    announce.wait()
     assert live_label(output) == restored.label
     assert "Boston and East Lindsey Strategic Alliance" in boston_page.read_text(encoding="utf-8")
     assert len([p for p in (tmp_path / "site-builds").iterdir() if not p.name.startswith(".")]) == build.KEEP_BUILDS
@@ -171,7 +174,9 @@ def test_a_failed_rebuild_never_undoes_the_publish(store, accounts, register, tm
     monkeypatch.setattr(build, "site_data", lambda *a, **k: (_ for _ in ()).throw(ValueError("broken table")))
     rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
     upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
+    follow_publishing()
     published = workflow.approve(store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload, register).id)
+    announce.wait()
     assert store.current_label() == published.label and published.number == 2
     assert live_label(tmp_path / "site") is None
 

@@ -14,6 +14,7 @@ from sharedmap.publishing.dataset import seeded_store
 from sharedmap.publishing.preview import CHANGED, KINDS, Preview
 from sharedmap.publishing.store import Store
 from sharedmap.register import Register
+from sharedmap.site import follow_publishing
 
 # Session-state keys, in one place.
 K_USER = "signed_in_email"
@@ -24,7 +25,9 @@ K_SSO_LOGGED = "sso_sign_in_logged"
 
 
 def store() -> Store:
-    """The process's store (opened once per process), seeded from data/ on first start."""
+    """The process's store (opened once per process), seeded from data/ on first start; every publish and
+    rollback made through it rebuilds the static site in the background."""
+    follow_publishing()
     return seeded_store(register())
 
 

@@ -11,7 +11,7 @@ from typing import Literal, TypedDict
 import pandas as pd
 import streamlit as st
 
-from sharedmap import config, drawable, events, freshness
+from sharedmap import config, drawable, events, freshness, sources
 from sharedmap.errors import (
     CouncilNotFoundError,
     StoreUnavailableError,
@@ -29,7 +29,6 @@ from sharedmap.quality import QualityReport
 from sharedmap.quality import quality_report as build_quality_report
 from sharedmap.register import TYPE_NAMES, Register, load_register
 from sharedmap.research import load_log, log_path
-from sharedmap.spatial import sources
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
 # Session-state keys, in one place.

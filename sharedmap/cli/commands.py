@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from sharedmap.cli.output import print_json
 from sharedmap.errors import SharedMapError
+from sharedmap.publishing import announce
+from sharedmap.site import follow_publishing
 from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
 
 if TYPE_CHECKING:  # the handlers import what they use when they run, so `--help` stays quick
@@ -77,9 +79,8 @@ def _boundaries_fetch(args: argparse.Namespace) -> int:
     import http.client
     from pathlib import Path
 
-    from sharedmap import config
+    from sharedmap import config, sources
     from sharedmap.errors import SourceError
-    from sharedmap.spatial import sources
 
     manifest_path = Path(args.manifest) if args.manifest else sources.MANIFEST_PATH
     try:
@@ -113,8 +114,8 @@ def _boundaries_fetch(args: argparse.Namespace) -> int:
 
 def _find_source(filename: str):
     """The file's path on the search path, or None when it is missing there."""
+    from sharedmap import sources
     from sharedmap.errors import SourceError
-    from sharedmap.spatial import sources
 
     try:
         return sources.find_file(filename)
@@ -448,6 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    follow_publishing()  # a publish or rollback rebuilds the static site
     try:
         return args.handler(args)
     except SharedMapError as exc:
@@ -457,3 +459,5 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and cut short: not an error worth a traceback
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    finally:
+        announce.wait()  # the site rebuild a publish started finishes before the command exits

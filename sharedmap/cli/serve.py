@@ -20,10 +20,9 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 
-from sharedmap import config
+from sharedmap import config, sources
 from sharedmap.errors import SharedMapError
 from sharedmap.maps import assets
-from sharedmap.spatial import sources
 from sharedmap.spreadsheets import max_upload_bytes
 
 APP = config.PROJECT_ROOT / "app.py"

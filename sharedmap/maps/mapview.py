@@ -15,10 +15,10 @@ import folium
 from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
+from sharedmap import sources
 from sharedmap.maps import assets
 from sharedmap.maps.payload import script_json
 from sharedmap.maps.style import SERVICE_GROUPS
-from sharedmap.spatial import sources
 
 UK_BOUNDS = [[49.85, -8.2], [60.9, 1.8]]  # [south, west], [north, east]
 LEGEND_FOLD_BELOW_PX = 560  # a map narrower than this (a phone) opens with its key folded

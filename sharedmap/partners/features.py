@@ -11,9 +11,9 @@ import functools
 import math
 from dataclasses import dataclass, field
 
+from sharedmap import sources
 from sharedmap.partnerships import Partnership, Status, group_of
 from sharedmap.register import Council
-from sharedmap.spatial import sources
 
 NEAR_RANGE_KM = 60.0  # "near" falls from 1 at 0 km to 0 at this distance between centres
 SIZE_RANGE = 4.0  # "similar size" falls from 1 for equal populations to 0 when one is this many times the other

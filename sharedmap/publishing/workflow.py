@@ -32,6 +32,7 @@ from sharedmap.errors import (
 )
 from sharedmap.parsing import clean, strip_control
 from sharedmap.partnerships import Partnership
+from sharedmap.publishing import announce
 from sharedmap.publishing.auth import Role, User, require_role
 from sharedmap.publishing.preview import (
     CHANGED,
@@ -44,7 +45,6 @@ from sharedmap.publishing.preview import (
 )
 from sharedmap.publishing.store import Store, Submission, SubmissionStatus, Version
 from sharedmap.register import Register, load_register
-from sharedmap.site.build import rebuild_after_publish
 from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 
@@ -322,7 +322,7 @@ def approve(store: Store, user: User, submission_id: int, comment: str = "") -> 
             counts={**submission.counts, "partnerships": version.partnership_count},
             detail=comment,
         )
-    rebuild_after_publish(store, version.number)
+    announce.announce(store, version.number)  # the site follows in the background
     return version
 
 
@@ -374,7 +374,7 @@ def rollback(store: Store, user: User, number: int, reason: str = "") -> Version
             counts={"partnerships": version.partnership_count, "restored_from": number, "replaced": current},
             detail=reason,
         )
-    rebuild_after_publish(store, version.number)
+    announce.announce(store, version.number)  # the site follows in the background
     return version
 
 

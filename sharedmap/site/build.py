@@ -3,21 +3,31 @@
 The site is written to a new folder beside the live one, then the live path (a symbolic link) is pointed at it in
 one rename, so a visitor never sees half a site; the previous build stays until the next one (a page loaded just
 before the swap still finds its hashed files). A build that fails leaves the live site as it was and is logged.
+
+Builds are one at a time, across threads, processes and replicas: a file lock beside the site folder, and on a
+PostgreSQL store an advisory lock too (replicas sharing a site folder over a network file system). A build never
+swaps in a version older than the live one, so two publishes close together, or a publish and a rollback, end
+with the newest version live whichever finishes first.
 Files whose content can change carry a hash of it in their name, so a host can cache them for a year.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import json
 import os
 import shutil
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+from filelock import FileLock
 
 from sharedmap import config, events
 from sharedmap.errors import SharedMapError
@@ -29,8 +39,8 @@ from sharedmap.partnerships import Partnership, to_record
 from sharedmap.register import Register, load_register
 from sharedmap.site import pages
 from sharedmap.site.data import SiteData, site_data
+from sharedmap.sources import MANIFEST_PATH
 from sharedmap.spatial.network import year_geometries
-from sharedmap.spatial.sources import MANIFEST_PATH
 
 KEEP_BUILDS = 2  # the live build and the one before it
 STAMP = "build.json"
@@ -205,15 +215,49 @@ def write_site(root: Path, data: SiteData, register: Register, topology: dict, v
     return out.count + 1
 
 
+LOCK_KEY = 0x5EA5_1DE  # the PostgreSQL advisory lock of site builds (any constant the store shares)
+
+
+@contextlib.contextmanager
+def build_lock(output: Path, store=None) -> Iterator[None]:
+    """One build at a time for the site at ``output``: a file lock beside it, and on a PostgreSQL store the
+    store's advisory lock as well."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(output.with_name(f".{output.name}.lock"))), contextlib.ExitStack() as stack:
+        if store is not None and store.backend == "postgresql":
+            conn = stack.enter_context(store.engine.connect())
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({LOCK_KEY})")
+            stack.callback(conn.exec_driver_sql, f"SELECT pg_advisory_unlock({LOCK_KEY})")
+        yield
+
+
+def live_version(output: Path) -> int | None:
+    version = _stamp(output).get("version")
+    return version if isinstance(version, int) else None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def swap_in(folder: Path, output: Path) -> None:
-    """Point ``output`` at ``folder`` in one rename (a link replaced atomically); an older real folder at
-    ``output`` (not a link) is moved aside first."""
-    if output.exists() and not output.is_symlink():
-        output.rename(folder.parent / f"replaced-{time.time_ns()}")
-    link = output.with_name(f".{output.name}.{os.getpid()}.link")
-    if link.is_symlink():
-        link.unlink()
+    """Point ``output`` at ``folder`` in one rename (a link replaced atomically). A real folder at ``output`` (an
+    older layout) is exchanged with the link in one step where the system allows, so there is no moment without
+    a site."""
+    link = output.with_name(f".{output.name}.{os.getpid()}.{threading.get_ident()}.{time.time_ns()}.link")
     link.symlink_to(os.path.relpath(folder, output.parent))
+    if output.exists() and not output.is_symlink():
+        if _exchange(link, output):
+            link.rename(folder.parent / f"replaced-{time.time_ns()}")  # ``link`` now names the old folder
+            return
+        output.rename(folder.parent / f"replaced-{time.time_ns()}")
     os.replace(link, output)
 
 
@@ -238,10 +282,24 @@ def build_site(
     areas: gpd.GeoDataFrame | None = None,
     topology: dict | None = None,
 ) -> Built:
-    """Build the site of one version in a new folder beside ``output`` and swap it in. Raises SiteBuildError
-    (logged; the live site untouched) when it cannot be built."""
-    started = time.perf_counter()
+    """Build the site of one version in a new folder beside ``output`` and swap it in, one build at a time
+    (``build_lock``). Raises SiteBuildError (logged; the live site untouched) when it cannot be built."""
     output = Path(output).absolute()
+    with build_lock(output):
+        return _build_site(output, partnerships, register, label, version, year, areas, topology)
+
+
+def _build_site(
+    output: Path,
+    partnerships: list[Partnership],
+    register: Register,
+    label: str,
+    version: int | None,
+    year: int,
+    areas: gpd.GeoDataFrame | None,
+    topology: dict | None,
+) -> Built:
+    started = time.perf_counter()
     builds = output.with_name(f"{output.name}-builds")
     temporary = builds / f".building-{os.getpid()}-{time.time_ns()}"
     try:
@@ -290,19 +348,32 @@ def build_site(
 
 
 def rebuild_published(
-    store, register: Register | None = None, version: int | None = None, output: Path | None = None
+    store,
+    register: Register | None = None,
+    version: int | None = None,
+    output: Path | None = None,
+    newer_only: bool = False,
 ) -> Built | None:
     """The site of the store's published version (or version ``number``), at SHAREDMAP_SITE_DIR unless
-    ``output`` is given; None when the setting is off."""
+    ``output`` is given; None when the setting is off, or, with ``newer_only``, when the live site already shows
+    that version or a newer one (a build after a publish never swaps an older version in)."""
     output = output or site_dir()
     if output is None:
         return None
-    number, label = store.current()
-    if version is not None and version != number:
-        number, label = version, store.version(version).label
-    if number is None:
-        raise SiteBuildError("nothing is published yet, so there is no site to build")
-    return build_site(output, store.partnerships(number), register or load_register(), label, version=number)
+    output = Path(output).absolute()
+    with build_lock(output, store):
+        number, label = store.current()
+        if version is not None and version != number:
+            number, label = version, store.version(version).label
+        if number is None:
+            raise SiteBuildError("nothing is published yet, so there is no site to build")
+        live = live_version(output)
+        if newer_only and live is not None and live >= number and shows(output, _stamp(output).get("label", "")):
+            events.record("site_build", "skipped", output=str(output), label=label, version=number, live=live)
+            return None  # a newer version is live already: never swap an older one in
+        return _build_site(
+            output, store.partnerships(number), register or load_register(), label, number, LATEST_YEAR, None, None
+        )
 
 
 def rebuild_if_stale(store, output: Path, register: Register | None = None) -> Built | None:
@@ -315,9 +386,10 @@ def rebuild_if_stale(store, output: Path, register: Register | None = None) -> B
 
 
 def rebuild_after_publish(store, number: int) -> Built | None:
-    """Called once a version is published or restored: a failed build is logged and leaves the old site, and
-    never undoes the publish."""
+    """Called once a version is published or restored: the site of the version published now (a later publish
+    may have followed ``number``); a failed build is logged and leaves the old site, and never undoes the
+    publish."""
     try:
-        return rebuild_published(store, version=number)
+        return rebuild_published(store, newer_only=True)
     except SharedMapError:
         return None  # logged by build_site; the published data is safe in the store

@@ -15,12 +15,12 @@ from branca.element import Figure
 from folium.template import Template
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sharedmap import sources
 from sharedmap.errors import SharedMapError
 from sharedmap.maps import mapview
 from sharedmap.maps.payload import script_json
 from sharedmap.partnerships import SERVICES
 from sharedmap.site.data import SiteData
-from sharedmap.spatial import sources
 
 TEMPLATES = Path(__file__).with_name("templates")
 environment = Environment(

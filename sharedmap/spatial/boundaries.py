@@ -20,8 +20,8 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from sharedmap import sources
 from sharedmap.errors import BoundaryDataError, SharedMapError
-from sharedmap.spatial import sources
 
 OUTPUT_CRS = "EPSG:4326"
 NORMAL_COLUMNS = ["code", "name", "start", "end", "geometry"]
