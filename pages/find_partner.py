@@ -59,7 +59,7 @@ with list_column:
         with st.container(border=True):
             st.markdown(
                 f"**{number}. {ui.md(suggestion.council.name)}** · score {suggestion.score:.2f}  \n"
-                + "  \n".join(f"{r.points:+.2f} {ui.md(r.text)}" for r in suggestion.reasons)
+                + "  \n".join(f"{r.relative:+.2f} {ui.md(r.text)}" for r in suggestion.reasons)
             )
             if st.button("Its partnerships on the map", key=f"partner_show_{suggestion.council.id}"):
                 ui.open_on_map(suggestion.council.id)

@@ -8,7 +8,7 @@ import pytest
 
 from sharedmap import exports, sources
 from sharedmap.cli.commands import main
-from sharedmap.partners.backtest import collect_cases, fold_model, learned_rank, out_of_fold
+from sharedmap.partners.backtest import collect_cases, fold_model, hidden_for, learned_rank, out_of_fold
 from sharedmap.partners.features import FEATURE_NAMES, load_labels
 from sharedmap.partners.model import MODEL_PATH, ModelFileError, fit_model, load_model, save_model
 from sharedmap.partners.recommend import build_context, candidate_table
@@ -34,10 +34,10 @@ def test_a_partnership_that_is_the_only_link_between_two_councils_does_not_leak(
     assert len(mine) == 2  # Cornwall asking, and Northumberland asking
     assert all(fold.fitted_on[i] and "SS999" not in fold.fitted_on[i] for i in mine)
     never, _skipped = collect_cases(seed, register)  # the world without SS999
-    without = build_context(seed, register, 2025)
+    without = build_context(seed, register, 2025, as_at=2025)
     for i in mine:
         case = cases[i].training
-        _sharing, candidates = candidate_table(without, case.council_id, "ICT")
+        _sharing, candidates = candidate_table(without, case.council_id, "ICT", hidden_for(FAR_PAIR, seed))
         alone = {c.council.id: [c.facts.values[name] for name in FEATURE_NAMES] for c in candidates}
         other = case.candidate_ids[int(np.flatnonzero(case.targets)[0])]
         assert case.matrix[case.candidate_ids.index(other)].tolist() == alone[other]
@@ -127,3 +127,43 @@ def test_cli_without_a_model_file_names_the_fit_command(tmp_path, capsys):
     assert main(["recommend", "Blaby", "--model", str(tmp_path / "none.json")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no model file at") and "recommend --fit" in err and err.count("\n") == 1
+
+
+LATER_UNDATED = Partnership(
+    "SS998",
+    "Boston and Fenland ICT (made up: undated, evidenced only in 2025)",
+    ("BOT", "FEN"),
+    ("ICT",),
+    Status.OPERATIONAL,
+    source_date=PartialDate(2025, 6),
+)
+
+
+def test_a_case_never_sees_a_partnership_that_may_have_formed_after_it(seed, register):
+    """An undated partnership evidenced only in 2025 may have formed then: no earlier case may see it, so adding it
+    changes neither the earlier cases' features and hand ranks nor the weights fitted on them (the old backtest let
+    undated rows into every case)."""
+    by_id = {p.id: p for p in seed}
+    formed_before = {p.id for p in seed if (when := p.start or p.source_date) and when.year < 2025}
+    before, _ = collect_cases(seed, register)
+    after, _ = collect_cases([*seed, LATER_UNDATED], register)
+    earlier = [c for c in after if c.training.partnership_id in formed_before]
+    same = {(c.training.partnership_id, c.training.council_id): c for c in before}
+    undated = [c for c in earlier if by_id[c.training.partnership_id].start is None]
+    assert undated  # undated partnerships evidenced before 2025: the old backtest showed their cases SS998
+    for case in earlier:
+        old = same[(case.training.partnership_id, case.training.council_id)]
+        assert case.hand_rank == old.hand_rank
+        assert case.training.matrix.tolist() == old.training.matrix.tolist()
+    fitted = fit_model([c.training for c in earlier])
+    baseline = fit_model([same[(c.training.partnership_id, c.training.council_id)].training for c in earlier])
+    assert fitted.weights == baseline.weights
+
+
+def test_an_ended_partnership_counts_as_running_before_its_end_and_a_planned_one_never_formed(seed, register):
+    ended = next(p for p in seed if p.status is Status.ENDED and p.end)
+    then = build_context(seed, register, min(max(ended.end.year, 2014), 2025), as_at=ended.end.year)
+    today = build_context(seed, register, 2025)
+    assert then.running(ended) and not today.running(ended)
+    planned = next(p for p in seed if p.status is Status.PLANNED)
+    assert planned.id in hidden_for(next(p for p in seed if p.id != planned.id), seed)

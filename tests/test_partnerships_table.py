@@ -56,3 +56,45 @@ def test_all_four_nations_and_every_english_region_are_on_the_map(register):
 def test_data_check_finds_no_row_that_breaks_a_rule(capsys):
     assert main(["data", "check", "--file", str(TABLE)]) == 0
     assert "No row breaks a rule" in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def report(register):
+    from sharedmap.publishing.dataset import load_seed
+    from sharedmap.research import load_log, log_path
+
+    return quality_report(load_seed(TABLE, register), register, research_log=load_log(log_path(TABLE)))
+
+
+def test_every_status_rests_on_its_own_dated_evidence_and_none_is_shown_as_current_on_old_evidence(report, rows):
+    """True today: each row's status has its newest evidence (link, date, where), and a row said to be running or
+    planned on evidence past the limit is shown as unconfirmed, never as running."""
+    assert report.without_status_evidence == []
+    assert report.shown_current_on_old_evidence == []
+    assert report.forecast_flags == []
+    for row in rows:
+        assert row["status_source_date"] >= row["source_date"][:4], row["id"]
+
+
+def test_coverage_meets_the_floors_and_every_council_was_searched(report, rows):
+    nations = {n["nation"]: n["partnerships"] for n in report.by_nation}
+    assert len(rows) >= 450
+    assert nations["Scotland"] >= 40 and nations["Wales"] >= 35 and nations["Northern Ireland"] >= 10
+    assert report.councils_not_searched == [] and report.councils_neither == []
+
+
+def test_other_is_left_for_what_fits_nothing(rows):
+    other = [r["id"] for r in rows if "Other" in [s.strip() for s in r["services"].split(";")]]
+    assert len(other) <= 0.05 * len(rows), other
+
+
+def test_the_research_log_names_only_real_councils_and_rows(register, rows):
+    from sharedmap.research import load_log, log_path
+
+    ids = {r["id"] for r in rows}
+    with (TABLE.parent / "held_back.csv").open(encoding="utf-8", newline="") as handle:
+        ids |= {r["id"] for r in csv.DictReader(handle)}
+    for council_id, entry in load_log(log_path(TABLE)).items():
+        assert register.get(council_id).current, council_id
+        assert entry.queries, council_id  # what was searched is logged, not only that it was
+        assert set(entry.found) <= ids, (council_id, set(entry.found) - ids)

@@ -1,9 +1,11 @@
 """Does find-a-partner work? Hide each real partnership, ask for partners of each member, see where the others rank.
 
 A case is one member of one partnership asking for partners in the partnership's service, in the year the
-partnership started (so its members all existed; clamped to the boundary years, the current year when the start is
-unknown). The hidden partnership, and every partnership that started after it (or at an unknown date), are left
-out of the evidence, so neither it nor the future can leak. Its targets are the other members, less any already
+partnership started (clamped to the boundary years). A partnership without a start date started by its source's
+date at the latest, so that year stands in. A case sees only the past, strictly: the hidden partnership, every
+partnership that may have formed after the case's year (its start, or for an undated one its source's date, is
+later), and every partnership still only planned are left out of the evidence; an ended partnership counts as
+running in the years before its end. Its targets are the other members, less any already
 sharing that service with the asker elsewhere (listed apart by the tool; a case with none left is skipped).
 
 Four rankings of the same candidates, side by side: the learned model scored out of fold (folds grouped by
@@ -24,7 +26,7 @@ from sharedmap.partners.context import PartnerContext, build_context
 from sharedmap.partners.features import FEATURE_NAMES
 from sharedmap.partners.model import LearnedModel, TrainingCase, fit_model
 from sharedmap.partners.recommend import candidate_reasons, candidate_table, relations
-from sharedmap.partnerships import Partnership
+from sharedmap.partnerships import Partnership, Status
 from sharedmap.register import Register
 from sharedmap.spatial.boundaries import FIRST_YEAR, LATEST_YEAR
 
@@ -38,9 +40,16 @@ SEED = 12
 EVIDENCED = ("partner", "experienced", "active")  # the features that other partnerships make 1
 
 
+def latest_start(p: Partnership) -> int | None:
+    """The latest year ``p`` can have formed: its start, else its source's date (it existed by then)."""
+    when = p.start or p.source_date
+    return when.year if when else None
+
+
 def case_year(p: Partnership) -> int:
     """The year a partnership's members chose each other, within the years the boundaries cover."""
-    return LATEST_YEAR if p.start is None else min(max(p.start.year, FIRST_YEAR), LATEST_YEAR)
+    start = latest_start(p)
+    return LATEST_YEAR if start is None else min(max(start, FIRST_YEAR), LATEST_YEAR)
 
 
 def case_service(p: Partnership) -> str:
@@ -49,11 +58,17 @@ def case_service(p: Partnership) -> str:
 
 
 def hidden_for(p: Partnership, partnerships: list[Partnership]) -> frozenset[str]:
-    """What a case of ``p`` may not see: ``p`` itself, and partnerships that started later or at an unknown date
-    (when ``p``'s own start is known)."""
-    if p.start is None:
-        return frozenset({p.id})
-    return frozenset({p.id} | {q.id for q in partnerships if q.start is None or q.start.year > p.start.year})
+    """What a case of ``p`` may not see: ``p`` itself, every partnership that may have formed after the case's
+    year, and every one that is still only planned (it never formed)."""
+    year = case_year(p)
+    return frozenset(
+        {p.id}
+        | {
+            q.id
+            for q in partnerships
+            if (start := latest_start(q)) is None or start > year or q.status is Status.PLANNED
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +86,7 @@ def collect_cases(partnerships: list[Partnership], register: Register) -> tuple[
     for p in partnerships:
         year = case_year(p)
         if year not in contexts:
-            contexts[year] = build_context(partnerships, register, year)
+            contexts[year] = build_context(partnerships, register, year, as_at=year)
         context = contexts[year]
         members = context.members[p.id]
         if len(members) < 2:

@@ -29,6 +29,14 @@ class PartnerContext:
     members: dict[str, frozenset[str]]  # partnership id → council ids in the year
     by_council: dict[str, list[Partnership]]  # council id in the year → its partnerships
     partnerships: dict[str, Partnership] = field(default_factory=dict)  # id → partnership
+    as_at: int | None = None  # read statuses as at this year (the backtest); None: as they are today
+
+    def running(self, p: Partnership) -> bool:
+        """Whether ``p`` was running at the context's date: today, unless ended; in a past year, unless it ended
+        before that year (an ending without a date counts as before)."""
+        if p.status is not Status.ENDED:
+            return True
+        return self.as_at is not None and p.end is not None and p.end.year >= self.as_at
 
 
 def check_year(year: int) -> int:
@@ -71,7 +79,9 @@ def councils_standing_for(register: Register, council_id: str, places: dict[str,
     return tuple(found)
 
 
-def build_context(partnerships: Iterable[Partnership], register: Register, year: int = LATEST_YEAR) -> PartnerContext:
+def build_context(
+    partnerships: Iterable[Partnership], register: Register, year: int = LATEST_YEAR, as_at: int | None = None
+) -> PartnerContext:
     areas = year_areas(check_year(year))
     places = place_councils(register, areas)
     members: dict[str, frozenset[str]] = {}
@@ -85,7 +95,7 @@ def build_context(partnerships: Iterable[Partnership], register: Register, year:
         members[p.id] = frozenset(ids)
         for council_id in members[p.id]:
             by_council.setdefault(council_id, []).append(p)
-    return PartnerContext(register, year, areas, places, members, by_council, known)
+    return PartnerContext(register, year, areas, places, members, by_council, known, as_at)
 
 
 def council_for(context: PartnerContext, name: str) -> tuple[Council, str]:

@@ -148,7 +148,8 @@ def councils_like_yours(
 
 
 def format_recommendation(found: Recommendation, like_yours: list[dict] | None = None) -> str:
-    """The plain-text answer: who to call first, each with the points behind it, then how the score works."""
+    """The plain-text answer: who to call first, each reason with its points against the average candidate (what
+    sets this council apart), then how the score works."""
     what = found.service or "any service"
     lines = [f"Partners for {found.council.name} ({found.gss}): {what}, councils of {found.year}"]
     if found.note:
@@ -159,7 +160,7 @@ def format_recommendation(found: Recommendation, like_yours: list[dict] | None =
     lines.append("Suggestions:")
     for number, suggestion in enumerate(found.suggestions, 1):
         lines.append(f"{number:>3}. {suggestion.council.name} ({suggestion.gss})  score {suggestion.score:.2f}")
-        lines += [f"        {reason.points:+.2f}  {reason.text}" for reason in suggestion.reasons]
+        lines += [f"        {reason.relative:+.2f}  {reason.text}" for reason in suggestion.reasons]
     if like_yours:
         lines.append("Councils like yours (type, size, deprivation, rurality; any distance):")
         lines += [

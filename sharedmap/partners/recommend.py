@@ -9,7 +9,7 @@ apart, not suggested.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import fuzz, process, utils
 
@@ -87,6 +87,7 @@ class Reason:
     text: str
     points: float
     evidence: dict = field(default_factory=dict)
+    relative: float = 0.0  # points against the average candidate of the same question: a trait all share counts 0
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,14 @@ class Recommendation:
                     "score": s.score,
                     "distance_km": round(s.distance_km, 1),
                     "reasons": [
-                        {"kind": r.kind, "text": r.text, "points": r.points, "evidence": r.evidence} for r in s.reasons
+                        {
+                            "kind": r.kind,
+                            "text": r.text,
+                            "points": r.points,
+                            "against_average": r.relative,
+                            "evidence": r.evidence,
+                        }
+                        for r in s.reasons
                     ],
                 }
                 for s in self.suggestions
@@ -219,7 +227,7 @@ def relations(
     for p in context.by_council.get(asker.id, ()):
         if p.id in ignore:
             continue
-        live = p.status is not Status.ENDED and (service is None or service in p.services)
+        live = context.running(p) and (service is None or service in p.services)
         for other in context.members[p.id] - {asker.id}:
             (sharing if live else partnered).setdefault(other, []).append(p)
     return sharing, partnered
@@ -243,7 +251,7 @@ def candidate_table(
             p
             for p in context.by_council.get(candidate_id, ())
             if p.id not in ignore
-            and p.status is not Status.ENDED
+            and context.running(p)
             and asker.id not in context.members[p.id]
             and len(context.members[p.id]) > 1
         ]
@@ -326,6 +334,7 @@ def find_partners(
                 reasons,
             )
         )
+    suggestions = against_the_field(suggestions)
     suggestions.sort(key=lambda s: (-s.score, s.distance_km, s.name))
     already = [
         Sharing(
@@ -348,6 +357,31 @@ def find_partners(
         note,
         model,
     )
+
+
+def against_the_field(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Each reason's points less the average candidate's for that reason (a candidate without it counts 0), so
+    the list says why this council beats the others: "also in England" is worth about nothing when nearly every
+    candidate is. The score, and so the order, is unchanged."""
+    if not suggestions:
+        return suggestions
+    totals: dict[str, float] = {}
+    for s in suggestions:
+        for r in s.reasons:
+            totals[r.kind] = totals.get(r.kind, 0.0) + r.points
+    mean = {kind: total / len(suggestions) for kind, total in totals.items()}
+    return [
+        replace(
+            s,
+            reasons=tuple(
+                sorted(
+                    (replace(r, relative=round(r.points - mean[r.kind], 2)) for r in s.reasons),
+                    key=lambda r: -r.relative,
+                )
+            ),
+        )
+        for s in suggestions
+    ]
 
 
 def recommend(
@@ -409,7 +443,7 @@ def candidate_reasons(
         p
         for p in context.by_council.get(candidate.id, ())
         if p.id not in ignore
-        and p.status is not Status.ENDED
+        and context.running(p)
         and (service is None or service in p.services)
         and asker.id not in context.members[p.id]
         and len(context.members[p.id]) > 1
