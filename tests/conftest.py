@@ -94,3 +94,14 @@ def seed_model(seed, register):
 
     cases, _skipped = collect_cases(seed, register)
     return fit_model([c.training for c in cases], data_version="tests/data/partnerships_fixture.csv")
+
+
+@pytest.fixture(autouse=True)
+def _no_publish_listeners_between_tests(monkeypatch):
+    """A listener a test registers (follow_publishing) is that test's alone: each test starts with none, and what
+    it started in the background has finished before the next begins."""
+    from sharedmap.publishing import announce
+
+    monkeypatch.setattr(announce, "_listeners", [])
+    yield
+    announce.wait()
