@@ -21,6 +21,7 @@ VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
 CHROMIUM = Path("/usr/bin/chromium")
+DOCS_WITH_FIGURES = ("docs/data.md", "docs/find-a-partner.md")  # cog blocks, generated from the code and data
 
 
 def run(*cmd: str | os.PathLike, **kwargs) -> None:
@@ -75,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     run(PY, "-m", "ruff", "check", ".")
     run(PY, "-m", "mypy")
     run(VENV / "bin" / "lint-imports", "--no-cache")  # the layers (pyproject.toml [tool.importlinter])
+    run(VENV / "bin" / "cog", "--check", *DOCS_WITH_FIGURES)  # figures in the docs match what produces them
     report = VENV / "last-test-run.xml"
     result = subprocess.run([str(PY), "-m", "pytest", f"--junitxml={report}", *extra], cwd=ROOT)
     print(skip_summary(report), flush=True)

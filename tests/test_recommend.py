@@ -278,3 +278,18 @@ def test_learned_reasons_say_each_thing_once_with_signed_points(context, seed_mo
     active = next(r for r in devon.reasons if r.kind == "active")
     assert active.points < 0 and "Devon Audit Partnership" in active.text
     assert active.evidence["partnerships"][0]["name"] == "Devon Audit Partnership"
+
+
+def test_reasons_are_shown_against_the_average_candidate_and_the_order_is_unchanged(context, seed_model):
+    """Fenland and revenues and benefits: a trait nearly every candidate shares ("also in England") is worth little
+    against the field, the largest reason of the first suggestion is one that sets it apart, and each score is
+    still the sum of its reasons' own points."""
+    found = find_partners(context, "FEN", "Revenues and benefits", top=None, model=seed_model)
+    first = found.suggestions[0]
+    assert first.reasons[0].relative == max(r.relative for r in first.reasons)
+    assert "also in England" not in first.reasons[0].text
+    england = [r for s in found.suggestions for r in s.reasons if r.text == "also in England"]
+    assert england and all(abs(r.relative) < abs(r.points) for r in england)
+    assert all(abs(s.score - round(sum(r.points for r in s.reasons), 2)) < 0.011 for s in found.suggestions)
+    scores = [s.score for s in found.suggestions]
+    assert scores == sorted(scores, reverse=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 from sklearn.model_selection import GroupKFold
@@ -84,6 +85,10 @@ def collect_cases(partnerships: list[Partnership], register: Register) -> tuple[
     cases: list[Case] = []
     skipped: dict[str, int] = {}  # why → how many
     for p in partnerships:
+        if p.status is Status.FUNDED:
+            why = "grants not known to have formed a partnership"
+            skipped[why] = skipped.get(why, 0) + 1
+            continue
         year = case_year(p)
         if year not in contexts:
             contexts[year] = build_context(partnerships, register, year, as_at=year)
@@ -200,6 +205,7 @@ class BacktestResult:
         partnerships = [c.training.partnership_id for c in self.cases]
         methods = {method: metrics(ranks, partnerships) for method, ranks in self.ranks.items()}
         return {
+            "measured_on": date.today().isoformat(),
             "cases": len(self.cases),
             "partnerships": len(set(partnerships)),
             f"hit_at_{HIT_AT}": methods["learned"][f"hit_at_{HIT_AT}"],

@@ -375,7 +375,7 @@ def against_the_field(suggestions: list[Suggestion]) -> list[Suggestion]:
             s,
             reasons=tuple(
                 sorted(
-                    (replace(r, relative=round(r.points - mean[r.kind], 2)) for r in s.reasons),
+                    (replace(r, relative=round(r.points - mean[r.kind], 2) + 0.0) for r in s.reasons),
                     key=lambda r: -r.relative,
                 )
             ),
