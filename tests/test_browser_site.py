@@ -176,3 +176,14 @@ def test_no_wcag_violation_on_the_map_a_council_page_and_the_embed(site, open_pa
             "document.getElementById('embed-link')).textContent.startsWith('Boston')"
         )
     assert axe_violations(page) == []
+
+
+def test_the_search_finds_a_former_council_by_its_old_name_and_code(site, open_page):
+    """As the app does: Forest Heath (abolished 2019) opens West Suffolk; its old GSS code does too."""
+    page = open_page(f"{site}/index.html")
+    page.wait_for_function(f"document.querySelectorAll({COUNCIL_PATHS!r}).length > 300")
+    for text in ("Forest Heath District Council", "E07000201"):
+        page.fill("#search", text)
+        page.press("#search", "Enter")
+        page.locator("#panel").get_by_role("heading", name="West Suffolk Council").wait_for()
+        page.evaluate("document.getElementById('panel').textContent = ''")

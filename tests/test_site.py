@@ -233,3 +233,16 @@ def test_the_code_hash_changes_with_any_file_of_the_code(tmp_path, monkeypatch):
     assert build.builder() == before
     (package / "site" / "templates" / "site.js").write_text("var a = 2;", encoding="utf-8")
     assert build.builder() != before
+
+
+def test_the_site_search_knows_every_spelling_the_app_resolves(seed, register):
+    """The site's search reads the same names as the app: former councils (to their successor on this map),
+    codes, register ids and short names; a name two councils share is left out rather than guessed."""
+    codes = {"E07000245", "E07000136", "E06000058", "S12000036", "W06000015"}
+    index = build.name_index(register, codes)
+    assert index[build.search_key("Forest Heath District Council")] == "E07000245"  # now West Suffolk
+    assert index[build.search_key("E07000201")] == "E07000245"  # Forest Heath's former GSS code
+    assert index["bot"] == index["boston"] == "E07000136"
+    assert index["bcp"] == "E06000058" and index[build.search_key("Caerdydd")] == "W06000015"
+    assert build.search_key("Ynys Môn & Co.") == "ynys mon and co"
+    assert set(index.values()) <= codes

@@ -96,7 +96,9 @@ def curve_table(path: Path = BACKTEST) -> str:
 
 
 def data_summary() -> str:
-    """What `data check` says of the shipped table, as a paragraph."""
+    """What `data check` says of the shipped table, as a paragraph: as at the table's newest check (its latest
+    `verified_on`), so the figures change when the table does, not as the calendar turns."""
+    from sharedmap.freshness import last_day
     from sharedmap.publishing.dataset import seed_path
     from sharedmap.quality import check_validated
     from sharedmap.register import load_register
@@ -105,10 +107,14 @@ def data_summary() -> str:
 
     register = load_register()
     path = seed_path()
-    report = check_validated(validate_file(path, register), register, research_log=load_log(log_path(path)))
+    validated = validate_file(path, register)
+    checked = max(p.verified_on for p in validated.partnerships if p.verified_on)
+    as_at = last_day(checked)
+    report = check_validated(validated, register, as_at, research_log=load_log(log_path(path)))
     nations = ", ".join(f"{d['nation']} {d['partnerships']}" for d in report.by_nation)
     standing = ", ".join(f"{n} {s}" for s, n in report.by_status.items())
     return (
+        f"As at {as_at:%-d %B %Y}, the table's newest check: "
         f"{report.partnerships} partnerships (a partnership counts once for each nation of its members: {nations}); "
         f"by standing: {standing}; {len(report.shown_current_on_old_evidence)} shown as running or planned on "
         f"evidence past the {report.stale_after_years:g}-year limit; {len(report.without_status_evidence)} without "

@@ -24,13 +24,12 @@ from sharedmap.partners.context import (
     council_for,
     county_text,
 )
-from sharedmap.partners.features import FEATURES, Facts, candidate_facts
+from sharedmap.partners.features import FEATURES, NEAR_RANGE_KM, Facts, candidate_facts
 from sharedmap.partners.model import LearnedModel
 from sharedmap.partnerships import SERVICES, Partnership, Status, savings_text
 from sharedmap.register import Council, Register
 from sharedmap.spatial.neighbours import TOUCH_TOLERANCE_M
 
-NEAR_RANGE_KM = 60.0  # "near" points fall from full at 0 km to none at this distance between centres
 SIMILAR_POPULATION_RATIO = 1.5  # "similar population": the larger is at most this many times the smaller
 DEFAULT_TOP = 10
 

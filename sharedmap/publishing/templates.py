@@ -1,6 +1,6 @@
 """The blank file an officer fills in: the canonical columns, one example row, and notes on every column.
 
-The template is what ``validate`` reads best, so it is built from the same vocabularies (``tables.FIELD_ALIASES``,
+The template is what ``validate`` reads best, so it is built from the same vocabularies (``spreadsheets.FIELD_ALIASES``,
 ``partnerships.SERVICES``); a test checks that the template itself validates, example row and all.
 """
 

@@ -48,7 +48,7 @@ from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 
-# The file's columns (tables.FIELD_ALIASES) and the partnership record fields they fill.
+# The file's columns (spreadsheets.FIELD_ALIASES) and the partnership record fields they fill.
 RECORD_FIELDS = {
     "name": "name",
     "councils": "council_ids",

@@ -18,9 +18,11 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,7 +38,7 @@ from sharedmap.maps import assets
 from sharedmap.maps import payload as map_payload
 from sharedmap.maps.viewstate import LATEST_YEAR
 from sharedmap.partnerships import Partnership, to_record
-from sharedmap.register import Register, load_register
+from sharedmap.register import COMMON_SHORT_NAMES, Register, load_register
 from sharedmap.site import pages
 from sharedmap.site.data import SiteData, site_data
 from sharedmap.sources import MANIFEST_PATH
@@ -151,7 +153,7 @@ def write_data(out: _Writer, data: SiteData, register: Register, topology: dict)
     topo = json.loads(json.dumps(topology))
     for geometry in topo["objects"]["councils"]["geometries"]:
         geometry["properties"]["name"] = names.get(geometry["properties"]["c"], "")
-    topo["licence"] = "Boundaries: ONS, Open Government Licence v3.0; names and codes: mySociety, CC-BY 4.0"
+    topo["licence"] = pages.LICENCES
     records = {
         "version": data.label,
         "licence": pages.LICENCES,
@@ -183,10 +185,40 @@ def write_panels(out: _Writer, data: SiteData) -> str:
     return f"data/panel-{digest}/"
 
 
+def search_key(text: str) -> str:
+    """A spelling as the site's search compares it (site.js ``searchKey`` does the same): case, accents, "&" and
+    punctuation folded."""
+    folded = unicodedata.normalize("NFKD", text.replace("&", " and ")).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+
+
+def name_index(register: Register, codes: set[str]) -> dict[str, str]:
+    """Every spelling, former name and code the app resolves (the register's names, short and alternative names,
+    GSS codes current and former, register ids), each to the area on this map that stands for the council today
+    (a former council's successor). A name two councils share is left out rather than guessed."""
+    found: dict[str, set[str]] = {}
+    for council in register.councils.values():
+        targets = {c.gss for c in register.current_successors(council.id) if c.gss in codes}
+        if not targets:
+            continue
+        spellings = {council.name, council.short_name, council.id, council.gss, *council.alt_names, *council.former_gss}
+        spellings |= {short for short, cid in COMMON_SHORT_NAMES.items() if cid == council.id}
+        for spelling in spellings:
+            if spelling and (key := search_key(spelling)):
+                found.setdefault(key, set()).update(targets)
+    return {key: next(iter(targets)) for key, targets in sorted(found.items()) if len(targets) == 1}
+
+
 def write_site(root: Path, data: SiteData, register: Register, topology: dict, version: int | None) -> int:
     out = _Writer(root)
     urls = write_assets(out)
     urls["panels"] = write_panels(out, data)
+    codes = {
+        g["properties"]["c"] for layer in topology.get("objects", {}).values() for g in layer.get("geometries", [])
+    }
+    urls["names"] = out.hashed(
+        "data/names.json", json.dumps(name_index(register, codes | set(data.panels)), separators=(",", ":"))
+    )
     vendor_js = [urls[js] for a in assets.ASSETS for js in a.js]
     vendor_css = [urls[css] for a in assets.ASSETS for css in a.css]
     parts = pages.map_parts(data, vendor_js, vendor_css)

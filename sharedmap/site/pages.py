@@ -80,7 +80,7 @@ def map_parts(data: SiteData, js: list[str], css: list[str]) -> MapParts:
 
 def render_map_page(data: SiteData, parts: MapParts, urls: dict[str, str], mode: str) -> str:
     """The full map (``mode`` "map") or the embed ("embed"): the same map, with or without search and panel."""
-    config = script_json({"panels": urls["panels"], "mode": mode, "skipped": len(data.skipped)})
+    config = script_json({"panels": urls["panels"], "names": urls["names"], "mode": mode, "skipped": len(data.skipped)})
     return environment.get_template("map.html.j2").render(
         data=data,
         parts=parts,

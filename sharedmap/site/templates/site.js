@@ -217,19 +217,35 @@
       nameList.appendChild(el("option", null, {value: title}));
     });
   }
+  function searchKey(text) {  // as sharedmap.site.build.search_key: case, accents, "&" and punctuation folded
+    return text.replace(/&/g, " and ").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, " ").trim();
+  }
+  var spellings = null;  // every spelling, former name and code the register knows: fetched on the first search
+  function allNames() {
+    if (!spellings) {
+      spellings = fetch(config.names).then(function (r) { return r.ok ? r.json() : {}; }).catch(function () { return {}; });
+    }
+    return spellings;
+  }
   function find(text) {
     var key = text.trim().toLowerCase();
-    if (!key) { return null; }
-    if (names[key]) { return names[key]; }
-    var keys = Object.keys(names).filter(function (n) { return n.indexOf(key) >= 0; });
-    return keys.length ? names[keys.sort(function (a, b) { return a.indexOf(key) - b.indexOf(key) || a.length - b.length; })[0]] : null;
+    if (!key) { return Promise.resolve(null); }
+    if (names[key]) { return Promise.resolve(names[key]); }
+    return allNames().then(function (index) {
+      var folded = searchKey(text);
+      if (index[folded]) { return index[folded]; }
+      var keys = Object.keys(names).filter(function (n) { return n.indexOf(key) >= 0; });
+      return keys.length ? names[keys.sort(function (a, b) { return a.indexOf(key) - b.indexOf(key) || a.length - b.length; })[0]] : null;
+    });
   }
   var form = document.getElementById("search-form");
   if (form) {
     form.addEventListener("submit", function (e) {
       e.preventDefault();
-      var code = find(searchBox.value);
-      if (code) { selectCouncil(code, {fit: true, focus: true}); } else { say("No council called \u201c" + searchBox.value + "\u201d is on this map."); }
+      find(searchBox.value).then(function (code) {
+        if (code) { selectCouncil(code, {fit: true, focus: true}); } else { say("No council called \u201c" + searchBox.value + "\u201d is on this map."); }
+      });
     });
   }
   if (serviceBox) {
