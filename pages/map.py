@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from sharedmap.app import cards, ui
+from sharedmap.app import partnership_card, ui
 from sharedmap.maps import mapview, panel
 from sharedmap.site.links import site_links
 
@@ -71,7 +71,7 @@ with panel_column:
             else "No partnership in this view: try clearing the filters."
         )
         for p in selection.partnerships:
-            if cards.partnership_card(panel.partnership_facts(p, register, network), key=f"show_{p.id}"):
+            if partnership_card.partnership_card(panel.partnership_facts(p, register, network), key=f"show_{p.id}"):
                 ui.select(partnership=p.id)
                 st.rerun()
         if st.button("Clear selection", key="clear_selection"):

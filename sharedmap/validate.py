@@ -14,7 +14,7 @@ from typing import TypeAlias
 
 from sharedmap import config
 from sharedmap.errors import CouncilNotFoundError, FileReadError, ValidationError
-from sharedmap.lookups import FileRegister
+from sharedmap.file_register import FileRegister
 from sharedmap.parsing import (
     clean,
     count_council_pieces,

@@ -17,9 +17,9 @@ from hostile.generate import FILES, large_files, read_expectations, small_files,
 from store_fixtures import ACCOUNTS, PASSWORD
 
 from sharedmap.cli.commands import main
-from sharedmap.drawable import drawable
 from sharedmap.publishing import auth
 from sharedmap.publishing.store import Store, close_open_stores
+from sharedmap.renderable import drawable
 
 BOSTON, REVIEWER = "officer@boston.gov.uk", "reviewer@lga.gov.uk"
 EXPECTED = read_expectations()

@@ -8,7 +8,7 @@ import pytest
 
 from sharedmap import config
 from sharedmap.cli import main
-from sharedmap.quality import quality_report
+from sharedmap.data_quality import quality_report
 from sharedmap.validate import validate_file
 
 pytestmark = pytest.mark.shared_data

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from sharedmap.data_quality import quality_report
 from sharedmap.errors import FileReadError
-from sharedmap.quality import quality_report
 from sharedmap.research import COLUMNS, NONE_FOUND, load_log, log_path
 
 

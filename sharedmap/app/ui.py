@@ -11,7 +11,9 @@ from typing import Literal, TypedDict
 import pandas as pd
 import streamlit as st
 
-from sharedmap import config, drawable, events, freshness, sources
+from sharedmap import config, events, freshness, renderable, sources
+from sharedmap.data_quality import QualityReport
+from sharedmap.data_quality import quality_report as build_quality_report
 from sharedmap.errors import (
     CouncilNotFoundError,
     StoreUnavailableError,
@@ -25,8 +27,6 @@ from sharedmap.partners.model import LearnedModel, ModelFileError, load_model
 from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership
 from sharedmap.publishing.dataset import LastGood, load_published, seed_path, unshown
-from sharedmap.quality import QualityReport
-from sharedmap.quality import quality_report as build_quality_report
 from sharedmap.register import TYPE_NAMES, Register, load_register
 from sharedmap.research import load_log, log_path
 from sharedmap.spatial.network import Network, build_network, year_geometries
@@ -69,7 +69,9 @@ def published() -> tuple[str, list[Partnership]]:
     """What a public page shows (see ``_published``), with a warning above it when records were left out."""
     label, partnerships = _published()
     if left_out := st.session_state.get(K_UNSHOWN, 0):
-        st.warning(f"{drawable.unshown_text(left_out)}: the site's operators have been told.", icon=":material/report:")
+        st.warning(
+            f"{renderable.unshown_text(left_out)}: the site's operators have been told.", icon=":material/report:"
+        )
     return label, partnerships
 
 
@@ -96,14 +98,14 @@ def _drawable(label: str, partnerships: tuple[Partnership, ...]) -> list[Partner
     logged once each by ``drawable``) goes to ``store_banner``."""
     shown, left_out = _checked(label, partnerships)
     all_left_out = [*left_out, *(unshown(label) if st.session_state.get(K_FALLBACK) is None else [])]
-    drawable.log_unshown(all_left_out, label)
+    renderable.log_unshown(all_left_out, label)
     st.session_state[K_UNSHOWN] = len(all_left_out)
     return list(shown)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _checked(label: str, _partnerships: tuple[Partnership, ...]) -> tuple[tuple[Partnership, ...], tuple]:
-    shown, left_out = drawable.drawable(_partnerships, register(), label)
+    shown, left_out = renderable.drawable(_partnerships, register(), label)
     return tuple(shown), tuple(left_out)
 
 

@@ -376,8 +376,8 @@ def _recommend(args: argparse.Namespace) -> int:
 
 def _add_workflow(sub: argparse._SubParsersAction) -> None:
     """`users`, `import`, `submissions`, `approve`, `reject`, `history`, `rollback`, `export`: the officer's path on
-    the store, kept in sharedmap/cli/workflow.py."""
-    from sharedmap.cli.workflow import add_commands
+    the store, kept in sharedmap/cli/officers.py."""
+    from sharedmap.cli.officers import add_commands
 
     add_commands(sub)
 
@@ -390,8 +390,8 @@ def _add_site(sub: argparse._SubParsersAction) -> None:
 
 
 def _add_data(sub: argparse._SubParsersAction) -> None:
-    """`data check`: the data-quality report, kept in sharedmap/cli/data.py."""
-    from sharedmap.cli.data import add_commands
+    """`data check`: the data-quality report, kept in sharedmap/cli/data_check.py."""
+    from sharedmap.cli.data_check import add_commands
 
     add_commands(sub)
 

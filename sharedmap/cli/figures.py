@@ -98,9 +98,9 @@ def curve_table(path: Path = BACKTEST) -> str:
 def data_summary() -> str:
     """What `data check` says of the shipped table, as a paragraph: as at the table's newest check (its latest
     `verified_on`), so the figures change when the table does, not as the calendar turns."""
+    from sharedmap.data_quality import check_validated
     from sharedmap.freshness import last_day
     from sharedmap.publishing.dataset import seed_path
-    from sharedmap.quality import check_validated
     from sharedmap.register import load_register
     from sharedmap.research import load_log, log_path
     from sharedmap.validate import validate_file

@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sharedmap import config, events
-from sharedmap.drawable import load_records
 from sharedmap.errors import StoreError, StoreUnavailableError, ValidationError
 from sharedmap.partnerships import Partnership, to_record
 from sharedmap.publishing.store import Store, open_store
 from sharedmap.register import Register, load_register
+from sharedmap.renderable import load_records
 from sharedmap.validate import validate_file
 
 
@@ -98,7 +98,7 @@ def load_published(register: Register | None = None) -> tuple[str, list[Partners
 
 
 def unshown(label: str) -> list:
-    """Records of the published version ``label`` left out because they cannot be read (drawable.Unshown)."""
+    """Records of the published version ``label`` left out because they cannot be read (renderable.Unshown)."""
     return open_store().unshown(label)
 
 

@@ -18,7 +18,6 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from sharedmap.drawable import Unshown, load_records
 from sharedmap.errors import StoreError
 from sharedmap.partnerships import Partnership, to_record
 from sharedmap.publishing import db
@@ -31,6 +30,7 @@ from sharedmap.publishing.db import (
     versions,
 )
 from sharedmap.publishing.preview import KINDS, Change
+from sharedmap.renderable import Unshown, load_records
 
 
 class SubmissionStatus(StrEnum):

@@ -21,7 +21,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sharedmap import events
-from sharedmap.drawable import load_records
 from sharedmap.errors import (
     ConflictError,
     FileReadError,
@@ -45,6 +44,7 @@ from sharedmap.publishing.preview import (
 )
 from sharedmap.publishing.store import Store, Submission, SubmissionStatus, Version
 from sharedmap.register import Register, load_register
+from sharedmap.renderable import load_records
 from sharedmap.spreadsheets import Table, max_upload_bytes, read_table, too_big
 from sharedmap.validate import ValidationReport, validate_table
 

@@ -40,7 +40,7 @@ from sharedmap.maps.viewstate import LATEST_YEAR
 from sharedmap.partnerships import Partnership, to_record
 from sharedmap.register import COMMON_SHORT_NAMES, Register, load_register
 from sharedmap.site import pages
-from sharedmap.site.data import SiteData, site_data
+from sharedmap.site.content import SiteData, site_data
 from sharedmap.sources import MANIFEST_PATH
 from sharedmap.spatial.network import year_geometries
 

@@ -20,7 +20,7 @@ from sharedmap.errors import SharedMapError
 from sharedmap.maps import mapview
 from sharedmap.maps.payload import script_json
 from sharedmap.partnerships import SERVICES
-from sharedmap.site.data import SiteData
+from sharedmap.site.content import SiteData
 
 TEMPLATES = Path(__file__).with_name("templates")
 environment = Environment(

@@ -1,6 +1,6 @@
 """Data-quality report benchmark, run by hand: how the report's time grows with the table.
 
-    .venv/bin/python bench/quality.py                 # 95 real rows, then 1,000 and 10,000 made-up ones
+    .venv/bin/python bench/data_quality.py                 # 95 real rows, then 1,000 and 10,000 made-up ones
 
 The report pairs partnerships that share a council (possible duplicates), so a table where a few councils are in
 many partnerships is its worst case; the made-up tables of bench/synthetic.py spread members over every council.
@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 from synthetic import synthetic_partnerships  # noqa: E402
 
+from sharedmap.data_quality import quality_report  # noqa: E402
 from sharedmap.publishing.dataset import load_seed  # noqa: E402
-from sharedmap.quality import quality_report  # noqa: E402
 from sharedmap.register import load_register  # noqa: E402
 
 

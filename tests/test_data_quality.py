@@ -7,8 +7,8 @@ import pytest
 from store_fixtures import write_csv
 
 from sharedmap.cli.commands import main
+from sharedmap.data_quality import kind_mixing, possible_duplicates, quality_report
 from sharedmap.partnerships import PartialDate, Partnership, Savings, SavingsKind, Status
-from sharedmap.quality import kind_mixing, possible_duplicates, quality_report
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +161,7 @@ def test_verified_on_and_evidence_are_read_and_checked(tmp_path, seed_rows, regi
     ],
 )
 def test_a_forecast_stored_as_a_saving_is_flagged(evidence, flagged):
-    from sharedmap.quality import forecast_flags, row_problems
+    from sharedmap.data_quality import forecast_flags, row_problems
 
     p = Partnership(
         "F1",

@@ -24,9 +24,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from sharedmap.data_quality import check_validated
     from sharedmap.errors import FileReadError
     from sharedmap.publishing.dataset import seed_path
-    from sharedmap.quality import check_validated
     from sharedmap.register import load_register
     from sharedmap.research import load_log, log_path
     from sharedmap.validate import validate_file

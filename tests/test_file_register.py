@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sharedmap.errors import CouncilNotFoundError
-from sharedmap.lookups import FileRegister
+from sharedmap.file_register import FileRegister
 
 
 def test_each_distinct_name_is_looked_up_once(register):

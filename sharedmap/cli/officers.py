@@ -316,9 +316,9 @@ def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from sharedmap import exports
-    from sharedmap.drawable import drawable
     from sharedmap.parsing import strip_control
     from sharedmap.register import load_register
+    from sharedmap.renderable import drawable
     from sharedmap.spatial.boundaries import LATEST_YEAR
     from sharedmap.spatial.network import build_network
 

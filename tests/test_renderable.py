@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from sharedmap import drawable, events
+from sharedmap import events, renderable
 from sharedmap.errors import StoreError
 from sharedmap.partnerships import Savings, SavingsKind, to_record
 from sharedmap.publishing.db import version_partnerships
@@ -47,8 +47,8 @@ def test_a_record_that_cannot_be_drawn_is_left_out_and_logged_once(seed_partners
     broken = seed_partnerships[0].with_changes(savings=(Savings(float("inf"), SavingsKind.ANNUAL),))
     unknown = seed_partnerships[1].with_changes(council_ids=("ZZZ", "BOT"))
     with caplog.at_level(logging.INFO, logger=events.LOGGER_NAME):
-        shown, left_out = drawable.drawable([broken, unknown, *seed_partnerships[2:]], register, "v9-test")
-        drawable.drawable([broken], register, "v9-test")
+        shown, left_out = renderable.drawable([broken, unknown, *seed_partnerships[2:]], register, "v9-test")
+        renderable.drawable([broken], register, "v9-test")
     assert [p.id for p in shown] == [p.id for p in seed_partnerships[2:]]
     assert [(u.id, u.reason.split(":")[0]) for u in left_out] == [
         (broken.id, "money figure out of range"),
@@ -56,8 +56,8 @@ def test_a_record_that_cannot_be_drawn_is_left_out_and_logged_once(seed_partners
     ]
     logged = [r for r in caplog.records if r.getMessage() == "record_unshown"]
     assert sorted(r.fields["partnership_id"] for r in logged) == sorted([broken.id, unknown.id])
-    assert drawable.unshown_text(1) == "1 partnership could not be shown"
-    assert drawable.unshown_text(2) == "2 partnerships could not be shown"
+    assert renderable.unshown_text(1) == "1 partnership could not be shown"
+    assert renderable.unshown_text(2) == "2 partnerships could not be shown"
 
 
 @pytest.mark.parametrize("amount", [float("inf"), float("nan"), -5.0, 1e308, "lots"])
@@ -98,7 +98,7 @@ def test_the_event_names_the_record(tmp_path):
     log = tmp_path / "events.jsonl"
     events.configure(str(log))
     try:
-        drawable.log_unshown([drawable.Unshown("SS999", "unreadable record")], f"v1-{tmp_path.name}")
+        renderable.log_unshown([renderable.Unshown("SS999", "unreadable record")], f"v1-{tmp_path.name}")
     finally:
         events.configure("off")
     line = json.loads(log.read_text().splitlines()[-1])
