@@ -36,8 +36,9 @@ from sharedmap.maps import assets
 from sharedmap.maps import payload as map_payload
 from sharedmap.maps.viewstate import LATEST_YEAR
 from sharedmap.partnerships import Partnership, to_record
+from sharedmap.publishing.history import VersionChanges, version_history
 from sharedmap.register import Register, load_register
-from sharedmap.site import pages
+from sharedmap.site import feeds, pages
 from sharedmap.site.data import SiteData, site_data
 from sharedmap.sources import MANIFEST_PATH
 from sharedmap.spatial.network import year_geometries
@@ -183,7 +184,25 @@ def write_panels(out: _Writer, data: SiteData) -> str:
     return f"data/panel-{digest}/"
 
 
-def write_site(root: Path, data: SiteData, register: Register, topology: dict, version: int | None) -> int:
+def write_changes(out: _Writer, data: SiteData, register: Register, urls: dict[str, str], history) -> None:
+    """The What changed page, ``changes.atom`` and one feed per council page (``council/<GSS>.atom``)."""
+    out.write("what-changed.html", pages.render_page("what-changed.html.j2", data, urls, root="", history=history))
+    out.write("changes.atom", feeds.changes_feed(history))
+    by_code = feeds.council_ids_by_code(history, register)
+    for code, panel in data.panels.items():
+        council = register.by_gss(code)
+        ids = by_code.get(code, set()) | ({council.id} if council else set())
+        out.write(f"council/{code}.atom", feeds.council_feed(history, code, panel["name"], ids))
+
+
+def write_site(
+    root: Path,
+    data: SiteData,
+    register: Register,
+    topology: dict,
+    version: int | None,
+    history: list[VersionChanges] | None = None,
+) -> int:
     out = _Writer(root)
     urls = write_assets(out)
     urls["panels"] = write_panels(out, data)
@@ -198,6 +217,7 @@ def write_site(root: Path, data: SiteData, register: Register, topology: dict, v
     out.write("council/index.html", pages.render_page("councils.html.j2", data, urls, councils=councils))
     files = write_data(out, data, register, topology)
     out.write("data/index.html", pages.render_page("data.html.j2", data, urls, files=files))
+    write_changes(out, data, register, urls, history or [])
     out.write(
         STAMP,
         json.dumps(
@@ -281,12 +301,14 @@ def build_site(
     year: int = LATEST_YEAR,
     areas: gpd.GeoDataFrame | None = None,
     topology: dict | None = None,
+    history: list[VersionChanges] | None = None,
 ) -> Built:
     """Build the site of one version in a new folder beside ``output`` and swap it in, one build at a time
-    (``build_lock``). Raises SiteBuildError (logged; the live site untouched) when it cannot be built."""
+    (``build_lock``). ``history`` (``publishing.history.version_history``) fills the What changed page and the
+    feeds. Raises SiteBuildError (logged; the live site untouched) when it cannot be built."""
     output = Path(output).absolute()
     with build_lock(output):
-        return _build_site(output, partnerships, register, label, version, year, areas, topology)
+        return _build_site(output, partnerships, register, label, version, year, areas, topology, history)
 
 
 def _build_site(
@@ -298,6 +320,7 @@ def _build_site(
     year: int,
     areas: gpd.GeoDataFrame | None,
     topology: dict | None,
+    history: list[VersionChanges] | None = None,
 ) -> Built:
     started = time.perf_counter()
     builds = output.with_name(f"{output.name}-builds")
@@ -310,7 +333,7 @@ def _build_site(
         if topology is None:
             topology = map_payload.build_topology(map_payload.tier_areas(areas, year, "ltla"))
         data = site_data(partnerships, register, label, year, areas, topology)
-        count = write_site(temporary, data, register, topology, version)
+        count = write_site(temporary, data, register, topology, version, history)
         folder = (
             builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{'v' + str(version) if version else 'seed'}-"
             f"{time.time_ns() % 10**6:06d}"
@@ -371,8 +394,10 @@ def rebuild_published(
         if newer_only and live is not None and live >= number and shows(output, _stamp(output).get("label", "")):
             events.record("site_build", "skipped", output=str(output), label=label, version=number, live=live)
             return None  # a newer version is live already: never swap an older one in
+        register = register or load_register()
+        history = version_history(store, number, register)
         return _build_site(
-            output, store.partnerships(number), register or load_register(), label, number, LATEST_YEAR, None, None
+            output, store.partnerships(number), register, label, number, LATEST_YEAR, None, None, history
         )
 
 
