@@ -23,6 +23,7 @@ PAGES = {
     "statistics": "Statistics",
     "data": "Data",
     "about": "About the Shared Services Map",
+    "what_changed": "What changed",
 }
 
 
@@ -228,3 +229,18 @@ def test_the_data_page_reports_quality():
         "Without status evidence",
     ]
     assert "Possible duplicates" in " ".join(s.value for s in at.subheader)
+
+
+def test_what_changed_lists_versions_newest_first_with_their_changes(
+    configured_store, store, accounts, register, tmp_path, seed_rows
+):
+    from test_history import publish_end_of_alliance
+
+    publish_end_of_alliance(store, accounts, register, tmp_path, seed_rows)
+    at = page("what_changed")
+    assert not at.exception and not at.error
+    titles = [s.value for s in at.subheader]
+    assert titles[0].startswith("Version 2:") and titles[-1].startswith("Version 1: first published")
+    shown = texts(at).replace("\\", "")
+    assert "Boston and East Lindsey Strategic Alliance ended (January 2022)" in shown
+    assert "officer@eastlindsey.gov.uk" not in shown  # the version's note (who submitted) is not public

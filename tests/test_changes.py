@@ -32,11 +32,19 @@ def texts(old, new):
             [MKS.with_changes(savings=(Savings(1.2e6, SavingsKind.ANNUAL, "2024/25"),))],
             "Savings of Mid Kent Services: £1.2m annual 2024/25 added",
         ),
-        ([MKS], [MKS.with_changes(council_ids=("MAI", "TUN", "SWL"))], "Swale Borough Council joined Mid Kent Services"),
+        (
+            [MKS],
+            [MKS.with_changes(council_ids=("MAI", "TUN", "SWL"))],
+            "Swale Borough Council joined Mid Kent Services",
+        ),
         ([MKS], [MKS.with_changes(council_ids=("MAI",))], "TUN left Mid Kent Services"),
         ([MKS], [MKS.with_changes(services=("ICT", "Legal", "HR"))], "Services of Mid Kent Services: HR added"),
-        ([], [EHH], "East Hampshire and Havant partnership added: East Hampshire District Council and Havant Borough "
-         "Council sharing Management team (operational)"),
+        (
+            [],
+            [EHH],
+            "East Hampshire and Havant partnership added: East Hampshire District Council and Havant Borough "
+            "Council sharing Management team (operational)",
+        ),
         ([EHH, MKS], [MKS], "East Hampshire and Havant partnership withdrawn from the map"),
         (
             [EHH.with_changes(status=Status.PLANNED)],

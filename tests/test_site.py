@@ -233,3 +233,28 @@ def test_the_code_hash_changes_with_any_file_of_the_code(tmp_path, monkeypatch):
     assert build.builder() == before
     (package / "site" / "templates" / "site.js").write_text("var a = 2;", encoding="utf-8")
     assert build.builder() != before
+
+
+def test_the_site_says_what_changed_in_a_page_and_feeds_a_reader_parses(store, accounts, register, tmp_path, seed_rows):
+    import feedparser
+    from test_history import publish_end_of_alliance
+
+    published = publish_end_of_alliance(store, accounts, register, tmp_path, seed_rows)
+    built = build.rebuild_published(store, register, output=tmp_path / "site")
+    ended = "Boston and East Lindsey Strategic Alliance ended (January 2022)"
+    feed = feedparser.parse((built.path / "changes.atom").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert [e.title.split(":")[0] for e in feed.entries] == ["Version 2", "Version 1"]  # newest first
+    assert ended in feed.entries[0].content[0].value and feed.entries[0].link.endswith("what-changed.html#v2")
+    assert feed.entries[0].updated_parsed is not None
+    assert b"officer@eastlindsey.gov.uk" not in (built.path / "changes.atom").read_bytes()  # notes stay private
+    boston = feedparser.parse((built.path / "council" / f"{BOSTON}.atom").read_bytes())
+    assert not boston.bozo and len(boston.entries) == 1 and ended in boston.entries[0].content[0].value
+    elsewhere = feedparser.parse((built.path / "council" / "E06000001.atom").read_bytes())  # Hartlepool: untouched
+    assert not elsewhere.bozo and elsewhere.entries == []
+    page = (built.path / "what-changed.html").read_text(encoding="utf-8")
+    assert page.index('id="v2"') < page.index('id="v1"') and ended in page and published.label == built.label
+    council_page = (built.path / "council" / f"{BOSTON}.html").read_text(encoding="utf-8")
+    feed_link = f'type="application/atom+xml" title="Boston Borough Council: what changed" href="{BOSTON}.atom"'
+    assert f'<link rel="alternate" {feed_link}>' in council_page
+    assert 'type="application/atom+xml"' in (built.path / "index.html").read_text(encoding="utf-8")

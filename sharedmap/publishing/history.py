@@ -29,7 +29,7 @@ class VersionChanges:
     label: str
     published_at: datetime
     action: str  # seed | publish | rollback
-    note: str
+    note: str  # the reviewers' own (it may name an officer): for the officers' pages, never the public ones
     partnerships: int
     lines: tuple[ChangeLine, ...]
     restored_from: int | None = None
@@ -78,7 +78,9 @@ def version_history(
     history = []
     for version in shown:
         before = earlier[version.number]
-        lines = describe_changes(partnerships(before), partnerships(version.number), names) if before is not None else []
+        lines = (
+            describe_changes(partnerships(before), partnerships(version.number), names) if before is not None else []
+        )
         history.append(
             VersionChanges(
                 version.number,

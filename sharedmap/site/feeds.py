@@ -30,10 +30,10 @@ def _urn(*parts: str) -> str:
 
 
 def _html(version: VersionChanges, lines: Iterable[ChangeLine]) -> str:
-    """The entry's content: the changes as a list, every text escaped."""
+    """The entry's content: the changes as a list, every text escaped. The version's note is the reviewers' own
+    (it may name an officer) and is never published."""
     items = "".join(f"<li>{escape(line.text)}</li>" for line in lines)
-    note = f"<p>{escape(version.note)}</p>" if version.note else ""
-    return f"{note}<ul>{items}</ul>" if items else note or "<p>No change to the partnerships.</p>"
+    return f"<ul>{items}</ul>" if items else f"<p>{escape(version.title)}.</p>"
 
 
 def _feed(feed_id: str, title: str, subtitle: str, self_href: str, page_href: str, newest: datetime | None):
