@@ -8,7 +8,9 @@ import hashlib
 import json
 import logging
 import re
+from pathlib import Path
 
+import frictionless
 import pytest
 from store_fixtures import write_csv
 
@@ -34,8 +36,13 @@ def hostile_and_broken(seed):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, seed, register):
-    output = tmp_path_factory.mktemp("site") / "site"
-    return build_site(output, hostile_and_broken(seed), register, "v9-test", version=9)
+    """The site of the hostile table, with a research log of three councils beside the table it was seeded from."""
+    folder = tmp_path_factory.mktemp("site")
+    log = (Path(__file__).parents[1] / "data" / "research_log.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "research_log.csv").write_text("\n".join(log[:4]) + "\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHAREDMAP_PARTNERSHIPS", str(folder / "partnerships.csv"))
+        return build_site(folder / "site", hostile_and_broken(seed), register, "v9-test", version=9)
 
 
 def test_the_site_has_a_map_an_embed_a_page_per_council_and_the_data(site):
@@ -98,6 +105,15 @@ def test_the_data_files_state_their_licences_and_keep_their_shape(site, seed):
     assert {"c": BOSTON, "name": "Boston Borough Council"} in [g["properties"] for g in councils]
     csv_text = files["partnerships.csv"].read_text(encoding="utf-8-sig")
     assert csv_text.startswith("id,name,councils") and "Boston and East Lindsey Strategic Alliance" in csv_text
+
+
+def test_the_data_folder_is_a_data_package_that_frictionless_validates(site):
+    descriptor = json.loads((site.path / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in descriptor["resources"]] == ["partnerships", "partnerships-geojson", "research-log"]
+    assert {licence["name"] for licence in descriptor["licenses"]} == {"OGL-UK-3.0", "CC-BY-4.0"}
+    report = frictionless.validate(str(site.path / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert 'href="datapackage.json"' in (site.path / "data" / "index.html").read_text(encoding="utf-8")
 
 
 def test_a_council_panel_lists_partners_savings_and_sources(site):

@@ -29,15 +29,18 @@ from pathlib import Path
 import geopandas as gpd
 from filelock import FileLock
 
-from sharedmap import config, events
+from sharedmap import config, datapackage, events
+from sharedmap.datapackage import DataFile
 from sharedmap.errors import SharedMapError
 from sharedmap.exports import DATA_NOTE, attribution_lines, partnerships_csv, partnerships_geojson
 from sharedmap.maps import assets
 from sharedmap.maps import payload as map_payload
 from sharedmap.maps.viewstate import LATEST_YEAR
 from sharedmap.partnerships import Partnership, to_record
+from sharedmap.publishing.dataset import seed_path
 from sharedmap.publishing.history import VersionChanges, version_history
 from sharedmap.register import Register, load_register
+from sharedmap.research import log_path
 from sharedmap.site import feeds, pages
 from sharedmap.site.data import SiteData, site_data
 from sharedmap.sources import MANIFEST_PATH
@@ -160,14 +163,24 @@ def write_data(out: _Writer, data: SiteData, register: Register, topology: dict)
         "attribution": attribution_lines(),
         "partnerships": [to_record(p) for p in data.published],
     }
+    csv_data = partnerships_csv(data.published, register)
+    geojson = partnerships_geojson(data.partnerships, register, data.network)
     files = {
         "councils.topojson": out.hashed("data/councils.topojson", json.dumps(topo, separators=(",", ":"))),
         "partnerships.json": out.hashed("data/partnerships.json", json.dumps(records, ensure_ascii=False, indent=1)),
-        "partnerships.csv": out.hashed("data/partnerships.csv", partnerships_csv(data.published, register)),
-        "partnerships.geojson": out.hashed(
-            "data/partnerships.geojson", partnerships_geojson(data.partnerships, register, data.network)
-        ),
+        "partnerships.csv": out.hashed("data/partnerships.csv", csv_data),
+        "partnerships.geojson": out.hashed("data/partnerships.geojson", geojson),
     }
+    package = [
+        DataFile(datapackage.PARTNERSHIPS, files["partnerships.csv"].removeprefix("data/"), csv_data),
+        DataFile(datapackage.GEOJSON, files["partnerships.geojson"].removeprefix("data/"), geojson),
+    ]
+    log = log_path(seed_path())
+    if log.is_file():
+        raw = log.read_bytes()
+        files["research_log.csv"] = out.hashed("data/research_log.csv", raw)
+        package.append(DataFile(datapackage.RESEARCH_LOG, files["research_log.csv"].removeprefix("data/"), raw))
+    files["datapackage.json"] = out.write("data/datapackage.json", datapackage.descriptor_json(package, data.label))
     out.write("data/manifest.json", json.dumps({"version": data.label, "files": files}, indent=1))
     return files
 
