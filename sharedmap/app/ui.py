@@ -530,6 +530,7 @@ def councils_table(table: pd.DataFrame) -> None:
             "savings_cumulative",
             "savings_target",
             "estimated",
+            "evidence_years",
             "code",
             "council_id",
         ]
@@ -545,6 +546,7 @@ def councils_table(table: pd.DataFrame) -> None:
             "savings_cumulative": _money("savings to date"),
             "savings_target": _money("savings target"),
             "estimated": "shares estimated",
+            "evidence_years": st.column_config.NumberColumn("years since newest status evidence", format="%.1f"),
             "code": "GSS code",
             "council_id": "id",
         },
