@@ -116,6 +116,11 @@ def test_the_data_folder_is_a_data_package_that_frictionless_validates(site):
     assert 'href="datapackage.json"' in (site.path / "data" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_council_page_says_when_each_status_was_last_evidenced_and_by_whom(site):
+    council = (site.path / "council" / f"{BOSTON}.html").read_text(encoding="utf-8")
+    assert re.search(r"status as at [^<]+ \((a public source|the row&#39;s source)\)", council)
+
+
 def test_a_council_panel_lists_partners_savings_and_sources(site):
     panel = json.loads(next(site.path.glob(f"data/panel-*/{BOSTON}.json")).read_text(encoding="utf-8"))
     alliance = next(p for p in panel["partnerships"] if p["id"] == "SS001")
