@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sharedmap.changes import ChangeLine, describe_changes
+from sharedmap.drawable import load_records
 from sharedmap.publishing.store import Store
 
 if TYPE_CHECKING:
@@ -54,6 +55,16 @@ def _count(n: int) -> str:
     return "no change to the partnerships" if n == 0 else f"{n} change{'s' if n != 1 else ''}"
 
 
+def _changes(old: list[dict], new: list[dict], names: Mapping[str, str] | Register | None) -> list[ChangeLine]:
+    """``describe_changes`` on the records that differ only: most of a version is its predecessor unchanged, and
+    reading every record of fifty versions into partnerships would take seconds."""
+    before = {r.get("id"): r for r in old if isinstance(r, dict)}
+    after = {r.get("id"): r for r in new if isinstance(r, dict)}
+    older = [r for r in old if isinstance(r, dict) and after.get(r.get("id")) != r]
+    newer = [r for r in new if isinstance(r, dict) and before.get(r.get("id")) != r]
+    return describe_changes(load_records(older)[0], load_records(newer)[0], names)
+
+
 def version_history(
     store: Store,
     upto: int | None = None,
@@ -68,19 +79,17 @@ def version_history(
     versions = [v for v in store.versions() if v.number <= upto]  # newest first
     shown = versions[:limit]
     earlier = {v.number: (versions[i + 1].number if i + 1 < len(versions) else None) for i, v in enumerate(shown)}
-    loaded: dict[int, list] = {}
+    loaded: dict[int, list[dict]] = {}
 
-    def partnerships(number: int) -> list:
+    def records(number: int) -> list[dict]:
         if number not in loaded:
-            loaded[number] = store.partnerships(number)
+            loaded[number] = store.records(number)
         return loaded[number]
 
     history = []
     for version in shown:
         before = earlier[version.number]
-        lines = (
-            describe_changes(partnerships(before), partnerships(version.number), names) if before is not None else []
-        )
+        lines = _changes(records(before), records(version.number), names) if before is not None else []
         history.append(
             VersionChanges(
                 version.number,
