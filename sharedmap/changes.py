@@ -38,7 +38,7 @@ DETAIL_FIELDS = {
     "source_date": "source date",
     "notes": "notes",
     "evidence": "evidence",
-    "verified_on": "check against its sources",
+    "verified_on": "date checked against its sources",
     "other_partners": "other partners",
 }
 STATUS_WORDS = {

@@ -42,9 +42,8 @@ def _enum(values: type[StrEnum]) -> dict:
     return {"enum": [v.value for v in values]}
 
 
-def _date(description: str, required: bool = False) -> dict:
-    constraints = {"pattern": PARTIAL_DATE, **({"required": True} if required else {})}
-    return {"type": "string", "description": description, "constraints": constraints}
+def _date(description: str) -> dict:
+    return {"type": "string", "description": description, "constraints": {"pattern": PARTIAL_DATE}}
 
 
 # Each column of the CSV export: its type, meaning and constraints. A column added to the export without a line
