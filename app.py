@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/find_partner.py", title="Find a partner", icon=":material/handshake:"),
     st.Page("pages/statistics.py", title="Statistics", icon=":material/bar_chart:"),
     st.Page("pages/data.py", title="Data", icon=":material/table:"),
+    st.Page("pages/what_changed.py", title="What changed", icon=":material/history:"),
     st.Page("pages/about.py", title="About", icon=":material/info:"),
 ]
 OFFICER_PAGES = [  # keeping the map current: the map's filters do not apply there, so no sidebar filters

@@ -14,7 +14,8 @@ and keep services going. This map shows who shares what with whom, and what the 
 **How to read the map**
 
 - Each council is coloured by the measure chosen in the sidebar: the number of partnerships it is part of, its
-  annual savings, or its annual savings per resident (population from the council register).
+  annual savings, its annual savings per resident (population from the council register), or how many years ago
+  the status of its running or planned partnerships was last evidenced (the newest evidence among them).
 - Lines join the councils of each partnership, coloured by the group of its first-listed service, wider for a
   bigger saving, dashed when planned and dotted when ended. A partnership of three or more councils is drawn as a
   hub with spokes.

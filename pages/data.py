@@ -1,8 +1,9 @@
-"""Data: the partnerships in view as a table, with CSV (safe for spreadsheets) and GeoJSON downloads."""
+"""Data: the partnerships in view as a table, with CSV (safe for spreadsheets), GeoJSON and data package
+downloads."""
 
 import streamlit as st
 
-from sharedmap import exports
+from sharedmap import datapackage, exports
 from sharedmap.app import ui
 from sharedmap.freshness import Standing
 
@@ -23,7 +24,7 @@ st.dataframe(
     column_config={"headline_saving_gbp": st.column_config.NumberColumn("headline saving (£)", format="localized")},
 )
 
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 left.download_button(
     "Download CSV",
     data=lambda: exports.partnerships_csv(partnerships, register),
@@ -32,13 +33,25 @@ left.download_button(
     icon=":material/download:",
     help="Text cells starting with = + - or @ get a leading apostrophe, so no spreadsheet runs them.",
 )
-right.download_button(
+middle.download_button(
     "Download GeoJSON",
     data=lambda: exports.partnerships_geojson(partnerships, register, network),
     file_name=f"shared-services-{view.year}.geojson",
     mime="application/geo+json",
     icon=":material/download:",
     help="One feature per partnership: its members as points.",
+)
+right.download_button(
+    "Download data package (zip)",
+    data=lambda: datapackage.package_zip(
+        datapackage.view_files(partnerships, register, network, ui.research_log(), f"shared-services-{view.year}"),
+        label,
+    ),
+    file_name=f"shared-services-{view.year}-datapackage.zip",
+    mime="application/zip",
+    icon=":material/download:",
+    help="The CSV, the GeoJSON and the research log with datapackage.json: each table's schema (types, required "
+    "fields, allowed values), the licences and the sources, as data portals and `frictionless validate` read them.",
 )
 
 st.subheader("Licence and attribution")

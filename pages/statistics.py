@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from sharedmap import freshness
 from sharedmap.app import ui
 from sharedmap.freshness import Standing
 from sharedmap.partnerships import SavingsKind, format_gbp
@@ -114,3 +115,17 @@ years["year"] = years["year"].astype(str)
 bar_chart(years, "year", "Partnerships by year started", sort=None)
 if summary["no_start_date"]:
     st.caption(f"{summary['no_start_date']} partnership(s) have no known start date.")
+
+st.subheader("How fresh the statuses are")
+st.caption(
+    f"Per nation and council type: partnerships whose status is evidenced within the last "
+    f"{freshness.stale_after_years():g} years (running or planned), not confirmed since, or ended. A partnership "
+    "counts once in each nation and council type of its members, so the rows add up to more than the total."
+)
+left, right = st.columns(2)
+left.dataframe(pd.DataFrame(summary["freshness_by_nation"]), hide_index=True)
+right.dataframe(
+    pd.DataFrame(summary["freshness_by_council_type"]),
+    hide_index=True,
+    column_config={"council_type": "council type"},
+)

@@ -35,6 +35,34 @@ DATA_NOTE = (
     "limit)."
 )
 
+# The columns of the CSV export (and the Data page), in order; datapackage.FIELDS describes each one.
+CSV_COLUMNS: tuple[str, ...] = (
+    "id",
+    "name",
+    "councils",
+    "council_ids",
+    "other_partners",
+    "services",
+    "status",
+    "start",
+    "end",
+    "headline_saving_gbp",
+    "headline_saving_kind",
+    "savings",
+    "description",
+    "source_urls",
+    "source_title",
+    "source_date",
+    "notes",
+    "verified_on",
+    "evidence",
+    "status_source_url",
+    "status_source_date",
+    "status_evidence",
+    "status_date",
+    "standing",
+)
+
 
 def neutralise(value: object) -> object:
     """Text that a spreadsheet would read as a formula, made inert with a leading apostrophe."""
@@ -85,35 +113,7 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
                 "standing": standing(p).value,
             }
         )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "id",
-            "name",
-            "councils",
-            "council_ids",
-            "other_partners",
-            "services",
-            "status",
-            "start",
-            "end",
-            "headline_saving_gbp",
-            "headline_saving_kind",
-            "savings",
-            "description",
-            "source_urls",
-            "source_title",
-            "source_date",
-            "notes",
-            "verified_on",
-            "evidence",
-            "status_source_url",
-            "status_source_date",
-            "status_evidence",
-            "status_date",
-            "standing",
-        ],
-    )
+    return pd.DataFrame(rows, columns=list(CSV_COLUMNS))
 
 
 def partnerships_csv(partnerships: list[Partnership], register: Register) -> bytes:

@@ -89,6 +89,15 @@ def is_stale(p: Partnership, today: dt.date | None = None, years: float | None =
     return (today - last_day(when)).days > years * 365.25
 
 
+def years_since_evidence(p: Partnership, today: dt.date | None = None) -> float | None:
+    """How many years ago the status was last evidenced (from the latest day its date can mean), None when
+    undated: what the map's "years since newest status evidence" measure colours by."""
+    when = status_date(p)
+    if when is None:
+        return None
+    return max(0.0, ((today or dt.date.today()) - last_day(when)).days / 365.25)
+
+
 def standing(p: Partnership, today: dt.date | None = None, years: float | None = None) -> Standing:
     if is_stale(p, today, years):
         return Standing.UNCONFIRMED

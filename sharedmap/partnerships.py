@@ -228,11 +228,12 @@ def savings_text(s: Savings, names: Mapping[str, str] | Register | None = None, 
         parts.append("for the whole partnership")
     text = " ".join(parts)
     if s.council_id:
-        text += f" ({_council_name(s.council_id, names)})"
+        text += f" ({council_name(s.council_id, names)})"
     return text + (" (estimate)" if s.estimate else "")
 
 
-def _council_name(council_id: str, names: Mapping[str, str] | Register | None) -> str:
+def council_name(council_id: str, names: Mapping[str, str] | Register | None) -> str:
+    """A council's name from a register or a dict of id → name; its id when neither knows it."""
     if names is None:
         return council_id
     if isinstance(names, Mapping):

@@ -52,6 +52,34 @@ def _achieved(p: Partnership, kind: SavingsKind) -> float | None:
     return total[0] if total is not None and not total[1] else None
 
 
+FRESHNESS = {  # the columns of the freshness tables, from a partnership's standing
+    "confirmed": (Standing.OPERATIONAL, Standing.PLANNED),  # running or planned on evidence within the limit
+    "unconfirmed": (Standing.UNCONFIRMED,),
+    "ended": (Standing.ENDED,),
+}
+
+
+def freshness_by(shown: dict[str, Standing], partnerships: list[Partnership], register: Register, attribute: str):
+    """Per nation (``attribute`` "nation") or council type ("type"): how many partnerships are confirmed within
+    the limit, unconfirmed or ended. A partnership counts once in each nation or type of its members, so the rows
+    add up to more than the total."""
+    counts: dict[str, Counter[str]] = {}
+    for p in partnerships:
+        groups = {getattr(register.get(c), attribute) or "Unknown" for c in p.council_ids}
+        column = next((name for name, standings in FRESHNESS.items() if shown[p.id] in standings), None)
+        for group in groups:
+            tally = counts.setdefault(group, Counter())
+            tally["partnerships"] += 1
+            if column:
+                tally[column] += 1
+    key = "council_type" if attribute == "type" else attribute
+    rows = [
+        {key: group, **{c: tally[c] for c in FRESHNESS}, "partnerships": tally["partnerships"]}
+        for group, tally in counts.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["partnerships"], r[key]))
+
+
 def national_summary(partnerships: list[Partnership], register: Register) -> dict:
     shown = {p.id: standing(p) for p in partnerships}
     funded = [p for p in partnerships if shown[p.id] is Standing.FUNDED]
@@ -86,4 +114,6 @@ def national_summary(partnerships: list[Partnership], register: Register) -> dic
             for y, n in sorted(Counter(p.start.year for p in partnerships if p.start).items())
         ],
         "no_start_date": sum(p.start is None for p in partnerships),
+        "freshness_by_nation": freshness_by(shown, partnerships, register, "nation"),
+        "freshness_by_council_type": freshness_by(shown, partnerships, register, "type"),
     }

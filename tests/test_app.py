@@ -23,6 +23,7 @@ PAGES = {
     "statistics": "Statistics",
     "data": "Data",
     "about": "About the Shared Services Map",
+    "what_changed": "What changed",
 }
 
 
@@ -228,3 +229,33 @@ def test_the_data_page_reports_quality():
         "Without status evidence",
     ]
     assert "Possible duplicates" in " ".join(s.value for s in at.subheader)
+
+
+def test_what_changed_lists_versions_newest_first_with_their_changes(
+    configured_store, store, accounts, register, tmp_path, seed_rows
+):
+    from test_history import publish_end_of_alliance
+
+    publish_end_of_alliance(store, accounts, register, tmp_path, seed_rows)
+    at = page("what_changed")
+    assert not at.exception and not at.error
+    titles = [s.value for s in at.subheader]
+    assert titles[0].startswith("Version 2:") and titles[-1].startswith("Version 1: first published")
+    shown = texts(at).replace("\\", "")
+    assert "Boston and East Lindsey Strategic Alliance ended (January 2022)" in shown
+    assert "officer@eastlindsey.gov.uk" not in shown  # the version's note (who submitted) is not public
+
+
+def test_statistics_show_freshness_by_nation_and_council_type():
+    at = page("statistics")
+    assert not at.exception and not at.error
+    assert "How fresh the statuses are" in [s.value for s in at.subheader]
+    columns = [list(frame.value.columns) for frame in at.dataframe]
+    assert ["nation", "confirmed", "unconfirmed", "ended", "partnerships"] in columns
+    assert ["council_type", "confirmed", "unconfirmed", "ended", "partnerships"] in columns
+
+
+def test_the_map_can_be_coloured_by_evidence_age():
+    at = app(measure="evidence_age")
+    assert not at.exception and not at.error
+    assert at.sidebar.selectbox(key=sharedmap.app.ui.K_MEASURE).value == "evidence_age"

@@ -6,11 +6,14 @@ localhost, the app's XSS payloads staying text, and axe-core's WCAG 2.2 A/AA che
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from browser_fixtures import COUNCIL_PATHS, FIND_POINT, LOCAL_HOSTS, axe_violations, static_server
 from test_site import BOSTON, IMG, SCRIPT, hostile_and_broken
 
+from sharedmap.changes import ChangeLine
+from sharedmap.publishing.history import VersionChanges
 from sharedmap.site.build import build_site
 
 pytestmark = pytest.mark.browser
@@ -29,10 +32,27 @@ NO_SCRIPT_RAN = """() => typeof window.__xss === "undefined" &&
     !Array.from(document.querySelectorAll("img")).some(i => i.getAttribute("src") === "x")"""
 
 
+HISTORY = [  # what the store's history would say, with a hostile name in a change line
+    VersionChanges(
+        9,
+        "v9-browser",
+        datetime(2026, 12, 4, 9, 30, tzinfo=UTC),
+        "publish",
+        "submission 3 from officer@boston.gov.uk",
+        97,
+        (
+            ChangeLine("added", f"{IMG} added: Boston Borough Council sharing ICT (operational)", "SSX01", ("BOT",)),
+            ChangeLine("status", "Boston and East Lindsey Strategic Alliance ended (January 2022)", "SS001", ("BOT",)),
+        ),
+    ),
+    VersionChanges(8, "v8-browser", datetime(2026, 11, 30, 16, 0, tzinfo=UTC), "seed", "seeded", 95, ()),
+]
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, seed, register):
     output = tmp_path_factory.mktemp("browser_site") / "site"
-    build_site(output, hostile_and_broken(seed), register, "v9-browser", version=9)
+    build_site(output, hostile_and_broken(seed), register, "v9-browser", version=9, history=HISTORY)
     with static_server(output) as base:
         yield base
 
@@ -165,8 +185,22 @@ def test_the_embed_of_a_council_with_none_recorded_says_so(site, open_page):
     assert text == "Birmingham City Council: no shared-service partnership recorded. Open the full map"
 
 
+def test_what_changed_lists_versions_newest_first_and_every_page_offers_its_feed(site, open_page):
+    page = open_page(f"{site}/council/{BOSTON}.html", javascript=False)
+    page.get_by_role("link", name="What changed").click()
+    headings = page.locator("main h2").all_inner_texts()
+    assert headings == ["Version 9: 2 changes", "Version 8: first published, 95 partnerships"]
+    text = page.inner_text("main")
+    assert f"{IMG} added" in text and "ended (January 2022)" in text and "4 December 2026, 09:30 UTC" in text
+    assert "officer@boston.gov.uk" not in text and page.evaluate(NO_SCRIPT_RAN)
+    assert page.locator('link[rel="alternate"][type="application/atom+xml"]').get_attribute("href") == "changes.atom"
+    feed = open_page(f"{site}/council/{BOSTON}.atom", javascript=False)
+    assert "Boston Borough Council: 2 changes in version 9" in feed.content()
+
+
 @pytest.mark.parametrize(
-    "path", ["index.html#council=E07000136", f"council/{BOSTON}.html", f"embed.html#council={BOSTON}"]
+    "path",
+    ["index.html#council=E07000136", f"council/{BOSTON}.html", f"embed.html#council={BOSTON}", "what-changed.html"],
 )
 def test_no_wcag_violation_on_the_map_a_council_page_and_the_embed(site, open_page, path):
     page = open_page(f"{site}/{path}")

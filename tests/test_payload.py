@@ -75,6 +75,18 @@ def test_colour_for_uses_the_class_whose_lower_bound_is_reached(value, expected)
     [
         ([1, 2, 3, 5], "partnerships", ["None recorded", "1", "2", "3 to 4", "5 or more"]),
         ([50_000, 1_200_000], "savings", ["None recorded", "£50,000 to under £1.2m", "£1.2m or more"]),
+        (
+            [0, 1, 2, 3, 6],
+            "evidence_age",
+            [
+                "No running or planned partnership",
+                "under 1 year",
+                "1 to under 2 years",
+                "2 to under 3 years",
+                "3 to under 6 years",
+                "6 years or more, or undated",
+            ],
+        ),
     ],
 )
 def test_legend_classes(breaks, measure, expected):
@@ -271,3 +283,31 @@ def test_a_north_south_arc_bows_as_far_on_the_map_as_an_east_west_one():
     north_south = map_payload.curved((0.0, lat - 0.5), (0.0, lat + 0.5), 0.3, steps=2)[1]
     east_west = map_payload.curved((-0.5 / squash, lat), (0.5 / squash, lat), 0.3, steps=2)[1]
     assert abs(north_south[0]) * squash == pytest.approx(abs(east_west[1] - lat), rel=0.02)
+
+
+def test_councils_can_be_coloured_by_how_recently_their_partnerships_were_evidenced(seed, register, network, areas):
+    from sharedmap.freshness import years_since_evidence
+
+    drawn = map_payload.tier_areas(areas, 2025, "ltla")
+    view = map_payload.build_view_payload(
+        network, seed, register, drawn, map_payload.build_topology(drawn), "evidence_age"
+    )
+    assert view.legend_title == "Years since its newest status evidence"
+    assert map_payload.evidence_breaks() == [0, 1, 2, 3, 6]  # around the 3-year limit (the default setting)
+    table = view.table.set_index("code")
+    running = [p for p in seed if BOSTON in network.members[network.members.partnership_id == p.id].gss.tolist()]
+    ages = [years_since_evidence(p) for p in running if p.status in (Status.OPERATIONAL, Status.PLANNED)]
+    newest = min(6.0 if a is None else a for a in ages)
+    assert table.loc[BOSTON, "evidence_years"] == pytest.approx(newest)
+    fills = {
+        g["properties"]["c"]: g["properties"]["f"]
+        for g in json.loads(view.councils_json)["objects"]["councils"]["geometries"]
+    }
+    assert fills[BOSTON] == map_payload.colour_for(newest, [0, 1, 2, 3, 6]) != style.NO_DATA_COLOUR
+    nothing = table[table["partnerships"] == 0].index[0]
+    assert math.isnan(table.loc[nothing, "evidence_years"]) and fills[nothing] == style.NO_DATA_COLOUR
+
+
+def test_evidence_of_today_is_the_freshest_class_not_no_data():
+    assert map_payload.colour_for(0.0, [0, 1, 2, 3, 6]) == style.CHOROPLETH[0]
+    assert map_payload.colour_for(0.0, [1, 2, 3]) == style.NO_DATA_COLOUR  # zero partnerships stays no data

@@ -8,7 +8,9 @@ import hashlib
 import json
 import logging
 import re
+from pathlib import Path
 
+import frictionless
 import pytest
 from store_fixtures import write_csv
 
@@ -34,8 +36,13 @@ def hostile_and_broken(seed):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, seed, register):
-    output = tmp_path_factory.mktemp("site") / "site"
-    return build_site(output, hostile_and_broken(seed), register, "v9-test", version=9)
+    """The site of the hostile table, with a research log of three councils beside the table it was seeded from."""
+    folder = tmp_path_factory.mktemp("site")
+    log = (Path(__file__).parents[1] / "data" / "research_log.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "research_log.csv").write_text("\n".join(log[:4]) + "\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHAREDMAP_PARTNERSHIPS", str(folder / "partnerships.csv"))
+        return build_site(folder / "site", hostile_and_broken(seed), register, "v9-test", version=9)
 
 
 def test_the_site_has_a_map_an_embed_a_page_per_council_and_the_data(site):
@@ -98,6 +105,20 @@ def test_the_data_files_state_their_licences_and_keep_their_shape(site, seed):
     assert {"c": BOSTON, "name": "Boston Borough Council"} in [g["properties"] for g in councils]
     csv_text = files["partnerships.csv"].read_text(encoding="utf-8-sig")
     assert csv_text.startswith("id,name,councils") and "Boston and East Lindsey Strategic Alliance" in csv_text
+
+
+def test_the_data_folder_is_a_data_package_that_frictionless_validates(site):
+    descriptor = json.loads((site.path / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in descriptor["resources"]] == ["partnerships", "partnerships-geojson", "research-log"]
+    assert {licence["name"] for licence in descriptor["licenses"]} == {"OGL-UK-3.0", "CC-BY-4.0"}
+    report = frictionless.validate(str(site.path / "data" / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+    assert 'href="datapackage.json"' in (site.path / "data" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_council_page_says_when_each_status_was_last_evidenced_and_by_whom(site):
+    council = (site.path / "council" / f"{BOSTON}.html").read_text(encoding="utf-8")
+    assert re.search(r"status as at [^<]+ \((a public source|the row&#39;s source)\)", council)
 
 
 def test_a_council_panel_lists_partners_savings_and_sources(site):
@@ -246,3 +267,28 @@ def test_the_site_search_knows_every_spelling_the_app_resolves(seed, register):
     assert index["bcp"] == "E06000058" and index[build.search_key("Caerdydd")] == "W06000015"
     assert build.search_key("Ynys Môn & Co.") == "ynys mon and co"
     assert set(index.values()) <= codes
+
+
+def test_the_site_says_what_changed_in_a_page_and_feeds_a_reader_parses(store, accounts, register, tmp_path, seed_rows):
+    import feedparser
+    from test_history import publish_end_of_alliance
+
+    published = publish_end_of_alliance(store, accounts, register, tmp_path, seed_rows)
+    built = build.rebuild_published(store, register, output=tmp_path / "site")
+    ended = "Boston and East Lindsey Strategic Alliance ended (January 2022)"
+    feed = feedparser.parse((built.path / "changes.atom").read_bytes())
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert [e.title.split(":")[0] for e in feed.entries] == ["Version 2", "Version 1"]  # newest first
+    assert ended in feed.entries[0].content[0].value and feed.entries[0].link.endswith("what-changed.html#v2")
+    assert feed.entries[0].updated_parsed is not None
+    assert b"officer@eastlindsey.gov.uk" not in (built.path / "changes.atom").read_bytes()  # notes stay private
+    boston = feedparser.parse((built.path / "council" / f"{BOSTON}.atom").read_bytes())
+    assert not boston.bozo and len(boston.entries) == 1 and ended in boston.entries[0].content[0].value
+    elsewhere = feedparser.parse((built.path / "council" / "E06000001.atom").read_bytes())  # Hartlepool: untouched
+    assert not elsewhere.bozo and elsewhere.entries == []
+    page = (built.path / "what-changed.html").read_text(encoding="utf-8")
+    assert page.index('id="v2"') < page.index('id="v1"') and ended in page and published.label == built.label
+    council_page = (built.path / "council" / f"{BOSTON}.html").read_text(encoding="utf-8")
+    feed_link = f'type="application/atom+xml" title="Boston Borough Council: what changed" href="{BOSTON}.atom"'
+    assert f'<link rel="alternate" {feed_link}>' in council_page
+    assert 'type="application/atom+xml"' in (built.path / "index.html").read_text(encoding="utf-8")

@@ -87,3 +87,21 @@ def test_statistics_page_agrees_with_the_summary_command(capsys):
     assert shown["Annual savings achieved"] == format_gbp(printed["savings_by_kind"]["annual"]["total_gbp"])
     services = at.dataframe[1].value  # the by-service table beside its chart
     assert list(services["partnerships"]) == [s["partnerships"] for s in printed["by_service"]]
+
+
+def test_freshness_by_nation_and_council_type_counts_each_partnership_once_per_group(seed, register, summary):
+    shown = {p.id: standing(p) for p in seed if standing(p) is not Standing.FUNDED}
+    english = [p for p in seed if p.id in shown and any(register.get(c).nation == "England" for c in p.council_ids)]
+    england = next(r for r in summary["freshness_by_nation"] if r["nation"] == "England")
+    assert england == {
+        "nation": "England",
+        "confirmed": sum(shown[p.id] in (Standing.OPERATIONAL, Standing.PLANNED) for p in english),
+        "unconfirmed": sum(shown[p.id] is Standing.UNCONFIRMED for p in english),
+        "ended": sum(shown[p.id] is Standing.ENDED for p in english),
+        "partnerships": len(english),
+    }
+    assert england["unconfirmed"] > 0 and england["confirmed"] > 0  # the fixture has both
+    types = summary["freshness_by_council_type"]
+    assert {"district", "county"} <= {r["council_type"] for r in types}
+    assert sum(r["partnerships"] for r in types) >= summary["partnerships"]  # once per type of its members
+    assert all(r["confirmed"] + r["unconfirmed"] + r["ended"] == r["partnerships"] for r in types)

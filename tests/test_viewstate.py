@@ -88,7 +88,7 @@ def test_links_hold_only_what_differs_from_the_default(view, query):
         ({"year": "²"}, View(), "year='²' is outside"),
         ({"year": "9" * 5000}, View(), "year='999"),
         ({"tier": "parish"}, View(), "tier='parish' must be one of ltla, utla; showing ltla"),
-        ({"measure": "joy"}, View(), "measure='joy' must be one of partnerships, savings, per_resident"),
+        ({"measure": "joy"}, View(), "measure='joy' must be one of partnerships, savings, per_resident, evidence_age"),
     ],
 )
 def test_bad_values_are_reported_and_ignored(params, expected, problem):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 from typing import Literal, TypedDict
 
 import pandas as pd
@@ -177,7 +178,12 @@ def _map_year(filters: Filters) -> int:
 def quality_report(label: str, _partnerships: list[Partnership]) -> QualityReport:
     """The data-quality report on published version ``label`` (``_partnerships``; the Data page's section), with
     the research log shipped beside the table (which councils were searched)."""
-    return build_quality_report(_partnerships, register(), research_log=load_log(log_path(seed_path())))
+    return build_quality_report(_partnerships, register(), research_log=load_log(research_log()))
+
+
+def research_log() -> Path:
+    """The research log beside the seed table (it may be absent: an officer's upload has none)."""
+    return log_path(seed_path())
 
 
 @st.cache_resource(show_spinner="Finding neighbours…", max_entries=4)
@@ -526,6 +532,7 @@ def councils_table(table: pd.DataFrame) -> None:
             "savings_cumulative",
             "savings_target",
             "estimated",
+            "evidence_years",
             "code",
             "council_id",
         ]
@@ -541,6 +548,7 @@ def councils_table(table: pd.DataFrame) -> None:
             "savings_cumulative": _money("savings to date"),
             "savings_target": _money("savings target"),
             "estimated": "shares estimated",
+            "evidence_years": st.column_config.NumberColumn("years since newest status evidence", format="%.1f"),
             "code": "GSS code",
             "council_id": "id",
         },

@@ -7,6 +7,7 @@ Pure data in, plain dicts and DataFrames out: no folium here, so sizes and conte
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import topojson
 from jinja2.utils import htmlsafe_json_dumps
 
 from sharedmap.errors import BoundaryDataError
-from sharedmap.freshness import standing, standing_text
+from sharedmap.freshness import stale_after_years, standing, standing_text, years_since_evidence
 from sharedmap.maps import aggregate
 from sharedmap.maps.style import (
     ARC_BEND,
@@ -31,7 +32,7 @@ from sharedmap.maps.style import (
     link_weight,
     service_group,
 )
-from sharedmap.partnerships import Partnership, format_gbp, savings_labels
+from sharedmap.partnerships import Partnership, Status, format_gbp, savings_labels
 from sharedmap.register import Register
 from sharedmap.spatial.boundaries import load_councils
 from sharedmap.spatial.network import Network
@@ -47,12 +48,21 @@ class Measure:
     label: str
     column: str
     money: bool
+    years: bool = False  # an age in years, in fixed classes around the staleness limit (``evidence_breaks``)
+    none_label: str = "None recorded"
 
 
 MEASURES: dict[str, Measure] = {
     "partnerships": Measure("Number of partnerships", "partnerships", False),
     "savings": Measure("Annual savings (£ a year)", "savings_annual", True),
     "per_resident": Measure("Annual savings per resident (£)", "per_resident", True),
+    "evidence_age": Measure(
+        "Years since its newest status evidence",
+        "evidence_years",
+        False,
+        years=True,
+        none_label="No running or planned partnership",
+    ),
 }
 
 
@@ -108,8 +118,31 @@ def tier_areas(areas: gpd.GeoDataFrame, year: int, tier: str) -> gpd.GeoDataFram
     return areas[areas["code"].isin(codes)]
 
 
+def evidence_breaks() -> list[float]:
+    """Fixed classes of the evidence-age measure: under a year, 1 to 2, 2 to the staleness limit (past which the
+    map says "not confirmed recently"), to twice the limit, and older (or undated)."""
+    limit = stale_after_years()
+    return sorted({0.0, 1.0, 2.0, limit, 2 * limit})[: len(CHOROPLETH)]
+
+
+def evidence_years(table: pd.DataFrame, partnerships: list[Partnership], today: dt.date | None = None) -> pd.Series:
+    """Per council: years since the newest status evidence of its running or planned partnerships in the view
+    (an undated one counts as the oldest class); NaN for a council with none."""
+    oldest = 2 * stale_after_years()
+    ages = {}
+    for p in partnerships:
+        if p.status in (Status.OPERATIONAL, Status.PLANNED):
+            age = years_since_evidence(p, today)
+            ages[p.id] = oldest if age is None else age
+    return pd.Series(
+        [min((ages[i] for i in ids if i in ages), default=np.nan) for ids in table["partnership_ids"]],
+        index=table.index,
+        dtype=float,
+    )
+
+
 def colour_for(value: float, breaks: list[float]) -> str:
-    if value is None or pd.isna(value) or value <= 0 or not breaks:
+    if value is None or pd.isna(value) or not breaks or (value <= 0 and breaks[0] > 0):
         return NO_DATA_COLOUR
     index = max(i for i, low in enumerate(breaks) if value >= low) if value >= breaks[0] else 0
     return CHOROPLETH[index]
@@ -121,7 +154,9 @@ def legend_classes(breaks: list[float], measure: Measure) -> list[tuple[str, str
     def show(v: float) -> str:
         return (format_gbp(v) if v >= 1 else f"£{v:.2f}") if measure.money else f"{v:,.0f}"
 
-    rows = [(NO_DATA_COLOUR, "None recorded")]
+    rows = [(NO_DATA_COLOUR, measure.none_label)]
+    if measure.years:
+        return rows + [(CHOROPLETH[i], _years_label(breaks, i)) for i in range(len(breaks))]
     for i, low in enumerate(breaks):
         if i + 1 < len(breaks):
             high = breaks[i + 1]
@@ -134,6 +169,15 @@ def legend_classes(breaks: list[float], measure: Measure) -> list[tuple[str, str
             label = f"{show(low)} or more"
         rows.append((CHOROPLETH[i], label))
     return rows
+
+
+def _years_label(breaks: list[float], i: int) -> str:
+    """'under 1 year', '2 to under 3 years', '6 years or more, or undated'."""
+    low = breaks[i]
+    if i + 1 == len(breaks):
+        return f"{low:g} years or more, or undated"
+    high = breaks[i + 1]
+    return f"under {high:g} year{'s' if high != 1 else ''}" if low == 0 else f"{low:g} to under {high:g} years"
 
 
 def council_table(network: Network, drawn: gpd.GeoDataFrame, register: Register) -> pd.DataFrame:
@@ -350,7 +394,8 @@ def build_view_payload(
         raise BoundaryDataError(f"measure must be one of {', '.join(MEASURES)} (got {measure_key!r})")
     measure = MEASURES[measure_key]
     table = council_table(network, drawn, register)
-    breaks = breaks_for(table[measure.column], measure.money)
+    table["evidence_years"] = evidence_years(table, partnerships)
+    breaks = evidence_breaks() if measure.years else breaks_for(table[measure.column], measure.money)
     return ViewPayload(
         councils_json=script_json(councils_payload(topology, table, measure, breaks)),
         links_json=script_json(

@@ -31,15 +31,19 @@ from pathlib import Path
 import geopandas as gpd
 from filelock import FileLock
 
-from sharedmap import config, events
+from sharedmap import config, datapackage, events
+from sharedmap.datapackage import DataFile
 from sharedmap.errors import SharedMapError
 from sharedmap.exports import DATA_NOTE, attribution_lines, partnerships_csv, partnerships_geojson
 from sharedmap.maps import assets
 from sharedmap.maps import payload as map_payload
 from sharedmap.maps.viewstate import LATEST_YEAR
 from sharedmap.partnerships import Partnership, to_record
+from sharedmap.publishing.dataset import seed_path
+from sharedmap.publishing.history import VersionChanges, version_history
 from sharedmap.register import COMMON_SHORT_NAMES, Register, load_register
-from sharedmap.site import pages
+from sharedmap.research import log_path
+from sharedmap.site import feeds, pages
 from sharedmap.site.content import SiteData, site_data
 from sharedmap.sources import MANIFEST_PATH
 from sharedmap.spatial.network import year_geometries
@@ -161,14 +165,24 @@ def write_data(out: _Writer, data: SiteData, register: Register, topology: dict)
         "attribution": attribution_lines(),
         "partnerships": [to_record(p) for p in data.published],
     }
+    csv_data = partnerships_csv(data.published, register)
+    geojson = partnerships_geojson(data.partnerships, register, data.network)
     files = {
         "councils.topojson": out.hashed("data/councils.topojson", json.dumps(topo, separators=(",", ":"))),
         "partnerships.json": out.hashed("data/partnerships.json", json.dumps(records, ensure_ascii=False, indent=1)),
-        "partnerships.csv": out.hashed("data/partnerships.csv", partnerships_csv(data.published, register)),
-        "partnerships.geojson": out.hashed(
-            "data/partnerships.geojson", partnerships_geojson(data.partnerships, register, data.network)
-        ),
+        "partnerships.csv": out.hashed("data/partnerships.csv", csv_data),
+        "partnerships.geojson": out.hashed("data/partnerships.geojson", geojson),
     }
+    package = [
+        DataFile(datapackage.PARTNERSHIPS, files["partnerships.csv"].removeprefix("data/"), csv_data),
+        DataFile(datapackage.GEOJSON, files["partnerships.geojson"].removeprefix("data/"), geojson),
+    ]
+    log = log_path(seed_path())
+    if log.is_file():
+        raw = log.read_bytes()
+        files["research_log.csv"] = out.hashed("data/research_log.csv", raw)
+        package.append(DataFile(datapackage.RESEARCH_LOG, files["research_log.csv"].removeprefix("data/"), raw))
+    files["datapackage.json"] = out.write("data/datapackage.json", datapackage.descriptor_json(package, data.label))
     out.write("data/manifest.json", json.dumps({"version": data.label, "files": files}, indent=1))
     return files
 
@@ -209,7 +223,25 @@ def name_index(register: Register, codes: set[str]) -> dict[str, str]:
     return {key: next(iter(targets)) for key, targets in sorted(found.items()) if len(targets) == 1}
 
 
-def write_site(root: Path, data: SiteData, register: Register, topology: dict, version: int | None) -> int:
+def write_changes(out: _Writer, data: SiteData, register: Register, urls: dict[str, str], history) -> None:
+    """The What changed page, ``changes.atom`` and one feed per council page (``council/<GSS>.atom``)."""
+    out.write("what-changed.html", pages.render_page("what-changed.html.j2", data, urls, root="", history=history))
+    out.write("changes.atom", feeds.changes_feed(history))
+    by_code = feeds.council_ids_by_code(history, register)
+    for code, panel in data.panels.items():
+        council = register.by_gss(code)
+        ids = by_code.get(code, set()) | ({council.id} if council else set())
+        out.write(f"council/{code}.atom", feeds.council_feed(history, code, panel["name"], ids))
+
+
+def write_site(
+    root: Path,
+    data: SiteData,
+    register: Register,
+    topology: dict,
+    version: int | None,
+    history: list[VersionChanges] | None = None,
+) -> int:
     out = _Writer(root)
     urls = write_assets(out)
     urls["panels"] = write_panels(out, data)
@@ -230,6 +262,7 @@ def write_site(root: Path, data: SiteData, register: Register, topology: dict, v
     out.write("council/index.html", pages.render_page("councils.html.j2", data, urls, councils=councils))
     files = write_data(out, data, register, topology)
     out.write("data/index.html", pages.render_page("data.html.j2", data, urls, files=files))
+    write_changes(out, data, register, urls, history or [])
     out.write(
         STAMP,
         json.dumps(
@@ -313,12 +346,14 @@ def build_site(
     year: int = LATEST_YEAR,
     areas: gpd.GeoDataFrame | None = None,
     topology: dict | None = None,
+    history: list[VersionChanges] | None = None,
 ) -> Built:
     """Build the site of one version in a new folder beside ``output`` and swap it in, one build at a time
-    (``build_lock``). Raises SiteBuildError (logged; the live site untouched) when it cannot be built."""
+    (``build_lock``). ``history`` (``publishing.history.version_history``) fills the What changed page and the
+    feeds. Raises SiteBuildError (logged; the live site untouched) when it cannot be built."""
     output = Path(output).absolute()
     with build_lock(output):
-        return _build_site(output, partnerships, register, label, version, year, areas, topology)
+        return _build_site(output, partnerships, register, label, version, year, areas, topology, history)
 
 
 def _build_site(
@@ -330,6 +365,7 @@ def _build_site(
     year: int,
     areas: gpd.GeoDataFrame | None,
     topology: dict | None,
+    history: list[VersionChanges] | None = None,
 ) -> Built:
     started = time.perf_counter()
     builds = output.with_name(f"{output.name}-builds")
@@ -342,7 +378,7 @@ def _build_site(
         if topology is None:
             topology = map_payload.build_topology(map_payload.tier_areas(areas, year, "ltla"))
         data = site_data(partnerships, register, label, year, areas, topology)
-        count = write_site(temporary, data, register, topology, version)
+        count = write_site(temporary, data, register, topology, version, history)
         folder = (
             builds / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{'v' + str(version) if version else 'seed'}-"
             f"{time.time_ns() % 10**6:06d}"
@@ -403,8 +439,10 @@ def rebuild_published(
         if newer_only and live is not None and live >= number and shows(output, _stamp(output).get("label", "")):
             events.record("site_build", "skipped", output=str(output), label=label, version=number, live=live)
             return None  # a newer version is live already: never swap an older one in
+        register = register or load_register()
+        history = version_history(store, number, register)
         return _build_site(
-            output, store.partnerships(number), register or load_register(), label, number, LATEST_YEAR, None, None
+            output, store.partnerships(number), register, label, number, LATEST_YEAR, None, None, history
         )
 
 

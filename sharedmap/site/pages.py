@@ -94,8 +94,8 @@ def render_map_page(data: SiteData, parts: MapParts, urls: dict[str, str], mode:
     )
 
 
-def render_page(template: str, data: SiteData, urls: dict[str, str], **values) -> str:
-    """A plain page one folder down (council/, data/): works without JavaScript."""
+def render_page(template: str, data: SiteData, urls: dict[str, str], root: str = "../", **values) -> str:
+    """A plain page one folder down (council/, data/), or at the top with ``root`` "": works without JavaScript."""
     return environment.get_template(template).render(
-        data=data, urls_css="../" + urls["site.css"], licences=LICENCES, skipped=len(data.skipped), **values
+        data=data, urls_css=root + urls["site.css"], licences=LICENCES, skipped=len(data.skipped), **values
     )
