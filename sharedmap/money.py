@@ -184,6 +184,21 @@ def read_figure(text: str) -> Figure:
     return Figure(low, start, second.end(), True, note)
 
 
+def pound_figures(text: str) -> list[tuple[int, int, float]]:
+    """Every figure with a pound sign in a piece of prose (an evidence note), as (start, end, amount); one that
+    cannot be read for certain (a range's end, "£1,2m") is left out rather than guessed."""
+    found = []
+    for m in _FIGURE.finditer(normalise(text)):
+        if not (m.group("cur") or m.group("cur2")):
+            continue
+        try:
+            amount = _amount(m, None, _refuser(m.group(0)))
+        except ValidationError:
+            continue
+        found.append((_start(m), m.end(), amount))
+    return found
+
+
 def _refuser(text: str) -> Callable[[str], NoReturn]:
     def refuse(message: str) -> NoReturn:
         raise ValidationError("savings", text, message)
@@ -321,9 +336,9 @@ def _word_value(phrase: str) -> float | None:
     if phrase in _FRACTIONS:
         return _FRACTIONS[phrase]
     extra = 0.0
-    for tail, value in _AND_FRACTIONS.items():
+    for tail, part in _AND_FRACTIONS.items():
         if phrase.endswith(tail):
-            extra, phrase = value, phrase[: -len(tail)]
+            extra, phrase = part, phrase[: -len(tail)]
     total, last = 0, ""
     for word in phrase.split():
         if word == "and" and last == "hundred":
