@@ -60,6 +60,7 @@ class RowReport:
     name: str
     councils: list[dict] = field(default_factory=list)
     savings: list[Savings] = field(default_factory=list)
+    savings_read: list[str] = field(default_factory=list)  # the file's text of each figure, in order
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     partnership: Partnership | None = None
@@ -474,6 +475,7 @@ def _parse_savings(values: dict, register: AnyRegister, report: RowReport, attem
         if parsed:
             saving, warnings = parsed
             report.savings.append(saving)
+            report.savings_read.append(clean(entry))
             report.warnings += [Issue("savings", entry, w) for w in warnings]
 
 

@@ -1,0 +1,26 @@
+"""A staged change keeps the text each of its figures was read from, so the reviewer sees "£1,200,000 annual
+(read from '£1.2m annual')" and not only the figure.
+
+Revision ID: 0003_change_read_from
+Revises: 0002_record_constraints
+Create Date: 2026-12-04
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_change_read_from"
+down_revision = "0002_record_constraints"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("submission_changes", sa.Column("read_from", sa.JSON, nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("submission_changes") as batch:
+        batch.drop_column("read_from")
