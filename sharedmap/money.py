@@ -292,7 +292,7 @@ def _digits(raw: str, written: str, magnitude: str, refuse) -> Decimal:
             "in the UK write £1,234.50"
         )
     groups = re.split(r"[,'’_ ]", whole)
-    if not 1 <= len(groups[0]) <= 3 and len(groups) > 1 or any(len(g) != 3 for g in groups[1:]):
+    if len(groups) > 1 and (not groups[0] or any(len(g) != 3 for g in groups[1:])):
         if grouping == {","} and len(groups) == 2 and not fraction:
             point, joined = f"{groups[0]}.{groups[1]}", groups[0] + groups[1]
             unit = MAGNITUDES.get(magnitude, 0)
