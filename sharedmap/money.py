@@ -93,7 +93,7 @@ _FOREIGN = re.compile(
 _DIGITS = r"(?:[0-9]+(?:[,.][0-9]+|['’_][0-9]+| [0-9]{3}(?![0-9]))*|\.[0-9]+)"
 _FIGURE = re.compile(
     rf"(?P<lead>(?<![^\s(:\[]){_M}\s*)?(?:(?P<cur>{_POUNDS})\s*(?P<mid>{_M}\s*)?)?(?P<open>\(\s*)?(?P<cur2>£)?\s*"
-    rf"(?<![A-Za-z0-9])(?P<num>{_DIGITS})(?![0-9])"
+    rf"(?:(?<=gbp)|(?<![A-Za-z0-9.,'’_]))(?P<num>{_DIGITS})(?![0-9])"
     rf"(?:\s*(?P<mag>{_MAG})(?![A-Za-z]))?(?P<close>\s*\))?(?P<trail>{_M}(?=\s*$|[\s;,)]))?"
     rf"(?P<plus>\s*\+)?(?P<pounds>\s+(?:pounds?|sterling|gbp)\b)?",
     re.IGNORECASE,
@@ -268,6 +268,9 @@ def _refuse_sign(m: re.Match, refuse, in_range: bool = False, as_range_start: bo
 
 def _amount(m: re.Match, mag: str | None, refuse) -> float:
     written = m.group(0).strip()
+    following = re.match(r"[ ]+([0-9]+)(?![0-9])", m.string[m.end() :])
+    if following and not m.group("mag") and not re.fullmatch(r"(19|20)[0-9][0-9]", following.group(1)):
+        refuse(f"{(written + following.group(0))!r} has its digits grouped unevenly; write it like £1,234,567 or £1.2m")
     magnitude = (m.group("mag") or mag or "").lower()
     value = _digits(m.group("num"), written, magnitude, refuse)
     return check_amount(float(value.scaleb(MAGNITUDES.get(magnitude, 0))), written)

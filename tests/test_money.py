@@ -36,6 +36,7 @@ MISREAD = [
     ("a quarter of a million", 250_000),
     ("two and a half million pounds", 2_500_000),
     ("£０.５m", 500_000),  # full-width digits, as pasted from some PDFs
+    ("GBP3.5m", 3_500_000),  # not 5m: the digits after a point are never a figure of their own
 ]
 
 
@@ -68,6 +69,8 @@ REFUSED = [
     ("£5m annual and £2m one-off", "two figures in one entry"),
     ("twenty twenty million", "cannot read 'twenty twenty million'"),
     ("£5m-£3m", "runs downwards"),
+    ("£1 00 000", "grouped unevenly"),
+    ("v2.5m", "no amount found"),
 ]
 
 
