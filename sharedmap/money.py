@@ -162,6 +162,9 @@ def read_figure(text: str) -> Figure:
             refuse("no amount found; write it like £600,000, £1.2m or £220k")
     first = figures[0]
     second = _range_end(text, first, candidates)
+    opening = _range_start(text, first, candidates)
+    if opening is not None and second is None:  # "3-5m": the bare 3 opens a range the 5m closes
+        first, second = opening, first
     others = [m for m in figures[1:] if m is not second]
     if others:
         refuse(
@@ -253,6 +256,23 @@ def _range_end(text: str, first: re.Match, candidates: list[re.Match]) -> re.Mat
             return m
         return None
     return None
+
+
+def _range_start(text: str, last: re.Match, candidates: list[re.Match]) -> re.Match | None:
+    """A bare number just before ``last`` that opens a range with it ("3-5m", "3 to 5 million"), if there is one."""
+    earlier = [m for m in candidates if m.end() <= last.start()]
+    if not earlier or _is_figure(earlier[-1]) or re.fullmatch(r"(19|20)[0-9][0-9]", earlier[-1].group("num")):
+        return None
+    opening = earlier[-1]
+    gap = (opening.group("trail") or "") + text[opening.end() : last.start()] + (last.group("lead") or "")
+    joint = _RANGE_JOIN.fullmatch(gap)
+    between = re.search(r"between\s*$", text[: opening.start()], re.IGNORECASE) is not None
+    if not joint or (joint.group(0).strip().lower() == "and" and not between):
+        return None
+    if gap.strip() in MINUS and gap != gap.strip():  # "year 3 - £5m": a range, or a label and its figure?
+        written = text[opening.start() : last.end()].strip()
+        _refuser(text)(f"{written!r} could be a range or a number and a figure; write a range as £3m-£5m")
+    return opening
 
 
 def _refuse_sign(m: re.Match, refuse, in_range: bool = False, as_range_start: bool = False) -> None:

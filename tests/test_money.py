@@ -71,6 +71,7 @@ REFUSED = [
     ("£5m-£3m", "runs downwards"),
     ("£1 00 000", "grouped unevenly"),
     ("v2.5m", "no amount found"),
+    ("year 3 - £5m", "could be a range or a number and a figure"),
 ]
 
 
@@ -83,7 +84,15 @@ def test_what_cannot_be_read_for_certain_is_refused_saying_what_was_read(text, m
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("£3m-£5m", 3e6), ("£3m to £5m", 3e6), ("£3–5m", 3e6), ("between £300k and £1.2m", 3e5), ("£300k – £1.2m", 3e5)],
+    [
+        ("£3m-£5m", 3e6),
+        ("£3m to £5m", 3e6),
+        ("£3–5m", 3e6),
+        ("3-5m", 3e6),
+        ("3 to 5 million pounds", 3e6),
+        ("between £300k and £1.2m", 3e5),
+        ("£300k – £1.2m", 3e5),
+    ],
 )
 def test_a_range_is_an_estimate_at_its_lower_end_never_a_firm_figure(text, amount):
     saving, warnings = parse_savings_entry(f"{text} annual")
@@ -166,6 +175,17 @@ def test_any_amount_past_the_limit_in_any_notation_is_refused(pence):
     for text in notations(pence):
         with pytest.raises(ValidationError, match="any one figure may be"):
             parse_savings_entry(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(0, 5_000_000_000),
+    st.integers(1, 5_000_000_000),
+    st.sampled_from(["£{}-£{}", "£{} to £{}", "£{} – £{}", "between £{} and £{}", "£{}—£{}"]),
+)
+def test_a_range_in_any_notation_is_an_estimate_at_its_lower_end(low, more, pattern):
+    saving, _ = parse_savings_entry(pattern.format(f"{low:,}", f"{low + more:,}") + " annual")
+    assert (saving.amount_gbp, saving.estimate) == (low, True)
 
 
 @settings(max_examples=200, deadline=None)
