@@ -119,8 +119,8 @@ _NUMBER_WORDS = sorted({*_WORD_VALUES, "hundred", "half", "quarter", "quarters"}
 _W_FIRST = "|".join(_NUMBER_WORDS)
 _W_ANY = "|".join([*_NUMBER_WORDS, *_CONNECTORS])
 _WORDS = re.compile(
-    rf"\b(?P<words>(?:{_W_FIRST})(?:[\s-]+(?:{_W_ANY}))*?)[\s-]+(?P<mag>thousand|millions?|billions?|trillion)\b(?:\s+pounds?\b)?"
-    rf"|\b(?P<small>(?:{_W_FIRST})(?:[\s-]+(?:{_W_ANY}))*?)\s+(?P<unit>pounds?)\b",
+    rf"\b(?P<words>(?:{_W_FIRST})(?:[\s-]+(?:{_W_ANY})){{0,9}}?)[\s-]+(?P<mag>thousand|millions?|billions?|trillion)\b(?:\s+pounds?\b)?"
+    rf"|\b(?P<small>(?:{_W_FIRST})(?:[\s-]+(?:{_W_ANY})){{0,9}}?)\s+(?P<unit>pounds?)\b",
     re.IGNORECASE,
 )
 
@@ -340,6 +340,11 @@ def _read_words(text: str, words: list[re.Match], refuse) -> Figure:
         refuse(f"two figures in one entry ({words[0].group(0)!r} and {words[1].group(0)!r}); give one per entry")
     m = words[0]
     written = m.group(0)
+    preceding = re.findall(r"[a-z]+", text[: m.start()].lower())[-2:]
+    while preceding and preceding[-1] in _CONNECTORS:
+        preceding.pop()
+    if preceding and preceding[-1] in _NUMBER_WORDS and preceding[-1] not in ("a", "an"):  # more words than read
+        refuse(f"cannot read {text.strip()!r} as one number for certain; write it in figures, like £1.5m")
     phrase = re.sub(r"[\s-]+", " ", (m.group("words") or m.group("small") or "").lower()).strip()
     value = _word_value(phrase)
     if value is None:

@@ -35,6 +35,8 @@ MISREAD = [
     ("five million pounds", 5_000_000),
     ("a quarter of a million", 250_000),
     ("two and a half million pounds", 2_500_000),
+    ("one hundred and twenty-five thousand pounds", 125_000),
+    ("savings of half a million pounds", 500_000),
     ("£０.５m", 500_000),  # full-width digits, as pasted from some PDFs
     ("GBP3.5m", 3_500_000),  # not 5m: the digits after a point are never a figure of their own
 ]
@@ -68,6 +70,7 @@ REFUSED = [
     ("2m dollars", "is dollars"),
     ("£5m annual and £2m one-off", "two figures in one entry"),
     ("twenty twenty million", "cannot read 'twenty twenty million'"),
+    ("twelve " * 11 + "million", "as one number for certain"),  # more words than are read at once
     ("£5m-£3m", "runs downwards"),
     ("£1 00 000", "grouped unevenly"),
     ("v2.5m", "no amount found"),
