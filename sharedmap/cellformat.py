@@ -22,14 +22,12 @@ def shown_text(value: object, number_format: object) -> str | None:
     → "(£5)"; ``5`` with ``[$€-x-euro2] #,##0`` → "€5"; ``600000`` with ``£#,##0`` → None."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not isinstance(number_format, str):
         return None
-    if number_format.strip().lower() in ("", "general", "@"):
-        return None
+    if number_format.strip().lower() in ("", "general", "@") or value == 0:
+        return None  # nothing to scale, and zero is zero however it is shown (accounting formats show "£ -")
     sections = _sections(number_format)
     section, sign = sections[0], "-" if value < 0 else ""
     if value < 0 and len(sections) > 1:
         section, sign = sections[1], ""
-    elif value == 0 and len(sections) > 2:
-        section = sections[2]
     parts = _tokens(section)
     if parts is None:
         return None

@@ -22,5 +22,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("submission_changes") as batch:
-        batch.drop_column("read_from")
+    op.drop_column("submission_changes", "read_from")  # SQLite 3.35+ drops a column in place, triggers kept
