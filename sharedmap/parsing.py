@@ -12,7 +12,7 @@ from collections.abc import Callable
 from rapidfuzz import fuzz, process
 
 from sharedmap.errors import CouncilNotFoundError, ValidationError
-from sharedmap.money import Figure, check_amount, max_amount_gbp, normalise, read_figure  # noqa: F401
+from sharedmap.money import Figure, check_amount, normalise, read_figure
 from sharedmap.partnerships import SERVICES, PartialDate, Savings, SavingsKind, SavingsScope, Status
 
 MONTHS = {
