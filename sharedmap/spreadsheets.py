@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL
 from rapidfuzz import fuzz, process
 
 from sharedmap import config
@@ -369,7 +370,7 @@ def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
     grid: list[list[object]] = []
     # max_row stops openpyxl before the limit; without it, it scans the whole sheet for its size first
     for cells in sheet.iter_rows(max_col=limits.columns + 1, max_row=limits.rows + HEADER_SEARCH_ROWS + 1):
-        row = [_cell_value(cell) for cell in cells]
+        row = [None if cell is EMPTY_CELL else _cell_value(cell) for cell in cells]
         _check_row(row, len(grid) + 1, name, limits)
         grid.append(row)
     return grid
@@ -378,6 +379,8 @@ def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
 def _cell_value(cell) -> object:
     """A cell as the officer sees it: a number whose format adds text ("£"0.0"m") is the text it shows."""
     value = cell.value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value  # only a number has a number format to read
     shown = shown_text(value, getattr(cell, "number_format", None))
     return value if shown is None else shown
 
