@@ -140,8 +140,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SHAREDMAP_MAX_AMOUNT_GBP",
         "10000000000",
-        "The largest money figure accepted in a file (£; default £10bn); a larger one is a row error. The store "
-        "refuses anything over £100bn whatever this says.",
+        "The largest money figure accepted in a file (£; default £10bn); a larger one is a row error, and so is a "
+        "figure for each council times the members, or a row's figures added up, past it. The store refuses "
+        "anything over £100bn whatever this says.",
     ),
     Setting(
         "SHAREDMAP_STORE_RETRY_SECONDS",

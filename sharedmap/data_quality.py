@@ -15,7 +15,8 @@ from itertools import combinations
 from urllib.parse import urlsplit
 
 from sharedmap.freshness import Standing, is_stale, last_day, stale_after_years, standing, status_date
-from sharedmap.parsing import _KIND_WORDS, _MONEY
+from sharedmap.money import normalise, pound_figures
+from sharedmap.parsing import _KIND_WORDS
 from sharedmap.partnerships import Partnership, Savings, SavingsKind
 from sharedmap.register import TYPE_NAMES, Register
 from sharedmap.research import Searched
@@ -99,15 +100,7 @@ _CLAUSE_BREAK = re.compile(r",|;|\bbut\b|\bwhile\b|\bwhereas\b")
 
 def _amounts(text: str) -> list[float]:
     """The pound amounts written in a piece of prose: "£1.2m", "£600,000", "£3 million"."""
-    found = []
-    for m in _MONEY.finditer(text):
-        if not m.group("pound"):
-            continue
-        value = float(m.group("num").replace(",", "") or 0)
-        unit = (m.group("unit") or "").lower()
-        value *= {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "b": 1e9}.get(unit, 1)
-        found.append(value.__round__(2))
-    return found
+    return [round(amount, 2) for _, _, amount in pound_figures(text)]
 
 
 def forecast_flags(p: Partnership) -> list[dict]:
@@ -130,14 +123,15 @@ def forecast_flags(p: Partnership) -> list[dict]:
 def _forecast_beside(sentence: str, amount: float) -> str | None:
     """A forecast word said of this amount: within a few words before it ("up to £42m") or after it ("£1.2m
     expected"), with no other amount in between."""
-    money = [m for m in _MONEY.finditer(sentence) if m.group("pound")]
-    for i, m in enumerate(money):
-        if not any(abs(a - amount) <= 0.005 * amount for a in _amounts(m.group(0))):
+    sentence = normalise(sentence)  # the positions pound_figures gives
+    money = pound_figures(sentence)
+    for i, (at, stop, figure) in enumerate(money):
+        if abs(figure - amount) > 0.005 * amount:
             continue
-        start = max(money[i - 1].end() if i else 0, m.start() - 40)
-        end = min(money[i + 1].start() if i + 1 < len(money) else len(sentence), m.end() + 30)
-        before = _CLAUSE_BREAK.split(sentence[start : m.start()])[-1]
-        after = _CLAUSE_BREAK.split(sentence[m.end() : end])[0]
+        start = max(money[i - 1][1] if i else 0, at - 40)
+        end = min(money[i + 1][0] if i + 1 < len(money) else len(sentence), stop + 30)
+        before = _CLAUSE_BREAK.split(sentence[start:at])[-1]
+        after = _CLAUSE_BREAK.split(sentence[stop:end])[0]
         for side in (before, after):
             if word := FORECAST_WORDS.search(side):
                 return word.group(0)

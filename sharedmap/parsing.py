@@ -12,6 +12,7 @@ from collections.abc import Callable
 from rapidfuzz import fuzz, process
 
 from sharedmap.errors import CouncilNotFoundError, ValidationError
+from sharedmap.money import Figure, check_amount, normalise, read_figure
 from sharedmap.partnerships import SERVICES, PartialDate, Savings, SavingsKind, SavingsScope, Status
 
 MONTHS = {
@@ -36,11 +37,6 @@ MONTHS = {
     for name in names
 }
 
-_UNITS = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "bn": 1e9, "b": 1e9, "billion": 1e9}
-_MONEY = re.compile(
-    r"(?P<pound>£|gbp\s*)?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*(?P<unit>bn|billion|million|mn|m|k|thousand|b)?(?![a-z])",
-    re.IGNORECASE,
-)
 _KIND_WORDS: tuple[tuple[SavingsKind, tuple[str, ...]], ...] = (
     (SavingsKind.ONE_OFF_FUNDING, ("one-off", "one off", "award", "grant", "funding")),
     (SavingsKind.COMBINED_SPEND, ("combined spend", "spend", "budget", "contract value", "throughput")),
@@ -86,70 +82,25 @@ def parse_kind(text: str) -> SavingsKind:
     raise ValidationError("savings kind", text, f"not a savings kind; use one of: {choices}")
 
 
-def _money_match(text: str) -> re.Match | None:
-    """The amount in a cell: the first figure with a £ sign or a unit, else the first figure at all."""
-    candidates = [m for m in _MONEY.finditer(text) if not _is_year_or_count(text, m)]
-    for m in candidates:
-        if m.group("pound") or m.group("unit"):
-            return m
-    return candidates[0] if candidates else None
-
-
-def _is_year_or_count(text: str, match: re.Match) -> bool:
-    if match.group("pound") or match.group("unit"):
-        return False
-    following = text[match.end() : match.end() + 8].lower()
-    number = match.group("num").replace(",", "")
-    looks_like_year = re.fullmatch(r"(19|20)\d\d", number) is not None
-    return looks_like_year or following.lstrip().startswith(("year", "month", "/", "-", "%"))
-
-
-_NEGATIVE = re.compile(r"(^|[\s£:])[-\u2212](£|gbp)?$", re.IGNORECASE)  # "-£5", "£-5", "saving: -5"
-_EXPONENT = re.compile(r"\d[eE][-+]?\d")
 # Above these a figure of its kind is far past any council partnership on record: a warning to check, not an error.
 PLAUSIBLE_GBP = {"annual": 200e6, "cumulative": 2e9, "target": 2e9, "one-off funding": 1e9, "combined spend": 5e9}
-STORE_CEILING_GBP = 100e9  # the store's own constraint (migration 0002); the setting cannot raise it
-
-
-def max_amount_gbp() -> float:
-    """The ceiling on one money figure: SHAREDMAP_MAX_AMOUNT_GBP, never above the store's constraint."""
-    from sharedmap import config
-
-    return min(config.get_number("SHAREDMAP_MAX_AMOUNT_GBP"), STORE_CEILING_GBP)
 
 
 def parse_money(text: object) -> float:
-    """£600,000 → 600000; £1.2m, £220k, 0.385m, £1.34bn; rejects text with no figure, and any amount that is
-    negative, written with an exponent (1e308), not finite, or above the ceiling (max_amount_gbp)."""
-    cell = clean(text)
-    if isinstance(text, int | float) and not isinstance(text, bool) and cell:
-        return check_amount(float(text), text)
+    """£600,000 → 600000; £1.2m, £220k, 0.385m, £1.34bn, "half a million" (``read_money``)."""
+    return read_money(text).amount
+
+
+def read_money(text: object) -> Figure:
+    """The figure in a cell, by ``money.read_figure``'s grammar; a number cell is that number. Refuses text with
+    no figure, and any amount that is negative, in another currency, ambiguous, written with an exponent (1e308),
+    not finite, or above the ceiling (max_amount_gbp)."""
+    if isinstance(text, int | float) and not isinstance(text, bool) and clean(text):
+        return Figure(check_amount(float(text), text), 0, 0)
+    cell = normalise(clean(text))
     if len(cell) > 1000:
         raise ValidationError("savings", cell[:40] + "…", "too long for a savings figure (over 1,000 characters)")
-    if _EXPONENT.search(cell):
-        raise ValidationError("savings", text, "write the amount in full, like £1.2m or £600,000, not with an exponent")
-    match = _money_match(cell)
-    if not match:
-        raise ValidationError("savings", text, "no amount found; write it like £600,000, £1.2m or £220k")
-    if _NEGATIVE.search(cell[: match.start()]):
-        raise ValidationError("savings", text, "the amount is negative; a saving is written as a positive figure")
-    number = float(match.group("num").replace(",", ""))
-    unit = (match.group("unit") or "").lower()
-    return check_amount(number * _UNITS.get(unit, 1), text)
-
-
-def check_amount(amount: float, text: object) -> float:
-    """The amount, if it is a finite figure from zero up to the ceiling; else a ValidationError saying which."""
-    if amount != amount or amount in (float("inf"), float("-inf")):
-        raise ValidationError("savings", text, "not a finite amount of money")
-    if amount < 0:
-        raise ValidationError("savings", text, "the amount is negative; a saving is written as a positive figure")
-    ceiling = max_amount_gbp()
-    if amount > ceiling:
-        raise ValidationError(
-            "savings", text, f"more than the £{ceiling:,.0f} any one figure may be (SHAREDMAP_MAX_AMOUNT_GBP)"
-        )
-    return amount
+    return read_figure(cell)
 
 
 def parse_savings_entry(
@@ -163,10 +114,12 @@ def parse_savings_entry(
     Returns the entry and any warnings (such as a kind that had to be inferred).
     """
     warnings: list[str] = []
-    cell = clean(text)
-    amount = parse_money(text if isinstance(text, int | float) else cell)  # a number cell is a number, not text
-    if amount <= 0:
-        raise ValidationError("savings", text, "the amount must be more than zero")
+    number = isinstance(text, int | float) and not isinstance(text, bool)  # a number cell is a number, not text
+    cell = "" if number else normalise(clean(text))
+    figure = read_money(text if number else cell)
+    amount = figure.amount
+    if figure.note:
+        warnings.append(figure.note)
     council_id = None
     for inside in re.findall(r"\(([^)]*)\)", cell):
         if resolve_council and inside.strip() and not re.search(r"\d|estimate", inside, re.IGNORECASE):
@@ -188,8 +141,11 @@ def parse_savings_entry(
         scope = SavingsScope.EACH
         cell = clean(cell[: each.start()] + " " + cell[each.end() :])
     lowered = cell.lower()
-    match = _money_match(cell)
-    rest = clean((cell[: match.start()] + " " + cell[match.end() :]) if match else cell)
+    if cell:
+        found = read_figure(cell)  # again, where it stands once the council and the scope are taken out
+        rest = clean(cell[: found.start] + " " + cell[found.end :])
+    else:
+        rest = ""
     kind = None
     for candidate in SavingsKind:
         if re.search(rf"\b{re.escape(candidate.value)}\b", lowered):
@@ -220,7 +176,8 @@ def parse_savings_entry(
             f"(£{PLAUSIBLE_GBP[kind.value]:,.0f}); check the figure and its unit"
         )
     estimate = (
-        kind is SavingsKind.TARGET
+        figure.estimate
+        or kind is SavingsKind.TARGET
         or any(word in lowered for word in _ESTIMATE_WORDS)
         or re.search(r"(?<!\w)(c\.|circa)", lowered) is not None
     )

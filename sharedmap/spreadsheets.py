@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.read_only import EMPTY_CELL
 from rapidfuzz import fuzz, process
 
 from sharedmap import config
+from sharedmap.cellformat import shown_text
 from sharedmap.errors import FileReadError
 
 HEADER_SEARCH_ROWS = 10
@@ -367,13 +369,20 @@ def too_many_rows(name: str, limits: Limits) -> FileReadError:
 def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
     grid: list[list[object]] = []
     # max_row stops openpyxl before the limit; without it, it scans the whole sheet for its size first
-    for row in sheet.iter_rows(
-        values_only=True, max_col=limits.columns + 1, max_row=limits.rows + HEADER_SEARCH_ROWS + 1
-    ):
-        row = list(row)
+    for cells in sheet.iter_rows(max_col=limits.columns + 1, max_row=limits.rows + HEADER_SEARCH_ROWS + 1):
+        row = [None if cell is EMPTY_CELL else _cell_value(cell) for cell in cells]
         _check_row(row, len(grid) + 1, name, limits)
         grid.append(row)
     return grid
+
+
+def _cell_value(cell) -> object:
+    """A cell as the officer sees it: a number whose format adds text ("£"0.0"m") is the text it shows."""
+    value = cell.value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value  # only a number has a number format to read
+    shown = shown_text(value, getattr(cell, "number_format", None))
+    return value if shown is None else shown
 
 
 def _find_header(grid: list[list[object]]) -> int | None:

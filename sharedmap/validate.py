@@ -15,6 +15,7 @@ from typing import TypeAlias
 from sharedmap import config
 from sharedmap.errors import CouncilNotFoundError, FileReadError, ValidationError
 from sharedmap.file_register import FileRegister
+from sharedmap.money import max_amount_gbp
 from sharedmap.parsing import (
     clean,
     count_council_pieces,
@@ -27,7 +28,7 @@ from sharedmap.parsing import (
     split_councils,
     split_names,
 )
-from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
+from sharedmap.partnerships import PartialDate, Partnership, Savings, SavingsScope, Status, format_gbp, savings_text
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 
@@ -59,6 +60,7 @@ class RowReport:
     name: str
     councils: list[dict] = field(default_factory=list)
     savings: list[Savings] = field(default_factory=list)
+    savings_read: list[str] = field(default_factory=list)  # the file's text of each figure, in order
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     partnership: Partnership | None = None
@@ -234,6 +236,7 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
                     "a council's share names a council that is not a member of this partnership",
                 )
             )
+    _check_derived_figures(report, council_ids)
     sources = tuple(URL.findall(clean(values.get("source_url"))))
     if clean(values.get("source_url")) and not sources:
         report.errors.append(Issue("source_url", values.get("source_url"), "not a web link (http:// or https://)"))
@@ -472,7 +475,37 @@ def _parse_savings(values: dict, register: AnyRegister, report: RowReport, attem
         if parsed:
             saving, warnings = parsed
             report.savings.append(saving)
+            report.savings_read.append(clean(entry))
             report.warnings += [Issue("savings", entry, w) for w in warnings]
+
+
+def _check_derived_figures(report: RowReport, council_ids: list[str] | None) -> None:
+    """What a row's figures add up to stays within the limit of one figure: a figure "for each council" times
+    the members (what the totals count), and the sum of the row's figures."""
+    ceiling = max_amount_gbp()
+    members = len(set(council_ids or ()))
+    for s in report.savings:
+        if s.scope is SavingsScope.EACH and s.amount_gbp * members > ceiling:
+            report.errors.append(
+                Issue(
+                    "savings",
+                    savings_text(s),
+                    f"{format_gbp(s.amount_gbp)} for each council across {members} councils is "
+                    f"{format_gbp(s.amount_gbp * members)}, more than the £{ceiling:,.0f} any one figure may be "
+                    "(SHAREDMAP_MAX_AMOUNT_GBP)",
+                )
+            )
+            return
+    total = sum(s.amount_gbp * (members if s.scope is SavingsScope.EACH else 1) for s in report.savings)
+    if len(report.savings) > 1 and total > ceiling:
+        report.errors.append(
+            Issue(
+                "savings",
+                "; ".join(savings_text(s) for s in report.savings),
+                f"the row's figures add up to {format_gbp(total)}, more than the £{ceiling:,.0f} any one figure "
+                "may be (SHAREDMAP_MAX_AMOUNT_GBP)",
+            )
+        )
 
 
 def _confident_id(register: AnyRegister, text: str) -> str:

@@ -223,6 +223,7 @@ def test_the_preview_names_the_council_of_a_one_council_figure(cli, tmp_path, se
     path = write_csv(tmp_path / "share.csv", [{**rows["SS001"], "savings": share}, rows["SS002"]])
     code, out, _ = cli("import", str(path), "--by", OFFICER, stdin=PASSWORD + "\n")
     assert code == 0
-    assert "→ '£300,000 annual 2021/22 (East Lindsey District Council)'" in out and "(ELI)" not in out
+    assert "→ \"£300,000 annual 2021/22 (East Lindsey District Council) (read from '£300,000" in out
+    assert "(ELI)" not in out
     code, out, _ = cli("submissions", "1")
     assert code == 0 and "(East Lindsey District Council)'" in out and "(ELI)" not in out

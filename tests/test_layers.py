@@ -68,3 +68,14 @@ def test_a_cycle_is_caught():
 def test_the_layers_are_folders():
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
     assert {"spatial", "maps", "partners", "publishing", "app", "cli"} <= packages
+
+
+def test_every_core_module_is_in_the_import_contracts():
+    """A new module in sharedmap/*.py is bound by the core's contracts from the start (pyproject.toml)."""
+    import tomllib
+
+    contracts = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    core = {f"sharedmap.{path.stem}" for path in PACKAGE.glob("*.py") if path.stem not in ("__init__", "__main__")}
+    for contract in contracts["contracts"]:
+        if contract["name"].startswith(("The core", "Only the app layer")):
+            assert core <= set(contract["source_modules"]), core - set(contract["source_modules"])

@@ -6,10 +6,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sharedmap.errors import ValidationError
+from sharedmap.money import max_amount_gbp
 from sharedmap.parsing import (
     count_council_pieces,
     date_before,
-    max_amount_gbp,
     parse_date,
     parse_money,
     parse_savings_entry,

@@ -152,5 +152,6 @@ def test_a_changed_figure_is_shown_with_its_scope_and_council(register):
     old = {"savings": [figure(10e6, SavingsScope.PARTNERSHIP)]}
     new = {"savings": [figure(10e6, SavingsScope.EACH), figure(208e3, SavingsScope.COUNCIL, "2023/24", "YOR")]}
     table = field_changes(Change(CHANGED, "SS1", "Test", new, old), register)
-    wanted = "£10m annual for each council; £208,000 annual 2023/24 (City of York Council)"
-    assert table.to_dict("records") == [{"field": "savings", "published": "£10m annual", "in the file": wanted}]
+    wanted = "£10,000,000 annual for each council; £208,000 annual 2023/24 (City of York Council)"
+    published = "£10,000,000 annual"
+    assert table.to_dict("records") == [{"field": "savings", "published": published, "in the file": wanted}]

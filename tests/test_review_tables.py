@@ -73,12 +73,16 @@ def test_every_row_is_described_in_words(messy):
         "normalised name); Boston Borough Council (from “Bostn”, 91%, closest "
         "spelling)"
     )
-    assert frame["services"].iloc[0] == "Management team; Other" and frame["savings"].iloc[1] == "£220,000 annual"
+    assert frame["services"].iloc[0] == "Management team; Other" and frame["savings"].iloc[1] == (
+        "£220,000 annual (read from '£220k annual')"
+    )
     assert "councils: Unknown council 'Lindsey DC'" in frame["problems"].iloc[1]
     assert tables.summary_text(messy).startswith("1 of 2 rows of messy.csv have errors")
     assert tables.row_label(messy.report.rows[1]) == "Row 3: Lincolnshire shared waste — 2 errors"
     lines = tables.row_lines(messy.report.rows[1])
-    assert lines[0] == "Council: “Lindsey DC”: not found" and "Saving: £220,000 annual" in lines
+    assert (
+        lines[0] == "Council: “Lindsey DC”: not found" and "Saving: £220,000 annual (read from '£220k annual')" in lines
+    )
     assert [line.split(":")[0] for line in lines if line.startswith(("Error", "Warning"))] == [
         "Error in councils",
         "Error in services",

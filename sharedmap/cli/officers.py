@@ -350,9 +350,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def format_preview(preview, register: Register) -> str:
-    """A preview as a person reads it: counts, then each partnership's fate and changed fields (a one-council
-    savings figure names its council, as the review page does)."""
+    """A preview as a person reads it: counts, then each partnership's fate and changed fields, and the figures a
+    new or changed one will publish, each beside the text it was read from (a one-council figure names its
+    council, as the review page does)."""
     from sharedmap.parsing import strip_control
+    from sharedmap.publishing.preview import figures_text
 
     counts = ", ".join(f"{n} {kind}" for kind, n in preview.counts.items())
     lines = [f"Against version {preview.base_version}: {counts}"]
@@ -361,7 +363,11 @@ def format_preview(preview, register: Register) -> str:
         lines.append(f"  {change.kind:<9} {row:<8} {change.partnership_id:<14} {change.name}")
         for diff in change.fields:
             old, new = diff.texts(register)
-            lines.append(f"      {diff.label}: {_show(old)} → {_show(new)}")
+            if diff.field == "savings":
+                old, new = figures_text(change.base_record, (), register), change.figures(register)
+            lines.append(f"      {diff.label}: {_show(old)} → {_show(new, 400)}")
+        if change.kind == "new" and change.figures():
+            lines.append(f"      figures: {change.figures(register)}")
     return strip_control("\n".join(lines))
 
 

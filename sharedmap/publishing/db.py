@@ -119,6 +119,7 @@ submission_changes = sa.Table(
     sa.Column("matched_by", sa.String(8), nullable=True),
     sa.Column("record", sa.JSON, nullable=True),
     sa.Column("base_record", sa.JSON, nullable=True),
+    sa.Column("read_from", sa.JSON, nullable=True),  # the file's text of each figure (migration 0003)
 )
 
 audit_log = sa.Table(

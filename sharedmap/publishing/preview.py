@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sharedmap.partnerships import Partnership, from_record, savings_text, to_record
+from sharedmap.partnerships import Partnership, Savings, format_gbp, from_record, savings_text, to_record
 from sharedmap.register import Register
 
 NEW, CHANGED, UNCHANGED, WITHDRAWN = "new", "changed", "unchanged", "withdrawn"
@@ -55,11 +55,38 @@ def display(value: object, names: Mapping[str, str] | Register | None = None) ->
     """A record field's value as a person reads it: lists joined with '; ', savings figures as
     ``savings_text`` writes them (with the council's name when ``names`` gives it, else its register id)."""
     if isinstance(value, list) and value and isinstance(value[0], dict):
-        bare = {"id": "", "name": "", "council_ids": [], "services": [], "status": "operational", "savings": value}
-        return "; ".join(savings_text(s, names) for s in from_record(bare).savings)
+        return "; ".join(savings_text(s, names) for s in _savings(value))
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _savings(value: list) -> tuple[Savings, ...]:
+    bare = {"id": "", "name": "", "council_ids": [], "services": [], "status": "operational", "savings": value}
+    return from_record(bare).savings
+
+
+def exact_gbp(amount: float) -> str:
+    """A figure to the pound (to the penny when it has pence): what is stored, not a rounded "£1.23m"."""
+    return f"£{amount:,.0f}" if amount == int(amount) else f"£{amount:,.2f}"
+
+
+def figure_as_read(s: Savings, read_from: str = "", names: Mapping[str, str] | Register | None = None) -> str:
+    """One figure exactly as it will be published, beside the text it was read from:
+    "£1,200,000 annual (read from '£1.2m annual')"."""
+    text = exact_gbp(s.amount_gbp) + savings_text(s, names)[len(format_gbp(s.amount_gbp)) :]
+    return f"{text} (read from {read_from!r})" if read_from else text
+
+
+def figures_text(
+    record: dict | None, read_from: Sequence[str] = (), names: Mapping[str, str] | Register | None = None
+) -> str:
+    """Every figure a record will publish (``figure_as_read``), joined with '; '."""
+    if not record or not record.get("savings"):
+        return ""
+    savings = _savings(record["savings"])
+    texts = list(read_from) if len(read_from) == len(savings) else [""] * len(savings)
+    return "; ".join(figure_as_read(s, text, names) for s, text in zip(savings, texts, strict=True))
 
 
 @dataclass(frozen=True)
@@ -74,6 +101,11 @@ class Change:
     base_record: dict | None
     row: int | None = None
     matched_by: str | None = None  # "id" or "name"
+    read_from: tuple[str, ...] = ()  # the file's text of each uploaded figure, in the record's order
+
+    def figures(self, names: Mapping[str, str] | Register | None = None) -> str:
+        """The figures this change will publish, exactly, each beside the text it was read from."""
+        return figures_text(self.record, self.read_from, names)
 
     @property
     def uploaded(self) -> dict:
@@ -105,6 +137,7 @@ class Change:
             "name": self.name,
             "row": self.row,
             "matched_by": self.matched_by,
+            "figures": self.figures() if self.record else "",
             "fields": [{"field": c.field, "old": c.old, "new": c.new} for c in self.fields],
         }
 
@@ -149,6 +182,7 @@ class Uploaded:
     partnership: Partnership
     id_given: bool
     fields: frozenset[str] | None = None
+    read_from: tuple[str, ...] = ()  # the file's text of each figure, in the order of ``partnership.savings``
 
 
 def compare(
@@ -172,14 +206,16 @@ def compare(
         if base is None:
             new_id = _unique_id(p.id, taken)
             taken.add(new_id)
-            preview.changes.append(Change(NEW, new_id, p.name, to_record(p.with_changes(id=new_id)), None, item.row))
+            record = to_record(p.with_changes(id=new_id))
+            preview.changes.append(Change(NEW, new_id, p.name, record, None, item.row, read_from=item.read_from))
             continue
         matched.add(base.id)
         record, base_record = to_record(p.with_changes(id=base.id)), to_record(base)
         if item.fields is not None:
             record.update({f: base_record[f] for f in FIELD_LABELS if f not in item.fields})
         kind = UNCHANGED if record == base_record else CHANGED
-        preview.changes.append(Change(kind, base.id, p.name, record, base_record, item.row, how))
+        read_from = item.read_from if item.fields is None or "savings" in item.fields else ()
+        preview.changes.append(Change(kind, base.id, p.name, record, base_record, item.row, how, read_from))
     if withdraw is not None:
         preview.changes += [
             Change(WITHDRAWN, p.id, p.name, None, to_record(p))

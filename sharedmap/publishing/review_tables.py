@@ -12,8 +12,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sharedmap.partnerships import savings_text
-from sharedmap.publishing.preview import CHANGED, KINDS, NEW, UNCHANGED, WITHDRAWN, Change, Preview
+from sharedmap.publishing.preview import (
+    CHANGED,
+    KINDS,
+    NEW,
+    UNCHANGED,
+    WITHDRAWN,
+    Change,
+    FieldChange,
+    Preview,
+    figure_as_read,
+    figures_text,
+)
 from sharedmap.publishing.store import AuditEntry, Submission, Version
 from sharedmap.publishing.workflow import Upload
 from sharedmap.register import Register
@@ -85,7 +95,7 @@ def rows_frame(upload: Upload) -> pd.DataFrame:
                 "status": p.status.value if p else "",
                 "start": p.start.iso() if p and p.start else "",
                 "end": p.end.iso() if p and p.end else "",
-                "savings": "; ".join(savings_text(s, _names(r)) for s in r.savings),
+                "savings": _row_figures(r),
             }
         )
     return pd.DataFrame(
@@ -126,11 +136,17 @@ def _names(report: RowReport) -> dict[str, str]:
     return {c["id"]: c["name"] for c in report.councils if c.get("id")}
 
 
+def _row_figures(report: RowReport) -> str:
+    """The row's figures exactly as they will be published, each beside the text it was read from."""
+    texts = report.savings_read if len(report.savings_read) == len(report.savings) else [""] * len(report.savings)
+    return "; ".join(figure_as_read(s, text, _names(report)) for s, text in zip(report.savings, texts, strict=True))
+
+
 def row_lines(report: RowReport) -> list[str]:
     """The row's details, one line each: councils, savings, dates, then errors and warnings spelt out."""
     p = report.partnership
     lines = [f"Council: {council_text(c)}" for c in report.councils]
-    lines += [f"Saving: {savings_text(s, _names(report))}" for s in report.savings]
+    lines += [f"Saving: {figure}" for figure in _row_figures(report).split("; ") if figure]
     if p:
         lines.append(
             f"Services: {'; '.join(p.services)}. Status: {p.status.value}. "
@@ -157,7 +173,8 @@ def _councils(record: dict | None, register: Register) -> str:
 
 
 def preview_frames(preview: Preview, register: Register) -> dict[str, pd.DataFrame]:
-    """For each kind of change, its partnerships: the file's row, id, name, councils, and for changed ones which
+    """For each kind of change, its partnerships: the file's row, id, name, councils, the figures it will publish
+    (each beside the text it was read from; a withdrawn one's published figures), and for changed ones which
     fields change."""
     frames = {}
     for kind in KINDS:
@@ -167,26 +184,36 @@ def preview_frames(preview: Preview, register: Register) -> dict[str, pd.DataFra
                 "id": c.partnership_id,
                 "name": c.name,
                 "councils": _councils(c.record or c.base_record, register),
+                "figures": c.figures(register) if c.record else figures_text(c.base_record, (), register),
                 "changes": ", ".join(f.label for f in c.fields),
             }
             for c in preview.of_kind(kind)
         ]
-        frame = pd.DataFrame(lines, columns=["row", "id", "name", "councils", "changes"]).astype({"row": "Int64"})
+        columns = ["row", "id", "name", "councils", "figures", "changes"]
+        frame = pd.DataFrame(lines, columns=columns).astype({"row": "Int64"})
         dropped = ([] if kind == CHANGED else ["changes"]) + (["row"] if kind == WITHDRAWN else [])  # no file row
         frames[kind] = frame.drop(columns=dropped)
     return frames
 
 
 def field_changes(change: Change, register: Register | None = None) -> pd.DataFrame:
-    """A changed partnership field by field: what is published, and what the file says."""
+    """A changed partnership field by field: what is published, and what the file says (its figures exactly, each
+    beside the text it was read from)."""
     return pd.DataFrame(
         [
             {"field": f.label, "published": old, "in the file": new}
             for f in change.fields
-            for old, new in [f.texts(register)]
+            for old, new in [_texts(change, f, register)]
         ],
         columns=["field", "published", "in the file"],
     )
+
+
+def _texts(change: Change, diff: FieldChange, register: Register | None) -> tuple[str, str]:
+    """A changed field's old and new text; figures exactly on both sides, the new ones beside the file's text."""
+    if diff.field == "savings":
+        return figures_text(change.base_record, (), register), change.figures(register)
+    return diff.texts(register)
 
 
 def counts_text(counts: dict[str, int]) -> str:

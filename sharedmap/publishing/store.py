@@ -305,6 +305,7 @@ class Store:
                     "matched_by": c.matched_by,
                     "record": c.record,
                     "base_record": c.base_record,
+                    "read_from": list(c.read_from) or None,
                 }
                 for i, c in enumerate(changes)
             ],
@@ -348,7 +349,12 @@ class Store:
                 .where(submission_changes.c.submission_id == submission_id)
                 .order_by(submission_changes.c.position)
             ).all()
-        return [Change(r.kind, r.partnership_id, r.name, r.record, r.base_record, r.row, r.matched_by) for r in rows]
+        return [
+            Change(
+                r.kind, r.partnership_id, r.name, r.record, r.base_record, r.row, r.matched_by, tuple(r.read_from or ())
+            )
+            for r in rows
+        ]
 
     def decide(
         self,

@@ -92,7 +92,7 @@ class Upload:
     @property
     def rows(self) -> list[Uploaded]:
         return [
-            Uploaded(r.row, r.partnership, r.row in self.id_rows, self.fields)
+            Uploaded(r.row, r.partnership, r.row in self.id_rows, self.fields, tuple(r.savings_read))
             for r in self.report.rows
             if r.ok and r.partnership is not None
         ]
