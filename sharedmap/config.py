@@ -153,7 +153,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SHAREDMAP_PUBLIC_URL",
         "",
         "The app's public address (e.g. https://sharedmap.example.org/): the static site and the embed link to its "
-        "report page (\"Something wrong or missing? Tell us\") with the council or partnership filled in; empty: "
+        'report page ("Something wrong or missing? Tell us") with the council or partnership filled in; empty: '
         "the static site shows no report links.",
     ),
     Setting(

@@ -30,7 +30,8 @@ DATA_NOTE = (
     "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
     "council or one named council) are given; estimates are marked. A row's status is its own claim, as at "
     "its newest evidence (status_source_url, status_source_date, status_evidence; status_confirmed_by names the "
-    "council when the evidence is a member council's own confirmation; status_date falls back to the source's date). standing is what the map shows today: operational, planned, ended, funded (a grant, not "
+    "council when the evidence is a member council's own confirmation; status_date falls back to the source's "
+    "date). standing is what the map shows today: operational, planned, ended, funded (a grant, not "
     "known to have formed a partnership), or unconfirmed (running or planned on evidence older than the site's "
     "limit)."
 )

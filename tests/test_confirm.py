@@ -70,7 +70,9 @@ def test_changed_gives_the_row_as_a_file_that_uploads_as_the_same_row(store, acc
     assert preview.counts["unchanged"] == 1 and not preview.has_effect
 
 
-@pytest.mark.parametrize("which", ["SS011", "Adur & Worthing Councils partnership", " adur and worthing councils PARTNERSHIP "])
+@pytest.mark.parametrize(
+    "which", ["SS011", "Adur & Worthing Councils partnership", " adur and worthing councils PARTNERSHIP "]
+)
 def test_another_councils_row_is_refused_by_id_and_by_name(store, accounts, register, which):
     before = snapshot(store)
     for attempt in (

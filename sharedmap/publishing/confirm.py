@@ -97,7 +97,9 @@ def _link(link: str) -> str:
     if not text:
         return ""
     if len(text) > MAX_LINK_CHARS or URL.fullmatch(text) is None:
-        raise ValidationError("link", text[:80], f"give one web link (http:// or https://), up to {MAX_LINK_CHARS} characters")
+        raise ValidationError(
+            "link", text[:80], f"give one web link (http:// or https://), up to {MAX_LINK_CHARS} characters"
+        )
     return text
 
 
@@ -149,10 +151,19 @@ def end(
         raise ValidationError("partnership", p.id, f"{p.name} is already shown as ended")
     if (ended.year, ended.month or 1, ended.day or 1) > (today.year, today.month, today.day):
         raise ValidationError("end", ended.iso(), "is in the future: confirm it once it has ended")
-    if p.start and (ended.year, ended.month or 12, ended.day or 31) < (p.start.year, p.start.month or 1, p.start.day or 1):
+    if p.start and (ended.year, ended.month or 12, ended.day or 31) < (
+        p.start.year,
+        p.start.month or 1,
+        p.start.day or 1,
+    ):
         raise ValidationError("end", ended.iso(), f"is before the partnership started ({date_text(p.start)})")
     updated = _evidence(
-        p.with_changes(status=Status.ENDED, end=ended), council, register, today, _link(link), f": ended {date_text(ended)}"
+        p.with_changes(status=Status.ENDED, end=ended),
+        council,
+        register,
+        today,
+        _link(link),
+        f": ended {date_text(ended)}",
     )
     return _stage(store, user, council, register, record, updated, number, ENDED, comment)
 
@@ -225,7 +236,7 @@ EDIT_COLUMNS = (
 
 
 def edit_file(store: Store, user: User | None, register: Register, which: str) -> tuple[str, bytes]:
-    """"Changed": the row as a one-row CSV to edit and upload (with "only add and update"), named after its id.
+    """ "Changed": the row as a one-row CSV to edit and upload (with "only add and update"), named after its id.
     Same scope as a confirmation: only a member council's officer gets it as their own row to change."""
     council = _council(user, register, "change partnerships")
     record, _ = _own(store, council, register, which)

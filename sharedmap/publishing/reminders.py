@@ -50,7 +50,7 @@ class Outcome:
 
 
 def parse_age(text: str) -> dt.timedelta:
-    """"12m" (months), "2y", "90d" or "6w" as a span of days; a clear message otherwise."""
+    """ "12m" (months), "2y", "90d" or "6w" as a span of days; a clear message otherwise."""
     text = (text or "").strip().lower()
     units = {"d": 1, "w": 7, "m": 30.4375, "y": 365.25}
     try:
@@ -74,9 +74,7 @@ def interval() -> dt.timedelta:
     return dt.timedelta(days=config.get_number("SHAREDMAP_REMINDER_INTERVAL_DAYS"))
 
 
-def plan(
-    store: Store, register: Register, older_than: dt.timedelta, now: dt.datetime | None = None
-) -> Outcome:
+def plan(store: Store, register: Register, older_than: dt.timedelta, now: dt.datetime | None = None) -> Outcome:
     """The reminders due now: one per council that has officers, rows awaiting confirmation, and no reminder
     within the interval."""
     now = now or db.utcnow()
@@ -87,11 +85,12 @@ def plan(
             officers.setdefault(user.council_id, []).append(user.email)
     published = store.partnerships()
     with store.read() as conn:
-        last = dict(
-            conn.execute(
+        last: dict[str, dt.datetime] = {
+            row[0]: row[1]
+            for row in conn.execute(
                 sa.select(reminders.c.council_id, sa.func.max(reminders.c.sent_at)).group_by(reminders.c.council_id)
-            ).all()
-        )
+            )
+        }
     due, skipped = [], []
     for council_id in sorted(officers):
         name = register.councils[council_id].name if council_id in register.councils else council_id

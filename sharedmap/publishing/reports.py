@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -134,7 +135,8 @@ def report(
             )
         ).one()
         if recent[0] >= per_hour:
-            wait = max(1, int((db.as_utc(recent[1]) + timedelta(hours=1) - now).total_seconds() // 60) + 1)
+            seconds = (db.as_utc(recent[1]) + timedelta(hours=1) - now).total_seconds()
+            wait = max(1, math.ceil(seconds / 60))
             raise RefusedError(
                 f"you have sent {recent[0]} reports in the last hour, the most we accept from one address; "
                 f"nothing was sent. Try again in {wait} minutes"
