@@ -13,10 +13,12 @@ PAGES = [
     st.Page("pages/statistics.py", title="Statistics", icon=":material/bar_chart:"),
     st.Page("pages/data.py", title="Data", icon=":material/table:"),
     st.Page("pages/about.py", title="About", icon=":material/info:"),
+    st.Page("pages/report.py", title="Report a mistake", icon=":material/flag:", url_path="report"),
 ]
 OFFICER_PAGES = [  # keeping the map current: the map's filters do not apply there, so no sidebar filters
     st.Page("pages/sign_in.py", title="Sign in", icon=":material/login:"),
     st.Page("pages/upload.py", title="Upload partnerships", icon=":material/upload_file:"),
+    st.Page("pages/confirm.py", title="Confirm partnerships", icon=":material/task_alt:"),
     st.Page("pages/review.py", title="Review and publish", icon=":material/fact_check:"),
 ]
 

@@ -23,6 +23,7 @@ PAGES = {
     "statistics": "Statistics",
     "data": "Data",
     "about": "About the Shared Services Map",
+    "report": "Something wrong or missing? Tell us",
 }
 
 

@@ -22,7 +22,7 @@ def send(store, register, client="203.0.113.5", **values):
 
 
 def test_a_report_waits_in_the_queue_and_is_made_into_a_submission(store, accounts, register):
-    number = send(store, register, email="Reader@Example.org", message="<script>alert(1)</script> £1.2m now")
+    number = send(store, register, reply_to="Reader@Example.org", message="<script>alert(1)</script> £1.2m now")
     [queued] = reports.suggestions_list(store)
     assert (queued.id, queued.email, queued.partnership_id) == (number, "reader@example.org", "SS001")
     assert queued.message == "<script>alert(1)</script> £1.2m now"  # kept as typed; every page shows it as text
@@ -37,10 +37,10 @@ def test_a_report_waits_in_the_queue_and_is_made_into_a_submission(store, accoun
 
 
 def test_dismiss_needs_a_reason_and_a_reviewer_and_deletes_the_email(store, accounts, register):
-    number = send(store, register, email="reader@example.org")
+    number = send(store, register, reply_to="reader@example.org")
     with pytest.raises(PermissionDeniedError):
         reports.dismiss(store, accounts[OFFICER], number, "no")
-    with pytest.raises(ValidationError, match="say why"):
+    with pytest.raises(RefusedError, match="say why"):
         reports.dismiss(store, accounts[REVIEWER], number, "  ")
     closed = reports.dismiss(store, accounts[REVIEWER], number, "the source says otherwise")
     assert (closed.status, closed.email, closed.decision_comment) == (
@@ -60,7 +60,7 @@ def test_dismiss_needs_a_reason_and_a_reviewer_and_deletes_the_email(store, acco
         ({"message": "x" * 2001}, "limit is 2,000"),
         ({"source_url": ""}, "needs a public source link"),
         ({"source_url": "not a link"}, "web link"),
-        ({"email": "nobody"}, "not an email address"),
+        ({"reply_to": "nobody"}, "not an email address"),
         ({"partnership": "SS999"}, "no published partnership"),
         ({"partnership": "", "council": ""}, "name the council or the partnership"),
         ({"about": "nonsense"}, "choose what is wrong"),

@@ -79,7 +79,7 @@ def _limit(name: str) -> int:
 def _text(value: str | None, column: str, limit: int) -> str:
     text = strip_control(value or "").strip()
     if len(text) > limit:
-        raise ValidationError(column, text[:40] + "…", f"is {len(text):,} characters; the limit is {limit:,}")
+        raise RefusedError(f"{column}: is {len(text):,} characters; the limit is {limit:,}")
     return text
 
 
@@ -94,7 +94,7 @@ def report(
     council: str = "",
     partnership: str = "",
     source_url: str = "",
-    email: str = "",
+    reply_to: str = "",
     honeypot: str = "",
     now: datetime | None = None,
 ) -> int:
@@ -105,24 +105,24 @@ def report(
             "a person, reload the page and send the form again without it"
         )
     if about not in ABOUT:
-        raise ValidationError("about", about, "choose what is wrong: " + ", ".join(ABOUT))
+        raise RefusedError("about: choose what is wrong: " + ", ".join(ABOUT))
     message = _text(message, "message", MAX_MESSAGE)
     if len(message) < MIN_MESSAGE:
-        raise ValidationError("message", message, f"say what is wrong or missing (at least {MIN_MESSAGE} characters)")
+        raise RefusedError(f"message: say what is wrong or missing (at least {MIN_MESSAGE} characters)")
     source_url = _text(source_url, "source link", MAX_LINK)
     if source_url and URL.fullmatch(source_url) is None:
-        raise ValidationError("source link", source_url, "give one web link (http:// or https://)")
+        raise RefusedError("source link: give one web link (http:// or https://)")
     if about in NEEDS_SOURCE and not source_url:
-        raise ValidationError("source link", None, f"a report of {ABOUT[about]} needs a public source link to check")
-    email = _text(email, "email", MAX_EMAIL).lower()
+        raise RefusedError(f"source link: a report of {ABOUT[about]} needs a public source link to check")
+    email = _text(reply_to, "email", MAX_EMAIL).lower()
     if email and not EMAIL.match(email):
-        raise ValidationError("email", email, "is not an email address (or leave it empty)")
+        raise RefusedError("email: is not an email address (or leave it empty)")
     council_id = _council(register, _text(council, "council", 200))
     partnership_id = _text(partnership, "partnership", 80) or None
     if partnership_id and partnership_id not in {p.id for p in store.partnerships()}:
-        raise ValidationError("partnership", partnership_id, "no published partnership has this id")
+        raise RefusedError("partnership: no published partnership has this id")
     if not (council_id or partnership_id or about == "missing"):
-        raise ValidationError("council", None, "name the council or the partnership the report is about")
+        raise RefusedError("council: name the council or the partnership the report is about")
     now = now or db.utcnow()
     key = client_key(client)
     per_hour, queue = _limit("SHAREDMAP_REPORTS_PER_HOUR"), _limit("SHAREDMAP_MAX_OPEN_REPORTS")
@@ -209,7 +209,7 @@ def dismiss(store: Store, user: User | None, suggestion_id: int, reason: str) ->
     require_role(user, Role.REVIEWER, "dismiss reports")
     reason = _text(reason, "reason", MAX_REASON)
     if not reason:
-        raise ValidationError("reason", reason, "say why the report is dismissed")
+        raise RefusedError("reason: say why the report is dismissed")
     return _close(store, user, suggestion_id, SuggestionStatus.DISMISSED, reason, None)
 
 
