@@ -143,3 +143,13 @@ def test_confirm_on_the_command_line(configured_store, register, monkeypatch, ca
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert main(["confirm", "still-true", "SS001", "--by", BOSTON]) == 0
     assert "staged" in capsys.readouterr().out
+
+
+def test_a_later_upload_without_status_columns_keeps_the_confirmation(store, accounts, register, seed_rows, tmp_path):
+    workflow.approve(store, accounts[REVIEWER], confirm.confirm(store, accounts[BOSTON], register, "SS001").id)
+    row = {**seed_rows[0], "description": "One chief executive and management team."}
+    upload = workflow.read_upload(write_csv(tmp_path / "boston.csv", [row]), register)
+    submission = workflow.submit(store, accounts[BOSTON], upload, register, withdraw_missing=False)
+    workflow.approve(store, accounts[REVIEWER], submission.id)
+    p = published(store, "SS001")
+    assert p.description == "One chief executive and management team." and p.status_confirmed_by == "BOT"

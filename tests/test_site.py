@@ -233,3 +233,15 @@ def test_the_code_hash_changes_with_any_file_of_the_code(tmp_path, monkeypatch):
     assert build.builder() == before
     (package / "site" / "templates" / "site.js").write_text("var a = 2;", encoding="utf-8")
     assert build.builder() != before
+
+
+def test_council_pages_link_to_the_report_form_only_when_the_app_has_a_public_address(site, monkeypatch):
+    from types import SimpleNamespace
+
+    page = (site.path / f"council/{BOSTON}.html").read_text(encoding="utf-8")
+    assert "Tell us" not in page  # built without SHAREDMAP_PUBLIC_URL
+    monkeypatch.setenv("SHAREDMAP_PUBLIC_URL", "https://map.example.org")
+    panel = SimpleNamespace(name="Boston Borough Council", kind="district", partnerships=[], code=BOSTON, savings="")
+    data = SimpleNamespace(year=2025, skipped=())
+    html = pages.render_page("council.html.j2", data, {"site.css": "assets/site.css"}, panel=panel)
+    assert f'href="https://map.example.org/report?council={BOSTON}">Something wrong or missing? Tell us</a>' in html

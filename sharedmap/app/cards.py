@@ -6,7 +6,7 @@ import streamlit as st
 
 from sharedmap.app.ui import md
 from sharedmap.maps.panel import PartnershipFacts
-from sharedmap.report_links import REPORT_LABEL
+from sharedmap.report_links import REPORT_LABEL, report_url
 
 
 def partnership_card(facts: PartnershipFacts, key: str) -> bool:
@@ -27,7 +27,7 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
         if facts.stale:  # a badge, not st.warning: warnings on these pages are about the link or the store
             st.badge("Not confirmed recently", icon=":material/schedule:", color="orange")
         st.caption(md(facts.freshness[:1].upper() + facts.freshness[1:]) + ".")
-        st.page_link(
-            "pages/report.py", label=REPORT_LABEL, icon=":material/flag:", query_params={"partnership": facts.id}
-        )
+        st.markdown(
+            f":material/flag: [{REPORT_LABEL}](<{report_url(partnership=facts.id, base='')}>)"
+        )  # the app's page
         return st.button("Show this partnership", key=key)

@@ -119,46 +119,21 @@ def report(
         raise RefusedError("email: is not an email address (or leave it empty)")
     council_id = _council(register, _text(council, "council", 200))
     partnership_id = _text(partnership, "partnership", 80) or None
-    if partnership_id and partnership_id not in {p.id for p in store.partnerships()}:
+    published = store.published()  # cached by the version's label: one small query
+    if partnership_id and partnership_id not in {p.id for p in (published[1] if published else ())}:
         raise RefusedError("partnership: no published partnership has this id")
     if not (council_id or partnership_id or about == "missing"):
         raise RefusedError("council: name the council or the partnership the report is about")
     now = now or db.utcnow()
     key = client_key(client)
     per_hour, queue = _limit("SHAREDMAP_REPORTS_PER_HOUR"), _limit("SHAREDMAP_MAX_OPEN_REPORTS")
+    # A refusal costs one read statement and never the write lock, so a flood cannot queue up writers.
+    with db.autocommit(store.engine) if store.backend == "postgresql" else store.read() as conn:
+        _check_limits(conn, key, now, per_hour, queue)
     with store.write() as conn:
         if conn.dialect.name == "postgresql":  # writers of the same client take turns, so the count holds
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": "sharedmap-report:" + key})
-        recent = conn.execute(
-            sa.select(sa.func.count(), sa.func.min(suggestions.c.created_at)).where(
-                suggestions.c.client_key == key, suggestions.c.created_at > now - timedelta(hours=1)
-            )
-        ).one()
-        if recent[0] >= per_hour:
-            seconds = (db.as_utc(recent[1]) + timedelta(hours=1) - now).total_seconds()
-            wait = max(1, math.ceil(seconds / 60))
-            raise RefusedError(
-                f"you have sent {recent[0]} reports in the last hour, the most we accept from one address; "
-                f"nothing was sent. Try again in {wait} minutes"
-            )
-        held = conn.execute(
-            sa.select(sa.func.count()).where(
-                suggestions.c.client_key == key, suggestions.c.status == SuggestionStatus.OPEN
-            )
-        ).scalar_one()
-        if held >= per_hour:
-            raise RefusedError(
-                f"{held} of your reports are still waiting for a reviewer; nothing was sent. Please wait until they "
-                "have been looked at"
-            )
-        open_count = conn.execute(
-            sa.select(sa.func.count()).where(suggestions.c.status == SuggestionStatus.OPEN)
-        ).scalar_one()
-        if open_count >= queue:
-            raise RefusedError(
-                "the reviewers have too many reports waiting to take more just now; nothing was sent. "
-                "Please try again tomorrow"
-            )
+        _check_limits(conn, key, now, per_hour, queue)  # again, under the lock: the first look may be stale
         inserted = conn.execute(
             suggestions.insert().values(
                 created_at=now,
@@ -175,6 +150,41 @@ def report(
     if inserted is None:
         raise SharedMapError("the database did not return the new report's number")
     return int(inserted[0])
+
+
+def _check_limits(conn, key: str, now: datetime, per_hour: int, queue: int) -> None:
+    """Refuse, saying why, when this client sent its hourly share, holds that many open reports, or the queue is
+    full: one statement, so a refusal is one round trip."""
+    mine = suggestions.c.client_key == key
+    is_open = suggestions.c.status == SuggestionStatus.OPEN
+    since = now - timedelta(hours=1)
+    row = conn.execute(
+        sa.select(
+            sa.select(sa.func.count()).where(mine, suggestions.c.created_at > since).scalar_subquery(),
+            sa.select(sa.func.min(suggestions.c.created_at))
+            .where(mine, suggestions.c.created_at > since)
+            .scalar_subquery(),
+            sa.select(sa.func.count()).where(mine, is_open).scalar_subquery(),
+            sa.select(sa.func.count()).where(is_open).scalar_subquery(),
+        )
+    ).one()
+    recent, first, held, open_count = row
+    if recent >= per_hour:
+        seconds = (db.as_utc(first) + timedelta(hours=1) - now).total_seconds()
+        raise RefusedError(
+            f"you have sent {recent} reports in the last hour, the most we accept from one address; "
+            f"nothing was sent. Try again in {max(1, math.ceil(seconds / 60))} minutes"
+        )
+    if held >= per_hour:
+        raise RefusedError(
+            f"{held} of your reports are still waiting for a reviewer; nothing was sent. Please wait until they "
+            "have been looked at"
+        )
+    if open_count >= queue:
+        raise RefusedError(
+            "the reviewers have too many reports waiting to take more just now; nothing was sent. "
+            "Please try again tomorrow"
+        )
 
 
 def _council(register: Register, text: str) -> str | None:
