@@ -7,6 +7,7 @@ from sharedmap.app import officer, ui
 from sharedmap.errors import SharedMapError
 from sharedmap.publishing import reports
 
+ui.leave_pages_folder_mode()  # this page is often a server's first: opened from a link on the static site
 st.title("Something wrong or missing? Tell us")
 st.markdown(
     "Tell us what is wrong about a council's partnerships, or about a partnership missing from the map. A reviewer "

@@ -90,11 +90,11 @@ with reports_tab:
                 f"**Report {item.id}** · {item.created_at:%Y-%m-%d %H:%M} · {ui.md(reports.ABOUT[item.about])} · "
                 + ui.md(about)
             )
-            st.markdown(ui.md(item.message))
+            st.text(item.message)  # plain text: no link, formatting or HTML from a visitor
             if item.source_url:
-                st.markdown("Source given: " + ui.md(item.source_url))
+                st.text("Source given: " + item.source_url)
             if item.email:
-                st.caption("Reply to: " + ui.md(item.email) + " (deleted when the report is closed)")
+                st.text("Reply to: " + item.email + " (deleted when the report is closed)")
             row_name, row_data = reports.prefilled(store, item.id, register)
             left, middle, right = st.columns(3)
             left.download_button("Prefilled row (CSV)", row_data, row_name, "text/csv", key=f"report_row_{item.id}")
