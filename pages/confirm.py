@@ -41,8 +41,9 @@ for item in listed:
                 lambda p=p, link=link: confirm.confirm(store, user, register, p.id, link),
                 lambda s: f"Submission {s.id}: {s.comment}. A reviewer publishes it.",
             )
-        name, data = confirm.edit_file(store, user, register, p.id)
-        changed.download_button("Changed: download the row", data, name, "text/csv", key=f"edit_{p.id}")
+        changed.download_button(  # the listed rows are the officer's own (own_partnerships checked the scope)
+            "Changed: download the row", confirm.rows_csv([p], register), f"{p.id}.csv", "text/csv", key=f"edit_{p.id}"
+        )
         when = ended.date_input("Ended on", value=None, max_value=dt.date.today(), key=f"ended_on_{p.id}")
         if ended.button("Ended", key=f"end_{p.id}", disabled=when is None):
             officer.act(

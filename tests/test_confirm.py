@@ -40,6 +40,9 @@ def test_still_true_is_reviewed_published_shown_audited_and_rolled_back(store, a
     assert freshness_text(p, TODAY).startswith("status confirmed by Boston Borough Council on 4 December 2026")
     assert "confirmed by Boston Borough Council" in partnership_facts(p, register).freshness
     assert {"confirm", "approve"} <= {e.action for e in store.audit_log(submission_id=submission.id)}
+    from sharedmap.quality import quality_report
+
+    assert "SS001" not in quality_report([p], register, TODAY).without_status_evidence  # evidence without a link
     workflow.rollback(store, accounts[REVIEWER], version.number - 1)
     assert published(store, "SS001").status_confirmed_by == ""
 
