@@ -8,7 +8,10 @@ Screenshots of the static page's link, the filled-in form and the reviewers' que
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +26,7 @@ from sharedmap.site import pages
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
 
-REVIEWER, BOSTON = "reviewer@lga.gov.uk", "E07000136"
+REVIEWER, SECOND, BOSTON = "reviewer@lga.gov.uk", "second.reviewer@lga.gov.uk", "E07000136"
 IMG = "<img src=x onerror=alert(1)>"
 WAIT_MS = 45_000
 
@@ -33,7 +36,8 @@ def store(tmp_path_factory, seed_file):
     url = f"sqlite:///{tmp_path_factory.mktemp('report_store') / 'store.sqlite'}"
     store = Store.open(url)
     store.ensure_seeded(load_seed(seed_file), seed_file.name, "0" * 64)
-    auth.create_user(store, REVIEWER, PASSWORD, *ACCOUNTS[REVIEWER])
+    for email in (REVIEWER, SECOND):
+        auth.create_user(store, email, PASSWORD, *ACCOUNTS[email])
     yield store
     store.close()
 
@@ -44,7 +48,31 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(OUTPUT / name), full_page=True)
 
 
-def test_a_reader_reports_from_a_static_council_page_and_a_reviewer_dismisses_it(
+def sign_in(page, email: str) -> None:
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.get_by_text(re.compile("^Signed in as")).wait_for()
+
+
+def ended_row(prefilled: bytes) -> bytes:
+    """The reviewer's edit of the prefilled row: the partnership ended in March 2025, as the report's source says."""
+    rows = list(csv.DictReader(io.StringIO(prefilled.decode("utf-8-sig"))))
+    rows[0].update(
+        status="ended",
+        end="2025-03",
+        status_source_url="https://www.boston.gov.uk/minutes-2025",
+        status_source_date="2025-03-31",
+        status_evidence="Council minutes, March 2025: the alliance ends",
+    )
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def test_readers_report_from_a_static_council_page_and_reviewers_dismiss_one_and_publish_another(
     browser, store, seed_file, tmp_path, monkeypatch
 ):
     env = {"SHAREDMAP_DATABASE_URL": str(store.engine.url), "SHAREDMAP_PARTNERSHIPS": str(seed_file)}
@@ -94,9 +122,7 @@ def test_a_reader_reports_from_a_static_council_page_and_a_reviewer_dismisses_it
 
         reviewer = context.new_page()
         reviewer.goto(f"{app}/review")
-        reviewer.get_by_role("textbox", name="Email").fill(REVIEWER)
-        reviewer.get_by_role("textbox", name="Password").fill(PASSWORD)
-        reviewer.get_by_role("button", name="Sign in", exact=True).click()
+        sign_in(reviewer, REVIEWER)
         reviewer.get_by_role("tab", name="Reports from the public (1)").click()
         reviewer.get_by_text(f"It ended in March 2025 {IMG}").wait_for()  # the HTML shown as the text it is
         assert reviewer.evaluate("() => !Array.from(document.images).some(i => i.getAttribute('src') === 'x')")
@@ -106,7 +132,49 @@ def test_a_reader_reports_from_a_static_council_page_and_a_reviewer_dismisses_it
         reviewer.get_by_label("Why dismiss it").press("Enter")
         reviewer.get_by_role("button", name="Dismiss").click()
         reviewer.get_by_text("Report 1 dismissed.").wait_for()
+        assert reports.suggestion(store, 1).email is None
+
+        # a second report, about the partnership, is made into a submission from its prefilled row and published
+        page.goto(f"{app}/report?partnership=SS001")
+        page.get_by_text("whether it still runs (its status)").click()
+        page.get_by_label("What is wrong or missing").fill("The alliance ended in March 2025")
+        page.get_by_label(re.compile("^A public source link")).fill("https://www.boston.gov.uk/minutes-2025")
+        page.get_by_role("button", name="Send the report").click()
+        page.get_by_text("Thank you: report 2 is with the reviewers.").wait_for()
+        reviewer.reload()  # a new session: sign in again
+        sign_in(reviewer, REVIEWER)
+        reviewer.get_by_role("tab", name="Reports from the public (1)").click()
+        with reviewer.expect_download() as download:
+            reviewer.get_by_role("button", name="Prefilled row (CSV)").click()
+        prefilled = Path(download.value.path()).read_bytes()
+        assert b"Report 2" in prefilled and b"SS001" in prefilled
+        upload = context.new_page()
+        upload.goto(f"{app}/upload")
+        sign_in(upload, REVIEWER)
+        upload.locator("input[type=file]").set_input_files(
+            files=[{"name": "report-2.csv", "mimeType": "text/csv", "buffer": ended_row(prefilled)}]
+        )
+        upload.get_by_text(re.compile("withdraw published ones missing from it")).click()  # only this row
+        upload.get_by_text("What would change on the map").wait_for()
+        upload.get_by_role("button", name="Submit for review").click()
+        upload.get_by_text(re.compile("^Submitted as submission 1 ")).wait_for()
+        reviewer.reload()
+        sign_in(reviewer, REVIEWER)
+        reviewer.get_by_role("tab", name="Reports from the public (1)").click()
+        reviewer.get_by_role("button", name="Close as submitted").click()
+        reviewer.get_by_text("Report 2 closed as submission 1.").wait_for()
         context.close()
+
+        second = browser.new_context(viewport={"width": 1300, "height": 1400})
+        second.set_default_timeout(WAIT_MS)
+        approver = second.new_page()
+        approver.goto(f"{app}/review")
+        sign_in(approver, SECOND)
+        approver.get_by_role("button", name="Approve and publish").click()
+        approver.get_by_text(re.compile("published as version 2")).wait_for()
+        second.close()
     assert dialogs == []
-    closed = reports.suggestion(store, 1)
-    assert (closed.status, closed.email) == ("dismissed", None)
+    closed = reports.suggestion(store, 2)
+    assert (closed.status, closed.email, closed.submission_id) == ("accepted", None, 1)
+    alliance = next(p for p in store.partnerships() if p.id == "SS001")
+    assert (alliance.status.value, alliance.end.iso()) == ("ended", "2025-03")
