@@ -74,6 +74,8 @@ with panel_column:
             if partnership_card.partnership_card(panel.partnership_facts(p, register, network), key=f"show_{p.id}"):
                 ui.select(partnership=p.id)
                 st.rerun()
+        if selection.council_id:  # a partnership missing, or something wrong about this council
+            st.markdown(ui.report_link(council=selection.council_id))
         if st.button("Clear selection", key="clear_selection"):
             ui.select()
             st.rerun()

@@ -6,8 +6,8 @@ import streamlit as st
 from sharedmap import exports
 from sharedmap.app import officer as officer
 from sharedmap.app import ui
+from sharedmap.publishing import reports, workflow
 from sharedmap.publishing import review_tables as tables
-from sharedmap.publishing import workflow
 from sharedmap.publishing.auth import Role
 from sharedmap.publishing.store import SubmissionStatus
 
@@ -19,8 +19,15 @@ if user is None:
 register, store = ui.register(), officer.store()
 pending = store.submissions(SubmissionStatus.PENDING)
 current = store.current()[0]
-pending_tab, decided_tab, versions_tab, audit_tab = st.tabs(
-    [f"Pending submissions ({len(pending)})", "Decided", "Versions", "Audit log"]
+queue = reports.suggestions_list(store)
+pending_tab, reports_tab, decided_tab, versions_tab, audit_tab = st.tabs(
+    [
+        f"Pending submissions ({len(pending)})",
+        f"Reports from the public ({len(queue)})",
+        "Decided",
+        "Versions",
+        "Audit log",
+    ]
 )
 
 with pending_tab:
@@ -69,6 +76,42 @@ with pending_tab:
                 lambda: workflow.reject(store, user, chosen.id, comment),
                 lambda s: f"Rejected submission {s.id}; {s.submitted_by} can see why.",
             )
+
+with reports_tab:
+    st.markdown(
+        "What visitors reported, oldest first; shown as they typed it, never as links or formatting. Make one into "
+        "a submission (download the prefilled row, edit it, upload it on *Upload partnerships*, then close the "
+        "report with the submission's number) or dismiss it with a reason. Either way the reporter's email is deleted."
+    )
+    for item in queue:
+        with st.container(border=True):
+            about = item.partnership_id or (register.get(item.council_id).name if item.council_id else "a new one")
+            st.markdown(
+                f"**Report {item.id}** · {item.created_at:%Y-%m-%d %H:%M} · {ui.md(reports.ABOUT[item.about])} · "
+                + ui.md(about)
+            )
+            st.text(item.message)  # plain text: no link, formatting or HTML from a visitor
+            if item.source_url:
+                st.text("Source given: " + item.source_url)
+            if item.email:
+                st.text("Reply to: " + item.email + " (deleted when the report is closed)")
+            row_name, row_data = reports.prefilled(store, item.id, register)
+            left, middle, right = st.columns(3)
+            left.download_button("Prefilled row (CSV)", row_data, row_name, "text/csv", key=f"report_row_{item.id}")
+            made = middle.number_input("Submission made from it", min_value=1, step=1, key=f"report_sub_{item.id}")
+            if middle.button("Close as submitted", key=f"report_accept_{item.id}"):
+                officer.act(
+                    lambda item=item, made=made: reports.accept(store, user, item.id, int(made)),
+                    lambda r: f"Report {r.id} closed as submission {r.submission_id}.",
+                )
+            reason = right.text_input("Why dismiss it", key=f"report_reason_{item.id}", max_chars=reports.MAX_REASON)
+            if right.button("Dismiss", key=f"report_dismiss_{item.id}"):
+                officer.act(
+                    lambda item=item, reason=reason: reports.dismiss(store, user, item.id, reason),
+                    lambda r: f"Report {r.id} dismissed.",
+                )
+    if not queue:
+        st.markdown("No report is waiting.")
 
 with decided_tab:
     decided = [s for s in store.submissions() if s.status is not SubmissionStatus.PENDING]

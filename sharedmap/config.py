@@ -150,6 +150,54 @@ SETTINGS: tuple[Setting, ...] = (
         "While the database is unreachable, how often (seconds) an app copy tries it again; between tries visitors "
         "get the last published version at once.",
     ),
+    Setting(
+        "SHAREDMAP_PUBLIC_URL",
+        "",
+        "The app's public address (e.g. https://sharedmap.example.org/): the static site and the embed link to its "
+        'report page ("Something wrong or missing? Tell us") with the council or partnership filled in; empty: '
+        "the static site shows no report links.",
+    ),
+    Setting(
+        "SHAREDMAP_REPORTS_PER_HOUR",
+        "5",
+        "Most reports one client (by its address, kept only as a keyed hash) may send in an hour; past it the form "
+        "refuses, saying when to try again. Counted in the store, so it holds across app copies.",
+    ),
+    Setting(
+        "SHAREDMAP_MAX_OPEN_REPORTS",
+        "500",
+        "Most open reports in the reviewers' queue; past it the form asks visitors to try again later, so a flood "
+        "cannot bury the queue. One client may hold at most SHAREDMAP_REPORTS_PER_HOUR open reports at a time.",
+    ),
+    Setting(
+        "SHAREDMAP_REPORT_KEY",
+        "",
+        "A secret mixed into the hash of a reporter's address (for the rate limit); empty uses a key derived from "
+        "the database address. Set it when several app copies use different database URLs for the same store.",
+    ),
+    Setting(
+        "SHAREDMAP_SMTP_HOST",
+        "",
+        "The mail server `reminders` sends through; empty: reminders can only be previewed with --dry-run.",
+    ),
+    Setting("SHAREDMAP_SMTP_PORT", "25", "The mail server's port (25, 587 with starttls, 465 with ssl)."),
+    Setting(
+        "SHAREDMAP_SMTP_TLS",
+        "off",
+        "How to secure the mail connection: off, starttls (upgrade after connecting) or ssl (TLS from the start).",
+    ),
+    Setting("SHAREDMAP_SMTP_USER", "", "User name for the mail server; empty: send without signing in."),
+    Setting("SHAREDMAP_SMTP_PASSWORD", "", "Password for SHAREDMAP_SMTP_USER."),
+    Setting(
+        "SHAREDMAP_MAIL_FROM",
+        "sharedmap@localhost",
+        "The sender address of reminders (From:).",
+    ),
+    Setting(
+        "SHAREDMAP_REMINDER_INTERVAL_DAYS",
+        "30",
+        "At most one reminder per council in this many days, whatever how often `reminders` runs.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

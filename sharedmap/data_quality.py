@@ -270,8 +270,10 @@ def quality_report(
         by_status={s.value: sum(v is s for v in shown.values()) for s in Standing},
         shown_current_on_old_evidence=old,
         without_status_evidence=[
-            p.id for p in partnerships if not (p.status_source_url and p.status_source_date and p.status_evidence)
-        ],
+            p.id
+            for p in partnerships
+            if not ((p.status_source_url or p.status_confirmed_by) and p.status_source_date and p.status_evidence)
+        ],  # a council's own confirmation is evidence without a link
         forecast_flags=[flag for p in partnerships for flag in forecast_flags(p)],
         councils_not_searched=[_council(c) for c in not_searched],
         councils_neither=[_council(c) for c in not_searched if c.id not in covered],

@@ -95,6 +95,10 @@ FIELDS: dict[str, dict] = {
     "status_source_url": {"type": "string", "description": "The newest public evidence of the status."},
     "status_source_date": _date("The date of the newest status evidence."),
     "status_evidence": {"type": "string", "description": "What the status evidence says."},
+    "status_confirmed_by": {
+        "type": "string",
+        "description": "The member council (register id) whose own confirmation is the status evidence, if any.",
+    },
     "status_date": _date("The date the status was true at: status_source_date, else source_date, else verified_on."),
     "standing": {
         "type": "string",

@@ -29,8 +29,9 @@ DATA_NOTE = (
     "Partnerships compiled from the public sources named in each row. Savings are as the sources state "
     "them: kind (annual, cumulative, target, one-off funding), period and scope (whole partnership, each "
     "council or one named council) are given; estimates are marked. A row's status is its own claim, as at "
-    "its newest evidence (status_source_url, status_source_date, status_evidence; status_date falls back to the "
-    "source's date). standing is what the map shows today: operational, planned, ended, funded (a grant, not "
+    "its newest evidence (status_source_url, status_source_date, status_evidence; status_confirmed_by names the "
+    "council when the evidence is a member council's own confirmation; status_date falls back to the source's "
+    "date). standing is what the map shows today: operational, planned, ended, funded (a grant, not "
     "known to have formed a partnership), or unconfirmed (running or planned on evidence older than the site's "
     "limit)."
 )
@@ -59,6 +60,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "status_source_url",
     "status_source_date",
     "status_evidence",
+    "status_confirmed_by",
     "status_date",
     "standing",
 )
@@ -109,6 +111,7 @@ def partnerships_frame(partnerships: list[Partnership], register: Register) -> p
                 "status_source_url": p.status_source_url,
                 "status_source_date": p.status_source_date.iso() if p.status_source_date else "",
                 "status_evidence": p.status_evidence,
+                "status_confirmed_by": p.status_confirmed_by,
                 "status_date": (when.iso() if (when := status_date(p)) else ""),
                 "standing": standing(p).value,
             }

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
 
 from sharedmap import config
@@ -63,11 +64,30 @@ def status_date(p: Partnership) -> PartialDate | None:
     return p.status_source_date or p.source_date or p.verified_on
 
 
-def status_by(p: Partnership) -> str:
-    """Who evidenced the status: the status evidence's note when it names a confirmation, else its source."""
+def status_by(p: Partnership, names: Mapping[str, str] | None = None) -> str:
+    """Who evidenced the status: "confirmed by Boston Borough Council" when a member council confirmed it (its
+    name from ``names``, else the register), else a public source of that date, else the row's own source."""
+    if p.status_confirmed_by and p.status_source_date:
+        return f"confirmed by {council_name(p.status_confirmed_by, names)}"
     if p.status_source_date and p.status_source_url:
         return "a public source"
     return "the row's source"
+
+
+def council_name(council_id: str, names: Mapping[str, str] | None = None) -> str:
+    """The council's name for a confirmation ("Boston Borough Council"); its id when the register lacks it."""
+    if names is not None:
+        return names.get(council_id) or council_id
+    from sharedmap.register import load_register  # only for confirmed rows: the register is cached once read
+
+    council = load_register().councils.get(council_id)
+    return council.name if council else council_id
+
+
+def confirmation_text(council_id: str, on: dt.date, names: Mapping[str, str] | None = None) -> str:
+    """The status evidence a council's confirmation writes: "confirmed by Boston Borough Council on 4 December
+    2026"."""
+    return f"confirmed by {council_name(council_id, names)} on {on.day} {calendar.month_name[on.month]} {on.year}"
 
 
 def last_day(d: PartialDate) -> dt.date:
@@ -120,11 +140,17 @@ def standing_text(p: Partnership, today: dt.date | None = None, years: float | N
     return shown.label + (f" (evidence of {date_text(when)})" if when else "")
 
 
-def freshness_text(p: Partnership, today: dt.date | None = None, years: float | None = None) -> str:
-    """'status as at March 2025 (a public source); checked against its sources on 4 December 2026', as the panel,
-    council pages and downloads say when the status was last evidenced and by whom."""
+def freshness_text(
+    p: Partnership, today: dt.date | None = None, years: float | None = None, names: Mapping[str, str] | None = None
+) -> str:
+    """'status as at March 2025 (a public source); checked against its sources on 4 December 2026', or 'status
+    confirmed by Boston Borough Council on 4 December 2026; …', as the panel, council pages and downloads say when
+    the status was last evidenced and by whom."""
     when = status_date(p)
-    parts = [f"status as at {date_text(when)} ({status_by(p)})" if when else "status date unknown"]
+    if p.status_confirmed_by and p.status_source_date:
+        parts = [f"status {status_by(p, names)} on {date_text(p.status_source_date)}"]
+    else:
+        parts = [f"status as at {date_text(when)} ({status_by(p, names)})" if when else "status date unknown"]
     if p.verified_on:
         parts.append(f"checked against its sources on {date_text(p.verified_on)}")
     else:

@@ -204,6 +204,8 @@ class Partnership:
     status_source_url: str = ""
     status_source_date: PartialDate | None = None
     status_evidence: str = ""
+    # A council's own confirmation of the status (its register id): the evidence is the council's word, maybe unlinked.
+    status_confirmed_by: str = ""
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -340,6 +342,7 @@ def to_record(p: Partnership) -> dict:
         "status_source_url": p.status_source_url,
         "status_source_date": p.status_source_date.iso() if p.status_source_date else None,
         "status_evidence": p.status_evidence,
+        "status_confirmed_by": p.status_confirmed_by,
     }
 
 
@@ -374,4 +377,5 @@ def from_record(record: dict) -> Partnership:
         status_source_url=record.get("status_source_url") or "",
         status_source_date=parse_iso_partial(record.get("status_source_date")),
         status_evidence=record.get("status_evidence") or "",
+        status_confirmed_by=record.get("status_confirmed_by") or "",
     )

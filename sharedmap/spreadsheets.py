@@ -153,6 +153,7 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "status_source_url": ("status source url", "status source", "status link", "status evidence link"),
     "status_source_date": ("status source date", "status evidence date"),
     "status_evidence": ("status evidence", "status evidence note", "where the status is stated"),
+    "status_confirmed_by": ("status confirmed by", "confirmed by", "confirming council"),
 }
 REQUIRED_FIELDS = ("name", "councils", "services")
 

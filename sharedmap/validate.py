@@ -98,6 +98,7 @@ class RowReport:
             "status_source_url": p.status_source_url if p else "",
             "status_source_date": p.status_source_date.iso() if p and p.status_source_date else None,
             "status_evidence": p.status_evidence if p else "",
+            "status_confirmed_by": p.status_confirmed_by if p else "",
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
         }
@@ -225,7 +226,7 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
                 f"note to {MAX_EVIDENCE} (where in the source the facts are, in your words)",
             )
         )
-    status_source = _status_evidence(values, source_date, report, attempt)
+    status_source = _status_evidence(values, source_date, report, attempt, register, council_ids)
     _parse_savings(values, register, report, attempt)
     for s in report.savings:
         if s.council_id and council_ids is not None and s.council_id not in council_ids:
@@ -275,9 +276,13 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     return report
 
 
-def _status_evidence(values: dict, source_date, report: RowReport, attempt) -> dict:
+def _status_evidence(
+    values: dict, source_date, report: RowReport, attempt, register: AnyRegister, council_ids: list[str] | None
+) -> dict:
     """The newest evidence of the status: a web link, a date no older than the source's and not in the future, and
-    a note of where it says so; the link and the date go together."""
+    a note of where it says so; the link and the date go together, unless a member council confirmed the status
+    itself (``status_confirmed_by``): its word is the evidence, dated, with a link only if it gave one."""
+    confirmed_by = _confirmed_by(values, register, council_ids, report)
     text = clean(values.get("status_source_url"))
     links = URL.findall(text)
     if text and len(links) != 1:
@@ -294,7 +299,9 @@ def _status_evidence(values: dict, source_date, report: RowReport, attempt) -> d
                 f"is older than the source's date ({source_date}): the status evidence is the newest evidence",
             )
         )
-    if bool(links) != bool(when) and not report.errors:
+    if confirmed_by and not when and not report.errors:
+        report.errors.append(Issue("status_source_date", None, "a council's confirmation needs the date it was made"))
+    elif not confirmed_by and bool(links) != bool(when) and not report.errors:
         missing = "status_source_date" if links else "status_source_url"
         report.errors.append(Issue(missing, None, "the status evidence needs both its link and its date"))
     evidence = clean(values.get("status_evidence"))
@@ -306,7 +313,32 @@ def _status_evidence(values: dict, source_date, report: RowReport, attempt) -> d
         "status_source_url": links[0] if len(links) == 1 else "",
         "status_source_date": when,
         "status_evidence": evidence,
+        "status_confirmed_by": confirmed_by,
     }
+
+
+def _confirmed_by(values: dict, register: AnyRegister, council_ids: list[str] | None, report: RowReport) -> str:
+    """The register id of the member council that confirmed the status (an id or an exact name), else ""."""
+    text = clean(values.get("status_confirmed_by"))
+    if not text:
+        return ""
+    council = register.councils.get(text)
+    if council is None:
+        try:
+            council_id = _confident_id(register, text)
+        except CouncilNotFoundError as exc:
+            report.errors.append(Issue("status_confirmed_by", text, str(exc), exc.suggestions))
+            return ""
+    else:
+        council_id = council.id
+    members = set(council_ids or ())
+    members |= {s.id for c in council_ids or () if c in register.councils for s in register.current_successors(c)}
+    if council_ids is not None and council_id not in members:
+        report.errors.append(
+            Issue("status_confirmed_by", text, "only a member council of the partnership can confirm its status")
+        )
+        return ""
+    return council_id
 
 
 def _check_verified(values: dict, source_date, verified_on, report: RowReport) -> None:

@@ -24,6 +24,7 @@ PAGES = {
     "data": "Data",
     "about": "About the Shared Services Map",
     "what_changed": "What changed",
+    "report": "Something wrong or missing? Tell us",
 }
 
 
@@ -207,6 +208,8 @@ def test_the_panel_says_what_each_figure_covers_and_how_fresh_it_is():
     assert not at.exception and not at.error
     shown = texts(at).replace("\\", "")
     assert "£208,000 annual 2023/24 (City of York Council)" in shown  # SS056: York's figure alone
+    links = [m.value for m in at.markdown if "Tell us" in m.value]
+    assert "(<report?council=YOR>)" in links[-1] and len(links) == len(york) + 1  # each partnership, and the council
     for p in york:
         assert freshness_text(p)[1:] in shown  # the caption capitalises its first letter
     badges = [m.value for m in at.markdown].count(":orange-badge[:material/schedule: Not confirmed recently]")

@@ -93,7 +93,7 @@ def messages(elements) -> list[str]:
 
 
 def test_the_officer_pages_show_only_a_sign_in_form_until_signed_in(store):
-    for name in ("sign_in", "upload", "review"):
+    for name in ("sign_in", "upload", "review", "confirm"):
         at = page(name).run()
         assert not at.exception
         assert [t.label for t in at.text_input] == ["Email", "Password"]
@@ -219,7 +219,13 @@ def test_a_reviewer_approves_and_an_officer_cannot(store, messy_file):
     assert not officer.tabs and "approve" not in [b.key for b in officer.button]
 
     at = sign_in(page("review").run(), REVIEWER)
-    assert [t.label for t in at.tabs] == ["Pending submissions (1)", "Decided", "Versions", "Audit log"]
+    assert [t.label for t in at.tabs] == [
+        "Pending submissions (1)",
+        "Reports from the public (0)",
+        "Decided",
+        "Versions",
+        "Audit log",
+    ]
     assert at.selectbox(key="review_submission").value == submission_id
     assert (
         f"File file.csv (3 rows, 1 council name fixed on the page; SHA-256 {store.submission(1).file_sha256[:12]}…)"
@@ -369,3 +375,46 @@ def test_a_single_sign_on_sign_in_is_logged_once_per_session(store, tmp_path):
     assert len(sign_ins) == 1
     assert sign_ins[0]["outcome"] == "success" and sign_ins[0]["method"] == "sso"
     assert sign_ins[0]["actor"] == ELI
+
+
+def test_an_officer_confirms_on_the_page_and_a_reviewer_publishes_it(store):
+    at = sign_in(page("confirm").run(), BOT)
+    assert not at.exception and not at.error
+    shown = texts(at)
+    assert shown.index("SS001") < shown.index("SS002") and "SS011" not in shown  # own council's, oldest first
+    at.button(key="confirm_SS001").click().run()
+    assert not at.exception and not at.error
+    assert messages(at.success)[0].startswith("Submission 1: Boston Borough Council: Boston and East Lindsey")
+    review = sign_in(page("review").run(), REVIEWER)
+    review.button(key="approve").click().run()
+    p = next(p for p in store.partnerships() if p.id == "SS001")
+    assert p.status_confirmed_by == "BOT" and p.status_evidence.startswith("confirmed by Boston Borough Council on")
+
+
+def test_a_visitor_reports_and_a_reviewer_sees_it_as_text_and_dismisses_it(store):
+    at = page("report")
+    at.query_params["partnership"] = "SS011"
+    at.run()
+    assert at.selectbox(key="report_partnership").value == "SS011"
+    at.text_area(key="report_message").input("**Bold** <b>claim</b> [link](http://evil.example)")
+    at.text_input(key="report_email").input("reader@example.org")
+    at.button(key="FormSubmitter:report-Send the report").click().run()
+    assert messages(at.error) == [
+        "Not sent: source link: a report of a savings figure needs a public source link to check."
+    ]
+    at.text_input(key="report_source").input("https://adur-worthing.gov.uk/report")
+    at.button(key="FormSubmitter:report-Send the report").click().run()
+    assert not at.error and messages(at.success) == ["Thank you: report 1 is with the reviewers."]
+    at.text_input(key="report_website").input("spam")
+    at.button(key="FormSubmitter:report-Send the report").click().run()
+    assert "hidden field" in messages(at.error)[0]
+
+    review = sign_in(page("review").run(), REVIEWER)
+    assert [t.label for t in review.tabs][1] == "Reports from the public (1)"
+    assert "**Bold** <b>claim</b> [link](http://evil.example)" in [t.value for t in review.text]  # as typed
+    review.text_input(key="report_reason_1").input("The council's report says otherwise").run()
+    review.button(key="report_dismiss_1").click().run()
+    assert messages(review.success) == ["Report 1 dismissed."]
+    from sharedmap.publishing.reports import suggestion
+
+    assert suggestion(store, 1).email is None

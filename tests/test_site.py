@@ -292,3 +292,15 @@ def test_the_site_says_what_changed_in_a_page_and_feeds_a_reader_parses(store, a
     feed_link = f'type="application/atom+xml" title="Boston Borough Council: what changed" href="{BOSTON}.atom"'
     assert f'<link rel="alternate" {feed_link}>' in council_page
     assert 'type="application/atom+xml"' in (built.path / "index.html").read_text(encoding="utf-8")
+
+
+def test_council_pages_link_to_the_report_form_only_when_the_app_has_a_public_address(site, monkeypatch):
+    from types import SimpleNamespace
+
+    page = (site.path / f"council/{BOSTON}.html").read_text(encoding="utf-8")
+    assert "Tell us" not in page  # built without SHAREDMAP_PUBLIC_URL
+    monkeypatch.setenv("SHAREDMAP_PUBLIC_URL", "https://map.example.org")
+    panel = SimpleNamespace(name="Boston Borough Council", kind="district", partnerships=[], code=BOSTON, savings="")
+    data = SimpleNamespace(year=2025, skipped=())
+    html = pages.render_page("council.html.j2", data, {"site.css": "assets/site.css"}, panel=panel)
+    assert f'href="https://map.example.org/report?council={BOSTON}">Something wrong or missing? Tell us</a>' in html

@@ -25,7 +25,7 @@ def test_migrations_build_exactly_the_tables_the_code_uses(empty_store):
     db.migrate(empty_store.engine)  # a second upgrade is a no-op
     with empty_store.engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), db.metadata) == []
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0003_change_read_from"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == "0004_reports_and_reminders"
 
 
 def test_sqlite_store_is_created_on_first_start_in_wal_mode(tmp_path):

@@ -198,3 +198,12 @@ def show_preview(preview: Preview, register: Register) -> None:
     for change in preview.of_kind(CHANGED):
         with st.expander(f"What changes in {md(change.name)}"):
             st.dataframe(review_tables.field_changes(change, register), hide_index=True)
+
+
+def client_address() -> str:
+    """The visitor's address for the report rate limit: the last X-Forwarded-For entry (added by our own reverse
+    proxy, so a visitor cannot forge it), else the connection's address."""
+    forwarded = st.context.headers.get("X-Forwarded-For")
+    last = forwarded.split(",")[-1].strip() if isinstance(forwarded, str) else ""
+    address = st.context.ip_address
+    return last or (address if isinstance(address, str) and address else "unknown")

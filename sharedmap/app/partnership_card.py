@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sharedmap.app.ui import md
+from sharedmap.app.ui import md, report_link
 from sharedmap.maps.panel import PartnershipFacts
 
 
@@ -26,4 +26,5 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
         if facts.stale:  # a badge, not st.warning: warnings on these pages are about the link or the store
             st.badge("Not confirmed recently", icon=":material/schedule:", color="orange")
         st.caption(md(facts.freshness[:1].upper() + facts.freshness[1:]) + ".")
+        st.markdown(report_link(partnership=facts.id))  # the app's own report page
         return st.button("Show this partnership", key=key)

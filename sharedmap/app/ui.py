@@ -29,6 +29,7 @@ from sharedmap.partners.recommend import PartnerContext, build_context
 from sharedmap.partnerships import Partnership
 from sharedmap.publishing.dataset import LastGood, load_published, seed_path, unshown
 from sharedmap.register import TYPE_NAMES, Register, load_register
+from sharedmap.report_links import REPORT_LABEL, report_url
 from sharedmap.research import load_log, log_path
 from sharedmap.spatial.network import Network, build_network, year_geometries
 
@@ -366,6 +367,11 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 def md(text: object) -> str:
     """Text from the data, made literal for st.markdown (no links, emphasis, directives or HTML from data)."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def report_link(council: str | None = None, partnership: str | None = None) -> str:
+    """Markdown for the app's own report page, the council or partnership filled in (ids are URL-encoded)."""
+    return f":material/flag: [{REPORT_LABEL}](<{report_url(council, partnership, base='')}>)"
 
 
 def footer() -> None:

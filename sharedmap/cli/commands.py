@@ -382,6 +382,13 @@ def _add_workflow(sub: argparse._SubParsersAction) -> None:
     add_commands(sub)
 
 
+def _add_upkeep(sub: argparse._SubParsersAction) -> None:
+    """`confirm`, `reports`, `reminders`: keeping the map true, kept in sharedmap/cli/upkeep.py."""
+    from sharedmap.cli.upkeep import add_commands
+
+    add_commands(sub)
+
+
 def _add_site(sub: argparse._SubParsersAction) -> None:
     """`site build`: the public map as a static site, kept in sharedmap/cli/site.py."""
     from sharedmap.cli.site import add_commands
@@ -438,6 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_assets,
         _add_recommend,
         _add_workflow,
+        _add_upkeep,
         _add_data,
         _add_site,
         _add_serve,

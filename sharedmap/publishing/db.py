@@ -136,7 +136,41 @@ audit_log = sa.Table(
     sa.Column("counts", sa.JSON, nullable=True),
     sa.Column("detail", sa.Text, nullable=False, server_default=""),
 )
+# Reports from the public (migration 0003): a suggestion waits for a reviewer; the reporter's email is deleted when
+# it is closed. ``client_key`` is a keyed hash of the client's address, for the rate limit, never the address.
+suggestions = sa.Table(
+    "suggestions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("client_key", sa.String(64), nullable=False),
+    sa.Column("about", sa.String(24), nullable=False),  # figure | status | other | missing
+    sa.Column("council_id", sa.String(16), nullable=True),
+    sa.Column("partnership_id", sa.String(80), nullable=True),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("source_url", sa.Text, nullable=False, server_default=""),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),  # open | accepted | dismissed
+    sa.Column("decided_by", sa.String(254), nullable=True),
+    sa.Column("decided_at", Timestamp, nullable=True),
+    sa.Column("decision_comment", sa.Text, nullable=False, server_default=""),
+    sa.Column("submission_id", sa.Integer, nullable=True),
+)
+
+# Reminders sent to a council's officers (migration 0003): at most one per council per interval.
+reminders = sa.Table(
+    "reminders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("council_id", sa.String(16), nullable=False),
+    sa.Column("sent_at", Timestamp, nullable=False),
+    sa.Column("recipients", sa.Text, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+)
 sa.Index("ix_audit_log_at", audit_log.c.at)
+sa.Index("ix_suggestions_status", suggestions.c.status)
+sa.Index("ix_suggestions_client_key", suggestions.c.client_key, suggestions.c.created_at)
+sa.Index("ix_reminders_council_id", reminders.c.council_id, reminders.c.sent_at)
 sa.Index("ix_submissions_status", submissions.c.status)
 
 

@@ -33,6 +33,10 @@ FIELD_LABELS = {
     "notes": "notes",
     "verified_on": "checked against source on",
     "evidence": "evidence",
+    "status_source_url": "status source",
+    "status_source_date": "status date",
+    "status_evidence": "status evidence",
+    "status_confirmed_by": "status confirmed by",
 }
 
 

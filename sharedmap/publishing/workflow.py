@@ -66,6 +66,10 @@ RECORD_FIELDS = {
     "notes": "notes",
     "verified_on": "verified_on",
     "evidence": "evidence",
+    "status_source_url": "status_source_url",
+    "status_source_date": "status_source_date",
+    "status_evidence": "status_evidence",
+    "status_confirmed_by": "status_confirmed_by",
 }
 Fixes = Mapping[tuple[int, str, str], str]  # (row, column, text as typed) -> replacement, e.g. a picked suggestion
 

@@ -20,6 +20,7 @@ from sharedmap.errors import SharedMapError
 from sharedmap.maps import mapview
 from sharedmap.maps.payload import script_json
 from sharedmap.partnerships import SERVICES
+from sharedmap.report_links import REPORT_LABEL, report_url
 from sharedmap.site.content import SiteData
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -29,6 +30,7 @@ environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+environment.globals.update(report_url=report_url, report_label=REPORT_LABEL)  # no link without SHAREDMAP_PUBLIC_URL
 # The sources' credits come from geo/sources.json, like the app's; the partnerships' own line is the site's.
 LICENCES = (
     sources.credits() + ". Partnerships: compiled from the public sources linked on each one; figures as the "
