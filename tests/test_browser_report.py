@@ -1,7 +1,9 @@
 """A reader reports a mistake from a static council page, in a real browser (Debian's Chromium through Playwright),
 against a real `streamlit run app.py` on a temporary SQLite store: the council page (served by a plain file server,
 as a CDN would) links to the app's report page with the council filled in; the report is refused without a source
-link, then sent; a reviewer sees it as text (the HTML in it never runs) and dismisses it, deleting the email.
+link, then sent; a reviewer sees it as text (the HTML in it never runs) and dismisses it, deleting the email. A
+second report is made into a submission and published: the app rebuilds the static site in the background, and its
+map panel, the council page and both feeds (the site's and Boston's) show the partnership ended.
 
 Screenshots of the static page's link, the filled-in form and the reviewers' queue go to test-output/.
 """
@@ -11,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from pathlib import Path
-from types import SimpleNamespace
 
+import feedparser
 import pytest
 from browser_fixtures import LOCAL_HOSTS, OUTPUT, static_server, streamlit_servers
 from store_fixtures import ACCOUNTS, PASSWORD
@@ -21,7 +24,7 @@ from store_fixtures import ACCOUNTS, PASSWORD
 from sharedmap.publishing import auth, reports
 from sharedmap.publishing.dataset import load_seed
 from sharedmap.publishing.store import Store
-from sharedmap.site import pages
+from sharedmap.site import build
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
@@ -73,19 +76,18 @@ def ended_row(prefilled: bytes) -> bytes:
 
 
 def test_readers_report_from_a_static_council_page_and_reviewers_dismiss_one_and_publish_another(
-    browser, store, seed_file, tmp_path, monkeypatch
+    browser, store, seed_file, register, tmp_path, monkeypatch
 ):
-    env = {"SHAREDMAP_DATABASE_URL": str(store.engine.url), "SHAREDMAP_PARTNERSHIPS": str(seed_file)}
+    output = tmp_path / "site"
+    env = {
+        "SHAREDMAP_DATABASE_URL": str(store.engine.url),
+        "SHAREDMAP_PARTNERSHIPS": str(seed_file),
+        "SHAREDMAP_SITE_DIR": str(output),
+    }
     with streamlit_servers(tmp_path, (env, [])) as (app,):
         monkeypatch.setenv("SHAREDMAP_PUBLIC_URL", app)
-        panel = SimpleNamespace(
-            name="Boston Borough Council", kind="district", partnerships=[], code=BOSTON, savings=""
-        )
-        html = pages.render_page(
-            "council.html.j2", SimpleNamespace(year=2025, skipped=()), {"site.css": "site.css"}, panel=panel
-        )
-        (tmp_path / "council").mkdir()
-        (tmp_path / "council" / f"{BOSTON}.html").write_text(html, encoding="utf-8")
+        env["SHAREDMAP_PUBLIC_URL"] = app
+        first = build.rebuild_published(store, register, output=output)  # the real site, as a CDN would serve it
         dialogs: list[str] = []
         context = browser.new_context(viewport={"width": 1300, "height": 1400})
         context.set_default_timeout(WAIT_MS)
@@ -97,7 +99,7 @@ def test_readers_report_from_a_static_council_page_and_reviewers_dismiss_one_and
             lambda route: route.abort(),
         )
         context.on("page", lambda page: page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
-        with static_server(tmp_path) as site:
+        with static_server(output) as site:
             page = context.new_page()
             page.goto(f"{site}/council/{BOSTON}.html")
             link = page.get_by_role("link", name="Something wrong or missing? Tell us")
@@ -172,6 +174,22 @@ def test_readers_report_from_a_static_council_page_and_reviewers_dismiss_one_and
         sign_in(approver, SECOND)
         approver.get_by_role("button", name="Approve and publish").click()
         approver.get_by_text(re.compile("published as version 2")).wait_for()
+        # the app rebuilds the static site in the background; its map, council page and feeds show the ending
+        deadline = time.monotonic() + 120
+        while build.live_label(output) == first.label and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert build.live_label(output) != first.label
+        ended = "Boston and East Lindsey Strategic Alliance ended (March 2025)"
+        for feed in (output / "changes.atom", output / "council" / f"{BOSTON}.atom"):
+            parsed = feedparser.parse(feed.read_bytes())
+            assert not parsed.bozo and ended in parsed.entries[0].content[0].value
+        with static_server(output) as site:
+            after = second.new_page()
+            after.goto(f"{site}/council/{BOSTON}.html")
+            after.get_by_text(re.compile("ended \\(March 2025\\)")).first.wait_for()
+            after.goto(f"{site}/index.html#council={BOSTON}")
+            after.locator("#panel").get_by_text(re.compile("ended \\(March 2025\\)")).first.wait_for()
+            shot(after, "report-published-site-panel.png")
         second.close()
     assert dialogs == []
     closed = reports.suggestion(store, 2)
