@@ -30,6 +30,7 @@ from sharedmap.parsing import (
 from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
+from sharedmap.weblinks import link_problem
 
 # a row is checked against the register itself or the per-file view of it that validate_table builds
 AnyRegister: TypeAlias = Register | FileRegister
@@ -235,7 +236,9 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
                 )
             )
     sources = tuple(URL.findall(clean(values.get("source_url"))))
-    if clean(values.get("source_url")) and not sources:
+    if _refuse_bad_links(sources, "source_url", report):
+        pass
+    elif clean(values.get("source_url")) and not sources:
         report.errors.append(Issue("source_url", values.get("source_url"), "not a web link (http:// or https://)"))
     elif not sources and report.savings:
         report.errors.append(Issue("source_url", None, "a savings figure needs a source link so it can be checked"))
@@ -272,6 +275,16 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     return report
 
 
+def _refuse_bad_links(links, column: str, report: RowReport) -> bool:
+    """Each link must be one a browser can open (sharedmap.weblinks, the rule the pages draw links by)."""
+    refused = False
+    for link in links:
+        if problem := link_problem(link):
+            report.errors.append(Issue(column, link, f"not a web link a browser can open: {problem}"))
+            refused = True
+    return refused
+
+
 def _status_evidence(values: dict, source_date, report: RowReport, attempt) -> dict:
     """The newest evidence of the status: a web link, a date no older than the source's and not in the future, and
     a note of where it says so; the link and the date go together."""
@@ -279,6 +292,8 @@ def _status_evidence(values: dict, source_date, report: RowReport, attempt) -> d
     links = URL.findall(text)
     if text and len(links) != 1:
         report.errors.append(Issue("status_source_url", text, "give one web link (http:// or https://)"))
+    else:
+        _refuse_bad_links(links, "status_source_url", report)
     when = attempt("status_source_date", parse_date, values.get("status_source_date"), "status_source_date")
     today = dt.date.today()
     if when and (when.year, when.month or 1, when.day or 1) > (today.year, today.month, today.day):
