@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+import multiprocessing
 import re
+import time
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
 from rapidfuzz import fuzz, process
 
-from sharedmap import config
+from sharedmap import config, workbooks
 from sharedmap.errors import FileReadError
 
 HEADER_SEARCH_ROWS = 10
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # SHAREDMAP_MAX_UPLOAD_MB's default (MB of 2**20 bytes, as Streamlit counts)
-MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # a workbook unpacking to more is refused (a 2,000-row sheet needs ~3 MB)
-MAX_SHEET_XML = 16 * 1024 * 1024  # openpyxl scans a sheet once to size it (~8 MB/s), so bound what it scans
-_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
 
 
 @dataclass(frozen=True)
@@ -164,6 +163,7 @@ class Table:
     columns: dict[str, str]  # original header → field
     ignored: list[str]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    read_seconds: float = 0.0  # reading took this much of the file's time budget (SHAREDMAP_UPLOAD_SECONDS)
 
 
 def normalise_header(text: object) -> str:
@@ -192,11 +192,28 @@ def match_header(header: object) -> str | None:
     return None
 
 
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 saved without its mark, told by where the zero bytes fall in the first characters."""
+    head = data[:8]
+    if len(head) < 8:
+        return None
+    nonzero: tuple[bool, ...] = tuple(byte != 0 for byte in head)
+    wide: dict[tuple[bool, ...], str] = {
+        (True, False, False, False) * 2: "utf-32-le",
+        (False, False, False, True) * 2: "utf-32-be",
+        (True, False) * 4: "utf-16-le",
+        (False, True) * 4: "utf-16-be",
+    }
+    return wide.get(nonzero)
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was in: UTF-8 (with or without BOM), else Windows-1252 as Excel saves it."""
     try:
         if data.startswith(b"\xef\xbb\xbf"):
             return data[3:].decode("utf-8"), "utf-8-sig"
+        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            return data.decode("utf-32"), "utf-32"
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16"), "utf-16"
     except UnicodeDecodeError as exc:
@@ -204,6 +221,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
             f"the file starts with a Unicode mark but byte {exc.start} is not in that encoding; "
             "save it again as CSV UTF-8"
         ) from exc
+    if wide := wide_encoding(data):
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError as exc:
+            raise FileReadError(
+                f"the file looks like {wide.upper()} text but byte {exc.start} is not; save it again as CSV UTF-8"
+            ) from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -218,6 +242,8 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
     """Read a CSV or XLSX file (a path or its bytes) into a Table; FileReadError says why one cannot be read.
     Every limit is checked while reading, so an oversized file costs no more than reading up to the limit."""
     limits = limits or Limits.from_settings()
+    started = time.monotonic()
+    deadline = started + config.get_number("SHAREDMAP_UPLOAD_SECONDS")
     if isinstance(source, bytes):
         data = source
         name = filename or "upload"
@@ -235,10 +261,14 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
     if len(data) > limits.upload_bytes:
         raise too_big(name, len(data), limits.upload_bytes)
     if data.startswith(b"PK"):
-        grid, encoding = _read_xlsx(data, name, limits), "xlsx"
+        grid, encoding = _read_xlsx(data, name, limits, deadline), "xlsx"
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileReadError(f"{name} is an old Excel .xls file; save it as .xlsx or CSV and try again")
-    elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data:
+    elif (
+        not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+        and b"\x00" in data
+        and not wide_encoding(data)
+    ):
         at = data.index(b"\x00")
         kind = "looks like a binary file" if at < 4096 else f"has a NUL byte at byte {at}, which text never holds"
         raise FileReadError(f"{name} is not a spreadsheet (it {kind}); upload CSV or XLSX")
@@ -248,7 +278,9 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
         except FileReadError as exc:
             raise FileReadError(f"{name}: {exc}") from exc
         grid = _read_csv(text, name, limits)
-    return _to_table(grid, name, encoding)
+    table = _to_table(grid, name, encoding)
+    table.read_seconds = time.monotonic() - started
+    return table
 
 
 def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
@@ -304,57 +336,144 @@ def column_letter(position: int) -> str:
     return letters
 
 
-def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[list[object]]:
-    """The first sheet with a header row, read row by row (openpyxl's read-only mode), stopping at the limits.
-    A workbook is a zip of XML written by any program, so openpyxl may fail on a crafted one in many ways; each
-    becomes one message naming the file."""
+MAX_READ_MEMORY = 768 * 1024 * 1024  # what reading one workbook may add to the worker's address space
+_WORKER: list = []  # the forkserver context, made once per process
+
+
+def _read_xlsx(data: bytes, name: str, limits: Limits, deadline: float) -> list[list[object]]:
+    """The workbook read in a worker process with a memory cap, stopped at the time budget: a hostile workbook costs
+    the worker, never the app's process."""
+    if not _WORKER:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sharedmap.spreadsheets"])
+        _WORKER.append(context)
+    context = _WORKER[0]
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_xlsx_worker, args=(send, data, name, limits), daemon=True)
+    process.start()
+    send.close()
+    try:
+        if not receive.poll(max(deadline - time.monotonic(), 0.1)):
+            raise FileReadError(
+                f"{name}: reading stopped after {config.get_number('SHAREDMAP_UPLOAD_SECONDS'):g} seconds, the time "
+                "allowed for one file (SHAREDMAP_UPLOAD_SECONDS); save only the partnerships sheet and try again"
+            )
+        try:
+            kind, value = receive.recv()
+        except EOFError as exc:
+            raise FileReadError(_memory_message(name)) from exc
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receive.close()
+    if kind == "error":
+        raise FileReadError(value)
+    return value
+
+
+def _memory_message(name: str) -> str:
+    return (
+        f"{name} needs more than {MAX_READ_MEMORY // 2**20} MB of memory to read, far more than a partnerships "
+        "workbook; save only the partnerships sheet and try again"
+    )
+
+
+def _xlsx_worker(send, data: bytes, name: str, limits: Limits) -> None:
+    """In the worker: cap the address space, read, send the grid or the message back."""
+    try:
+        _cap_memory(MAX_READ_MEMORY)
+        result: tuple[str, object] = ("grid", _read_xlsx_here(data, name, limits))
+    except FileReadError as exc:
+        result = ("error", str(exc))
+    except MemoryError:
+        result = ("error", _memory_message(name))
+    except Exception as exc:  # noqa: BLE001 - anything else on a crafted workbook is "unreadable", said once
+        result = ("error", f"{name} is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})")
+    send.send(result)
+    send.close()
+
+
+def _cap_memory(extra: int) -> None:
+    """RLIMIT_AS at what the worker holds now plus ``extra`` (Linux; elsewhere the time budget still holds)."""
+    try:
+        import resource
+
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        now = pages * resource.getpagesize()
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = now + extra if hard == resource.RLIM_INFINITY else min(now + extra, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def _read_xlsx_here(data: bytes, name: str, limits: Limits) -> list[list[object]]:
+    """The first visible sheet with a header row (one named for partnerships first), streamed row by row."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        _check_parts(archive, name, limits)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        workbooks.check_parts(archive, name)
+        found = workbooks.sheets(archive)
+        strings = workbooks.shared_strings(archive, name, (limits.rows + HEADER_SEARCH_ROWS) * (limits.columns + 1))
+        dates = workbooks.date_styles(archive)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, ParseError, KeyError) as exc:
         raise FileReadError(f"{name} is not a readable XLSX workbook ({exc})") from exc
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheets = sorted(book.worksheets, key=lambda ws: "partnership" not in ws.title.lower())
-            for sheet in sheets:
-                grid = _sheet_rows(sheet, name, limits)
-                if _find_header(grid) is not None:
-                    return grid
-            return _sheet_rows(sheets[0], name, limits) if sheets else []
-        finally:
-            book.close()
-    except FileReadError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure inside openpyxl on a crafted workbook is "unreadable"
-        raise FileReadError(f"{name} is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})") from exc
-
-
-def _check_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
-    """Refuse a zip bomb, and a sheet past the row limit by counting its rows in the unpacked stream (stopping at
-    the limit), before openpyxl parses anything."""
-    parts = archive.infolist()
-    if sum(info.file_size for info in parts) > MAX_XLSX_UNPACKED:
-        raise FileReadError(
-            f"{name} unpacks to {sum(i.file_size for i in parts) / 1e6:,.0f} MB, far more than a "
-            "partnerships workbook holds; save only the partnerships sheet and try again"
-        )
-    most = limits.rows + HEADER_SEARCH_ROWS
-    for info in parts:
-        if not info.filename.startswith("xl/worksheets/"):
-            continue
-        if info.file_size > MAX_SHEET_XML:
+    if not found:
+        raise FileReadError(f"{name} is not a readable XLSX workbook (it has no sheets)")
+    visible = sorted((s for s in found if not s.hidden), key=lambda s: "partnership" not in s.name.lower())
+    for sheet in visible:
+        if _find_header(_sheet_grid(archive, sheet, strings, dates, name, limits, HEADER_SEARCH_ROWS)) is not None:
+            return _sheet_grid(archive, sheet, strings, dates, name, limits)
+    for sheet in (s for s in found if s.hidden):
+        if _find_header(_sheet_grid(archive, sheet, strings, dates, name, limits, HEADER_SEARCH_ROWS)) is not None:
             raise FileReadError(
-                f"{name}: a sheet unpacks to {info.file_size / 1e6:,.0f} MB, far more than "
-                f"{limits.rows:,} rows of partnerships need; save only the partnerships and try again"
+                f"{name}: the partnerships are on the hidden sheet {sheet.name!r}, and nothing hidden is read: "
+                "unhide it (and delete the sheets you do not mean to upload), then try again"
             )
-        rows, tail = 0, b""
-        with archive.open(info) as stream:
-            while chunk := stream.read(1 << 16):
-                rows += len(_XML_ROW.findall(tail + chunk))
-                tail = chunk[-16:] if not _XML_ROW.search(chunk[-16:]) else b""
-                if rows > most:
-                    raise too_many_rows(name, limits)
+    return _sheet_grid(archive, visible[0], strings, dates, name, limits) if visible else []
+
+
+def _sheet_grid(
+    archive: zipfile.ZipFile,
+    sheet: workbooks.Sheet,
+    strings: list[str],
+    dates: set[int],
+    name: str,
+    limits: Limits,
+    stop: int | None = None,
+) -> list[list[object]]:
+    """The sheet as rows numbered as the spreadsheet numbers them (rows holding only formatting are empty), stopped
+    at the limits as it streams; a hidden row or a formula with no saved value is refused, naming it."""
+    grid: list[list[object]] = []
+    most = limits.rows + HEADER_SEARCH_ROWS
+    rows = workbooks.rows(archive, sheet, strings, dates, limits.columns + 1, name)
+    for with_values, row in enumerate(rows, start=1):
+        if stop is not None and row.number > stop:
+            break
+        if with_values > most:
+            raise too_many_rows(name, limits)
+        if row.number > most:
+            position = next(i for i, v in enumerate(row.cells) if v not in (None, ""))
+            raise FileReadError(
+                f"{name}: row {row.number:,} holds {str(row.cells[position])[:40]!r} in column "
+                f"{column_letter(position)}, far below the partnerships; a file holds at most {limits.rows:,} rows "
+                "(SHAREDMAP_MAX_ROWS): delete what is below them and try again"
+            )
+        if row.formula_without_value is not None:
+            raise FileReadError(
+                f"{name}: row {row.number}, column {column_letter(row.formula_without_value)} holds a formula with "
+                "no saved value (the program that wrote the file did not calculate it); open the file in Excel or "
+                "LibreOffice, save it, and upload it again"
+            )
+        if row.hidden:
+            raise FileReadError(
+                f"{name}: row {row.number} of the sheet {sheet.name!r} is hidden, and nothing hidden is read: "
+                "unhide the row (or delete it), then try again"
+            )
+        _check_row(row.cells, row.number, name, limits)
+        grid.extend([] for _ in range(row.number - 1 - len(grid)))
+        grid.append(row.cells)
+    return grid
 
 
 def too_many_rows(name: str, limits: Limits) -> FileReadError:
@@ -362,18 +481,6 @@ def too_many_rows(name: str, limits: Limits) -> FileReadError:
         f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
         "(SHAREDMAP_MAX_ROWS): split it into smaller files"
     )
-
-
-def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
-    grid: list[list[object]] = []
-    # max_row stops openpyxl before the limit; without it, it scans the whole sheet for its size first
-    for row in sheet.iter_rows(
-        values_only=True, max_col=limits.columns + 1, max_row=limits.rows + HEADER_SEARCH_ROWS + 1
-    ):
-        row = list(row)
-        _check_row(row, len(grid) + 1, name, limits)
-        grid.append(row)
-    return grid
 
 
 def _find_header(grid: list[list[object]]) -> int | None:
@@ -384,6 +491,25 @@ def _find_header(grid: list[list[object]]) -> int | None:
         if len(fields) >= 2:
             return index
     return None
+
+
+def _refuse_swallowed_rows(row: list[object], number: int, headers: list[object], name: str) -> None:
+    """A quote left open in a CSV cell swallows the rows after it into that cell; read on, they would be lost (and,
+    missing from the file, withdrawn). A cell running over lines, one of which looks like a row of the file (half
+    the header's separators or more), is refused instead."""
+    enough = max(2, (len(headers) - 1) // 2)
+    for position, cell in enumerate(row):
+        if not isinstance(cell, str) or "\n" not in cell:
+            continue
+        lines = cell.replace("\r\n", "\n").split("\n")
+        separators = max(line.count(sep) for sep in ",;\t" for line in lines[1:])
+        if separators >= enough:
+            label = str(headers[position]).strip() if position < len(headers) and headers[position] else "cell"
+            commas = sum(cell.count(sep) for sep in ",;\t")
+            raise FileReadError(
+                f"{name}: row {number}'s {label} runs over {len(lines)} lines and contains {commas} commas: an "
+                "unclosed quote? Close the quote (or remove it) and try again; nothing was read"
+            )
 
 
 def _to_table(grid: list[list[object]], name: str, encoding: str) -> Table:
@@ -419,6 +545,8 @@ def _to_table(grid: list[list[object]], name: str, encoding: str) -> Table:
     for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if all(cell in (None, "") or str(cell).strip() == "" for cell in row):
             continue
+        if encoding != "xlsx":
+            _refuse_swallowed_rows(row, offset, headers, name)
         values = {f: (row[p] if p < len(row) else None) for f, p in positions.items()}
         table.rows.append((offset, values))
     if not table.rows:

@@ -25,11 +25,13 @@ from sharedmap.parsing import (
     parse_services,
     parse_status,
     split_councils,
+    split_date_range,
     split_names,
 )
 from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
+from sharedmap.textkeys import INVISIBLE, fold, fold_id, strip_invisible
 from sharedmap.weblinks import link_problem
 
 # a row is checked against the register itself or the per-file view of it that validate_table builds
@@ -149,7 +151,7 @@ def validate_file(
 def validate_table(table: Table, register: AnyRegister, budget_seconds: float | None = None) -> ValidationReport:
     """Check every row; FileReadError when checking runs past the time budget (SHAREDMAP_UPLOAD_SECONDS)."""
     budget = budget_seconds if budget_seconds is not None else config.get_number("SHAREDMAP_UPLOAD_SECONDS")
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + budget - table.read_seconds  # reading the file counts in its budget
     lookup = register if isinstance(register, FileRegister) else FileRegister(register)
     names = sum(count_council_pieces(values.get("councils")) for _, values in table.rows)
     if names > MAX_COUNCIL_NAMES:
@@ -171,8 +173,20 @@ def validate_table(table: Table, register: AnyRegister, budget_seconds: float | 
 
 
 def validate_row(number: int, values: dict[str, object], register: AnyRegister) -> RowReport:
+    raw = {column: str(values.get(column) or "") for column in ("id", "name")}
+    values = {**values, **{column: strip_invisible(text)[0] for column, text in raw.items() if text}}
     name = clean(values.get("name"))
     report = RowReport(row=number, name=name)
+    for column in ("id", "name"):
+        if hidden := len(INVISIBLE.findall(raw[column])):
+            report.warnings.append(
+                Issue(
+                    column,
+                    values[column],
+                    f"held {hidden} invisible character{'s' if hidden > 1 else ''} (zero-width or direction "
+                    "marks); removed, so the name reads as it looks",
+                )
+            )
 
     def attempt(column: str, func, *args):
         try:
@@ -205,8 +219,15 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     report.errors += [Issue("services", e.value, e.message, e.suggestions) for e in service_errors]
     if not services and not service_errors:
         report.errors.append(Issue("services", values.get("services"), "name at least one shared service"))
-    start = attempt("start", parse_date, values.get("start"), "start")
-    end = attempt("end", parse_date, values.get("end"), "end")
+    start_text, end_text = values.get("start"), values.get("end")
+    if span := split_date_range(start_text):  # "2020-07-01 to 2023-03-31": a start and an end
+        if clean(end_text) and parse_or_none(end_text) != parse_or_none(span[1]):
+            report.errors.append(
+                Issue("end", end_text, f"the start column gives a range ending {span[1]}; give the end once")
+            )
+        start_text, end_text = span[0], span[1]
+    start = attempt("start", parse_date, start_text, "start")
+    end = attempt("end", parse_date, end_text, "end")
     if start and end and date_before(end, start):
         report.errors.append(Issue("end", values.get("end"), f"ends before it starts ({start})"))
     status = _status(values, end, report, attempt)
@@ -273,6 +294,13 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
             **status_source,
         )
     return report
+
+
+def parse_or_none(value: object) -> PartialDate | None:
+    try:
+        return parse_date(value)
+    except ValidationError:
+        return None
 
 
 def _refuse_bad_links(links, column: str, report: RowReport) -> bool:
@@ -506,7 +534,7 @@ def _flag_duplicates(reports: list[RowReport]) -> None:
         p = report.partnership
         if p is None:
             continue
-        for key in (("id", p.id), ("name", p.name.lower(), frozenset(p.council_ids))):
+        for key in (("id", fold_id(p.id)), ("name", fold(p.name), frozenset(p.council_ids))):
             if not key[1]:
                 continue
             if key in seen:
