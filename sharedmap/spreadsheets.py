@@ -6,6 +6,7 @@ import csv
 import io
 import multiprocessing
 import re
+import resource
 import time
 import zipfile
 from collections.abc import Sequence
@@ -297,6 +298,11 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
             _check_row(row, len(grid) + 1, name, limits)
             cells: list[object] = list(row)
             grid.append(cells)
+        if text.count('"') % 2 and grid and any(isinstance(c, str) and (delimiter in c or "\n" in c) for c in grid[-1]):
+            raise FileReadError(
+                f"{name}: row {len(grid)} opens a quote that is never closed, so the rest of the file was read into "
+                "one cell; close the quote (or remove it) and try again"
+            )
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise FileReadError(
@@ -337,17 +343,14 @@ def column_letter(position: int) -> str:
 
 
 MAX_READ_MEMORY = 768 * 1024 * 1024  # what reading one workbook may add to the worker's address space
-_WORKER: list = []  # the forkserver context, made once per process
 
 
 def _read_xlsx(data: bytes, name: str, limits: Limits, deadline: float) -> list[list[object]]:
     """The workbook read in a worker process with a memory cap, stopped at the time budget: a hostile workbook costs
     the worker, never the app's process."""
-    if not _WORKER:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sharedmap.spreadsheets"])
-        _WORKER.append(context)
-    context = _WORKER[0]
+    # fork: the worker starts in milliseconds with everything imported, and runs only this module's pure-Python
+    # reading (zipfile, expat) before it exits; spawn and forkserver would re-run the Streamlit page as __main__.
+    context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_xlsx_worker, args=(send, data, name, limits), daemon=True)
     process.start()
@@ -397,14 +400,12 @@ def _xlsx_worker(send, data: bytes, name: str, limits: Limits) -> None:
 def _cap_memory(extra: int) -> None:
     """RLIMIT_AS at what the worker holds now plus ``extra`` (Linux; elsewhere the time budget still holds)."""
     try:
-        import resource
-
         pages = int(Path("/proc/self/statm").read_text().split()[0])
         now = pages * resource.getpagesize()
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = now + extra if hard == resource.RLIM_INFINITY else min(now + extra, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (ImportError, OSError, ValueError):
+    except (OSError, ValueError):
         pass
 
 
@@ -464,6 +465,11 @@ def _sheet_grid(
                 f"{name}: row {row.number}, column {column_letter(row.formula_without_value)} holds a formula with "
                 "no saved value (the program that wrote the file did not calculate it); open the file in Excel or "
                 "LibreOffice, save it, and upload it again"
+            )
+        if row.widest > limits.columns:
+            raise FileReadError(
+                f"{name}: row {row.number} has {row.widest:,} columns; the limit is {limits.columns} "
+                "(SHAREDMAP_MAX_COLUMNS)"
             )
         if row.hidden:
             raise FileReadError(

@@ -44,6 +44,7 @@ class Row:
     hidden: bool
     cells: list[object]
     formula_without_value: int | None = None  # column position of the first formula with no saved value
+    widest: int = 0  # columns up to the last one holding a value, including those past the width read
 
 
 def _local(tag: str) -> str:
@@ -211,10 +212,13 @@ def rows(
             number = int(element.get("r") or number + 1)
             cells: list[object] = []
             formula_at = None
+            widest = 0
             for position_guess, cell in enumerate(c for c in element if _local(c.tag) == "c"):
                 position = column_position(cell.get("r", ""))
                 position = position_guess if position is None else position
                 if position >= width:
+                    if any(_local(child.tag) in ("v", "is") for child in cell):
+                        widest = max(widest, position + 1)
                     continue
                 value, no_value = _value(cell, strings, dates)
                 if no_value and formula_at is None:
@@ -225,8 +229,8 @@ def rows(
                 cells[position] = value
             hidden = element.get("hidden", "0") in ("1", "true")
             element.clear()
-            if cells or formula_at is not None:
-                yield Row(number, hidden, cells, formula_at)
+            if cells or formula_at is not None or widest:
+                yield Row(number, hidden, cells, formula_at, max(widest, len(cells)))
     except (ParseError, ValueError, IndexError, KeyError) as exc:
         raise FileReadError(
             f"{name} is not a readable XLSX workbook (its sheet {sheet.name!r} cannot be read after row "
