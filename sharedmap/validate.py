@@ -28,8 +28,9 @@ from sharedmap.parsing import (
     split_date_range,
     split_names,
 )
-from sharedmap.partnerships import PartialDate, Partnership, Savings, Status
+from sharedmap.partnerships import PartialDate, Partnership, Savings, Status, to_record
 from sharedmap.register import Register, load_register
+from sharedmap.recordlimits import MAX_ID_CHARS, MAX_NAME_CHARS, fit_id, record_problem
 from sharedmap.spreadsheets import Table, read_table
 from sharedmap.textkeys import INVISIBLE, fold, fold_id, strip_invisible
 from sharedmap.weblinks import link_problem
@@ -39,8 +40,6 @@ AnyRegister: TypeAlias = Register | FileRegister
 
 MAX_EVIDENCE = 800  # characters: a note on where in the source the facts are, not a copy of it
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
-MAX_ID_CHARS = 80  # the store refuses longer ids and names too (migration 0002)
-MAX_NAME_CHARS = 300
 MAX_COUNCIL_NAMES = 10_000  # council names in one file (the whole published map names about 300)
 
 
@@ -293,6 +292,9 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
             evidence=evidence,
             **status_source,
         )
+        if problem := record_problem(to_record(report.partnership)):  # what the store would refuse, by column
+            report.errors.append(Issue(problem[0], None, problem[1]))
+            report.partnership = None
     return report
 
 
@@ -552,7 +554,7 @@ def _fill_missing_ids(reports: list[RowReport]) -> None:
             base = slugify(report.partnership.name) or f"row-{report.row}"
             candidate, n = base, 2
             while candidate in taken:
-                candidate, n = f"{base}-{n}", n + 1
+                candidate, n = fit_id(base, f"-{n}"), n + 1
             taken.add(candidate)
             report.partnership = report.partnership.with_changes(id=candidate)
 

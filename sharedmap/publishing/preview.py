@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sharedmap.partnerships import Partnership, from_record, savings_text, to_record
+from sharedmap.recordlimits import fit_id
 from sharedmap.register import Register
 from sharedmap.textkeys import fold, fold_id
 
@@ -206,9 +207,9 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
     if wanted not in taken:
         return wanted
     n = 2
-    while f"{wanted}-{n}" in taken:
+    while fit_id(wanted, f"-{n}") in taken:
         n += 1
-    return f"{wanted}-{n}"
+    return fit_id(wanted, f"-{n}")  # within the store's id limit (sharedmap.recordlimits)
 
 
 def apply_changes(current: Sequence[dict], changes: Iterable[Change]) -> list[dict]:
