@@ -29,8 +29,8 @@ from sharedmap.parsing import (
     split_names,
 )
 from sharedmap.partnerships import PartialDate, Partnership, Savings, Status, to_record
-from sharedmap.register import Register, load_register
 from sharedmap.recordlimits import MAX_ID_CHARS, MAX_NAME_CHARS, fit_id, record_problem
+from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
 from sharedmap.textkeys import INVISIBLE, fold, fold_id, strip_invisible
 from sharedmap.weblinks import link_problem

@@ -11,12 +11,12 @@ from sharedmap.parsing import (
     date_before,
     max_amount_gbp,
     parse_date,
-    split_date_range,
     parse_money,
     parse_savings_entry,
     parse_services,
     parse_status,
     split_councils,
+    split_date_range,
 )
 from sharedmap.partnerships import PartialDate, SavingsKind, Status, format_gbp
 
