@@ -21,6 +21,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from hostile.generate import HEADER, _workbook_members, _zip, row, xlsx_bytes  # noqa: E402
 
+from sharedmap.spreadsheets import column_letter  # noqa: E402
+
 TIMEOUT = 120
 BEFORE_CAP = 3 << 30
 
@@ -139,6 +141,21 @@ def costly_workbooks() -> dict[str, bytes]:
                 **base,
                 "xl/worksheets/sheet1.xml": _sheet(
                     header_row + "".join(f'<row r="{n}">{empty_cells * 2}</row>' for n in range(3, 180))
+                ),
+            }
+        ),
+        # within every part limit: 2,000 rows, each with 380 formatted empty cells past the column limit (15.5 MB)
+        "wide_within_limits.xlsx": _zip(
+            {
+                **base,
+                "xl/worksheets/sheet1.xml": _sheet(
+                    header_row
+                    + "".join(
+                        f'<row r="{n}">'
+                        + "".join(f'<c r="{column_letter(c)}{n}" s="{(c * n) % 97}"/>' for c in range(62, 442))
+                        + "</row>"
+                        for n in range(3, 2000)
+                    )
                 ),
             }
         ),

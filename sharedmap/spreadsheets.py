@@ -4,53 +4,40 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
 import re
-import resource
 import time
-import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 from rapidfuzz import fuzz, process
 
-from sharedmap import config, workbooks
+from sharedmap import config
 from sharedmap.errors import FileReadError
+from sharedmap.filelimits import (  # re-exported: the limits are read through this module elsewhere
+    HEADER_SEARCH_ROWS,
+    MAX_UPLOAD_BYTES,
+    Limits,
+    check_row,
+    column_letter,
+    max_upload_bytes,
+    too_big,
+    too_many_rows,
+)
+from sharedmap.workbook_reader import read_workbook
 
-HEADER_SEARCH_ROWS = 10
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # SHAREDMAP_MAX_UPLOAD_MB's default (MB of 2**20 bytes, as Streamlit counts)
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one file may hold (the SHAREDMAP_MAX_* settings), checked while reading, before any row is checked."""
-
-    upload_bytes: int
-    rows: int
-    columns: int
-    cell_chars: int
-
-    @classmethod
-    def from_settings(cls) -> Limits:
-        return cls(
-            int(config.get_number("SHAREDMAP_MAX_UPLOAD_MB") * 1024 * 1024),
-            int(config.get_number("SHAREDMAP_MAX_ROWS")),
-            int(config.get_number("SHAREDMAP_MAX_COLUMNS")),
-            int(config.get_number("SHAREDMAP_MAX_CELL_CHARS")),
-        )
-
-
-def max_upload_bytes() -> int:
-    return Limits.from_settings().upload_bytes
-
-
-def too_big(name: str, size: int, limit: int) -> FileReadError:
-    return FileReadError(
-        f"{name} is {size / 2**20:.1f} MB; the limit is {limit / 2**20:g} MB (SHAREDMAP_MAX_UPLOAD_MB)"
-    )
-
+__all__ = [
+    "FIELD_ALIASES",
+    "HEADER_SEARCH_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "REQUIRED_FIELDS",
+    "Limits",
+    "Table",
+    "column_letter",
+    "max_upload_bytes",
+    "read_table",
+    "too_big",
+    "too_many_rows",
+]
 
 # Each field and the headers officers use for it; matched after lower-casing and dropping punctuation.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -262,7 +249,7 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
     if len(data) > limits.upload_bytes:
         raise too_big(name, len(data), limits.upload_bytes)
     if data.startswith(b"PK"):
-        grid, encoding = _read_xlsx(data, name, limits, deadline), "xlsx"
+        grid, encoding = read_workbook(data, name, limits, deadline, _has_header), "xlsx"
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileReadError(f"{name} is an old Excel .xls file; save it as .xlsx or CSV and try again")
     elif (
@@ -295,7 +282,7 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
     grid: list[list[object]] = []
     try:
         for row in reader:
-            _check_row(row, len(grid) + 1, name, limits)
+            check_row(row, len(grid) + 1, name, limits)
             cells: list[object] = list(row)
             grid.append(cells)
         if text.count('"') % 2 and grid and any(isinstance(c, str) and (delimiter in c or "\n" in c) for c in grid[-1]):
@@ -313,180 +300,8 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
     return grid
 
 
-def _check_row(row: Sequence[object], number: int, name: str, limits: Limits) -> None:
-    """One clear message at the first row past a limit, before the rest of the file is even read."""
-    if number > limits.rows + HEADER_SEARCH_ROWS:
-        raise too_many_rows(name, limits)
-    width = len(row)
-    while width and row[width - 1] in (None, ""):
-        width -= 1
-    if width > limits.columns:
-        raise FileReadError(
-            f"{name}: row {number} has {width} columns; the limit is {limits.columns} (SHAREDMAP_MAX_COLUMNS)"
-        )
-    for position, cell in enumerate(row[:width]):
-        if isinstance(cell, str) and len(cell) > limits.cell_chars:
-            raise FileReadError(
-                f"{name}: row {number}, column {column_letter(position)} holds {len(cell):,} "
-                f"characters; the limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)"
-            )
-
-
-def column_letter(position: int) -> str:
-    """0 → A, 26 → AA: how a spreadsheet names a column."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-MAX_READ_MEMORY = 768 * 1024 * 1024  # what reading one workbook may add to the worker's address space
-
-
-def _read_xlsx(data: bytes, name: str, limits: Limits, deadline: float) -> list[list[object]]:
-    """The workbook read in a worker process with a memory cap, stopped at the time budget: a hostile workbook costs
-    the worker, never the app's process."""
-    # fork: the worker starts in milliseconds with everything imported, and runs only this module's pure-Python
-    # reading (zipfile, expat) before it exits; spawn and forkserver would re-run the Streamlit page as __main__.
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    process = context.Process(target=_xlsx_worker, args=(send, data, name, limits), daemon=True)
-    process.start()
-    send.close()
-    try:
-        if not receive.poll(max(deadline - time.monotonic(), 0.1)):
-            raise FileReadError(
-                f"{name}: reading stopped after {config.get_number('SHAREDMAP_UPLOAD_SECONDS'):g} seconds, the time "
-                "allowed for one file (SHAREDMAP_UPLOAD_SECONDS); save only the partnerships sheet and try again"
-            )
-        try:
-            kind, value = receive.recv()
-        except EOFError as exc:
-            raise FileReadError(_memory_message(name)) from exc
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receive.close()
-    if kind == "error":
-        raise FileReadError(value)
-    return value
-
-
-def _memory_message(name: str) -> str:
-    return (
-        f"{name} needs more than {MAX_READ_MEMORY // 2**20} MB of memory to read, far more than a partnerships "
-        "workbook; save only the partnerships sheet and try again"
-    )
-
-
-def _xlsx_worker(send, data: bytes, name: str, limits: Limits) -> None:
-    """In the worker: cap the address space, read, send the grid or the message back."""
-    try:
-        _cap_memory(MAX_READ_MEMORY)
-        result: tuple[str, object] = ("grid", _read_xlsx_here(data, name, limits))
-    except FileReadError as exc:
-        result = ("error", str(exc))
-    except MemoryError:
-        result = ("error", _memory_message(name))
-    except Exception as exc:  # noqa: BLE001 - anything else on a crafted workbook is "unreadable", said once
-        result = ("error", f"{name} is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})")
-    send.send(result)
-    send.close()
-
-
-def _cap_memory(extra: int) -> None:
-    """RLIMIT_AS at what the worker holds now plus ``extra`` (Linux; elsewhere the time budget still holds)."""
-    try:
-        pages = int(Path("/proc/self/statm").read_text().split()[0])
-        now = pages * resource.getpagesize()
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = now + extra if hard == resource.RLIM_INFINITY else min(now + extra, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
-        pass
-
-
-def _read_xlsx_here(data: bytes, name: str, limits: Limits) -> list[list[object]]:
-    """The first visible sheet with a header row (one named for partnerships first), streamed row by row."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        workbooks.check_parts(archive, name)
-        found = workbooks.sheets(archive)
-        strings = workbooks.shared_strings(archive, name, (limits.rows + HEADER_SEARCH_ROWS) * (limits.columns + 1))
-        dates = workbooks.date_styles(archive)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, ParseError, KeyError) as exc:
-        raise FileReadError(f"{name} is not a readable XLSX workbook ({exc})") from exc
-    if not found:
-        raise FileReadError(f"{name} is not a readable XLSX workbook (it has no sheets)")
-    visible = sorted((s for s in found if not s.hidden), key=lambda s: "partnership" not in s.name.lower())
-    for sheet in visible:
-        if _find_header(_sheet_grid(archive, sheet, strings, dates, name, limits, HEADER_SEARCH_ROWS)) is not None:
-            return _sheet_grid(archive, sheet, strings, dates, name, limits)
-    for sheet in (s for s in found if s.hidden):
-        if _find_header(_sheet_grid(archive, sheet, strings, dates, name, limits, HEADER_SEARCH_ROWS)) is not None:
-            raise FileReadError(
-                f"{name}: the partnerships are on the hidden sheet {sheet.name!r}, and nothing hidden is read: "
-                "unhide it (and delete the sheets you do not mean to upload), then try again"
-            )
-    return _sheet_grid(archive, visible[0], strings, dates, name, limits) if visible else []
-
-
-def _sheet_grid(
-    archive: zipfile.ZipFile,
-    sheet: workbooks.Sheet,
-    strings: list[str],
-    dates: set[int],
-    name: str,
-    limits: Limits,
-    stop: int | None = None,
-) -> list[list[object]]:
-    """The sheet as rows numbered as the spreadsheet numbers them (rows holding only formatting are empty), stopped
-    at the limits as it streams; a hidden row or a formula with no saved value is refused, naming it."""
-    grid: list[list[object]] = []
-    most = limits.rows + HEADER_SEARCH_ROWS
-    rows = workbooks.rows(archive, sheet, strings, dates, limits.columns + 1, name)
-    for with_values, row in enumerate(rows, start=1):
-        if stop is not None and row.number > stop:
-            break
-        if with_values > most:
-            raise too_many_rows(name, limits)
-        if row.number > most:
-            position = next(i for i, v in enumerate(row.cells) if v not in (None, ""))
-            raise FileReadError(
-                f"{name}: row {row.number:,} holds {str(row.cells[position])[:40]!r} in column "
-                f"{column_letter(position)}, far below the partnerships; a file holds at most {limits.rows:,} rows "
-                "(SHAREDMAP_MAX_ROWS): delete what is below them and try again"
-            )
-        if row.formula_without_value is not None:
-            raise FileReadError(
-                f"{name}: row {row.number}, column {column_letter(row.formula_without_value)} holds a formula with "
-                "no saved value (the program that wrote the file did not calculate it); open the file in Excel or "
-                "LibreOffice, save it, and upload it again"
-            )
-        if row.widest > limits.columns:
-            raise FileReadError(
-                f"{name}: row {row.number} has {row.widest:,} columns; the limit is {limits.columns} "
-                "(SHAREDMAP_MAX_COLUMNS)"
-            )
-        if row.hidden:
-            raise FileReadError(
-                f"{name}: row {row.number} of the sheet {sheet.name!r} is hidden, and nothing hidden is read: "
-                "unhide the row (or delete it), then try again"
-            )
-        _check_row(row.cells, row.number, name, limits)
-        grid.extend([] for _ in range(row.number - 1 - len(grid)))
-        grid.append(row.cells)
-    return grid
-
-
-def too_many_rows(name: str, limits: Limits) -> FileReadError:
-    return FileReadError(
-        f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
-        "(SHAREDMAP_MAX_ROWS): split it into smaller files"
-    )
+def _has_header(grid: list[list[object]]) -> bool:
+    return _find_header(grid) is not None
 
 
 def _find_header(grid: list[list[object]]) -> int | None:

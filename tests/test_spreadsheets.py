@@ -179,21 +179,21 @@ def test_the_worker_pays_for_a_workbook_not_the_app(monkeypatch):
     workbook: within the part limits none can be built small enough to commit.)"""
     from hostile.generate import _big_workbook
 
-    from sharedmap import spreadsheets
+    from sharedmap import workbook_reader
 
     good = _big_workbook(1990)
 
-    def greedy(data, name, limits):
-        bytearray(spreadsheets.MAX_READ_MEMORY + (64 << 20))  # fine without the cap (this process), not with it
+    def greedy(data, name, limits, has_header):
+        bytearray(workbook_reader.MAX_READ_MEMORY + (64 << 20))  # fine without the cap (this process), not with it
         return [["never"]]
 
-    monkeypatch.setattr(spreadsheets, "_read_xlsx_here", greedy)  # the forked worker inherits it
+    monkeypatch.setattr(workbook_reader, "read_here", greedy)  # the forked worker inherits it
     with pytest.raises(FileReadError, match="needs more than 768 MB of memory to read, far more than a partnerships"):
         read_table(good, "big.xlsx")
-    greedy(good, "big.xlsx", None)  # this process never had the cap
+    greedy(good, "big.xlsx", None, None)  # this process never had the cap
     monkeypatch.undo()
     assert len(read_table(good, "big.xlsx").rows) == 1990
     monkeypatch.setenv("SHAREDMAP_UPLOAD_SECONDS", "0.5")
-    monkeypatch.setattr(spreadsheets.workbooks, "check_parts", lambda *_: time.sleep(5))
+    monkeypatch.setattr(workbook_reader.workbooks, "check_parts", lambda *_: time.sleep(5))
     with pytest.raises(FileReadError, match="reading stopped after 0.5 seconds, the time allowed for one file"):
         read_table(good, "big.xlsx")

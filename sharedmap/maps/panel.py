@@ -49,6 +49,9 @@ class PartnershipFacts:
     left_out: tuple[str, ...] = ()  # what the record holds that cannot be shown (a link no browser can open)
 
 
+_logged: set[tuple[str, tuple[str, ...]]] = set()
+
+
 def safe_url(url: str) -> str | None:
     """Only web links are shown as links (sharedmap.weblinks, the rule uploads are checked by): anything else
     (javascript:, data:, an unclosed IPv6 bracket) is None, never an exception."""
@@ -84,7 +87,8 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
     status_source = (f"Status evidence ({date_text(when)})", status_url) if status_url else None
     savings = tuple(savings_labels(p, register, explicit=True)) or ("no savings figure published",)
     left_out = left_out_links(p)
-    if left_out:
+    if left_out and (p.id, left_out) not in _logged:  # once per record and problem, not on every view
+        _logged.add((p.id, left_out))
         events.record("record_value_left_out", "failure", partnership_id=p.id, left_out="; ".join(left_out))
     return PartnershipFacts(
         p.id,
