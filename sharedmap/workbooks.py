@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,7 +27,6 @@ MAX_PART_BYTES = 16 * 1024 * 1024  # any one part unpacked (a 2,000-row sheet is
 MAX_UNPACKED = 50 * 1024 * 1024  # the whole workbook unpacked
 MAX_RATIO = 100  # unpacked / packed for a part over RATIO_FLOOR: XML compresses ~5–30 times, a bomb thousands
 RATIO_FLOOR = 1024 * 1024
-_CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -84,18 +82,12 @@ def _parse(archive: zipfile.ZipFile, path: str) -> Iterator:
 
 
 def _stream_rows(archive: zipfile.ZipFile, path: str) -> Iterator:
-    """A sheet's row elements; each is dropped from the tree once the caller has it, so memory stays one row."""
-    parent = None
+    """A sheet's row elements as each ends (the caller clears each, so a row's cells are freed once read)."""
     with archive.open(path) as stream:
-        for event, element in iterparse(stream, events=("start", "end")):
-            if event == "start":
-                if _local(element.tag) == "sheetData":
-                    parent = element
-                continue
-            if _local(element.tag) == "row":
+        for _event, element in iterparse(stream, events=("end",)):
+            tag = element.tag
+            if tag == "row" or tag.endswith("}row"):
                 yield element
-                if parent is not None:
-                    parent.clear()
 
 
 def sheets(archive: zipfile.ZipFile) -> list[Sheet]:
@@ -160,13 +152,24 @@ def date_styles(archive: zipfile.ZipFile) -> set[int]:
     return dates
 
 
+_COLUMNS: dict[str, int] = {}  # column letters → position, filled as met
+
+
 def column_position(reference: str) -> int | None:
-    match = _CELL_REF.match(reference or "")
-    if not match:
+    """ "BJ12" → 61; None for a reference that is not a cell's."""
+    letters = reference.rstrip("0123456789")
+    known = _COLUMNS.get(letters)
+    if known is not None:
+        return known if len(letters) < len(reference) else None
+    if not (0 < len(letters) <= 3 and len(letters) < len(reference) and letters.isascii() and letters.isupper()):
         return None
     position = 0
-    for letter in match.group(1):
+    for letter in letters:
+        if not "A" <= letter <= "Z":
+            return None
         position = position * 26 + ord(letter) - 64
+    if len(_COLUMNS) < 20_000:
+        _COLUMNS[letters] = position - 1
     return position - 1
 
 
@@ -213,11 +216,15 @@ def rows(
             cells: list[object] = []
             formula_at = None
             widest = 0
-            for position_guess, cell in enumerate(c for c in element if _local(c.tag) == "c"):
-                position = column_position(cell.get("r", ""))
-                position = position_guess if position is None else position
+            cell_tag, position = element.tag[:-3] + "c", -1
+            for cell in element:
+                if cell.tag != cell_tag:
+                    continue
+                reference = cell.get("r")
+                found = column_position(reference) if reference else None
+                position = position + 1 if found is None else found
                 if position >= width:
-                    if any(_local(child.tag) in ("v", "is") for child in cell):
+                    if len(cell) and any(_local(child.tag) in ("v", "is") for child in cell):
                         widest = max(widest, position + 1)
                     continue
                 value, no_value = _value(cell, strings, dates)
