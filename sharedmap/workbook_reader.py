@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import multiprocessing
-import resource
 import time
 import zipfile
 from collections.abc import Callable
@@ -28,6 +27,8 @@ def read_workbook(data: bytes, name: str, limits: Limits, deadline: float, has_h
     fork, it reaches the worker without pickling."""
     # fork: the worker starts in milliseconds with everything imported, and runs only this module's pure-Python
     # reading (zipfile, expat) before it exits; spawn and forkserver would re-run the Streamlit page as __main__.
+    if "fork" not in multiprocessing.get_all_start_methods():  # Windows: no fork, read here (the budget still holds)
+        return read_here(data, name, limits, has_header)
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_xlsx_worker, args=(send, data, name, limits, has_header), daemon=True)
@@ -78,12 +79,14 @@ def _xlsx_worker(send, data: bytes, name: str, limits: Limits, has_header: HasHe
 def _cap_memory(extra: int) -> None:
     """RLIMIT_AS at what the worker holds now plus ``extra`` (Linux; elsewhere the time budget still holds)."""
     try:
+        import resource  # POSIX only; imported here so the module loads everywhere
+
         pages = int(Path("/proc/self/statm").read_text().split()[0])
         now = pages * resource.getpagesize()
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         cap = now + extra if hard == resource.RLIM_INFINITY else min(now + extra, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-    except (OSError, ValueError):
+    except (ImportError, OSError, ValueError):
         pass
 
 
