@@ -12,7 +12,6 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
-from urllib.parse import urlsplit
 
 from sharedmap.freshness import Standing, is_stale, last_day, stale_after_years, standing, status_date
 from sharedmap.money import normalise, pound_figures
@@ -21,6 +20,7 @@ from sharedmap.partnerships import Partnership, Savings, SavingsKind
 from sharedmap.register import TYPE_NAMES, Register
 from sharedmap.research import Searched
 from sharedmap.validate import ValidationReport
+from sharedmap.weblinks import link_host
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def quality_report(
     domains: Counter[str] = Counter()
     years: Counter[str] = Counter()
     for p in partnerships:
-        domains.update({(urlsplit(u).hostname or "").removeprefix("www.") for u in p.source_urls})
+        domains.update({link_host(u) for u in p.source_urls})
         years[str(p.source_date.year) if p.source_date else "no date"] += 1
     years_limit = stale_after_years()
     today = today or dt.date.today()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -64,6 +65,15 @@ CSV_COLUMNS: tuple[str, ...] = (
     "status_date",
     "standing",
 )
+
+
+# What XML 1.0 cannot hold (controls, surrogates, U+FFFE and U+FFFF): a workbook holding one will not open.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value: object) -> object:
+    """Text without the characters XML cannot hold, so the workbook opens (they are invisible to a reader)."""
+    return NOT_XML.sub("", value) if isinstance(value, str) else value
 
 
 def neutralise(value: object) -> object:
@@ -136,10 +146,10 @@ def partnerships_xlsx(partnerships: list[Partnership], register: Register) -> by
     sheet.title = "Partnerships"
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
-        sheet.append([None if isinstance(v, float) and math.isnan(v) else neutralise(v) for v in row])
+        sheet.append([None if isinstance(v, float) and math.isnan(v) else xml_safe(neutralise(v)) for v in row])
     licence = book.create_sheet("Licence")
     for line in [DATA_NOTE, *attribution_lines()]:
-        licence.append([neutralise(line)])
+        licence.append([xml_safe(neutralise(line))])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -195,7 +195,10 @@ def parse_date(value: object, column: str = "start") -> PartialDate | None:
         return PartialDate(int(value))
     lowered = text.lower().rstrip(".")
     patterns: list[tuple[str, Callable[[re.Match], PartialDate]]] = [
-        (r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t].*)?", lambda m: PartialDate(int(m[1]), int(m[2]), int(m[3]))),
+        (
+            r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?",
+            lambda m: PartialDate(int(m[1]), int(m[2]), int(m[3])),
+        ),
         (r"(\d{4})-(\d{1,2})", lambda m: PartialDate(int(m[1]), int(m[2]))),
         (r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", lambda m: PartialDate(int(m[3]), int(m[2]), int(m[1]))),
         (r"(\d{1,2})[/.-](\d{4})", lambda m: PartialDate(int(m[2]), int(m[1]))),
@@ -222,7 +225,35 @@ def parse_date(value: object, column: str = "start") -> PartialDate | None:
 
 
 def _month(name: str) -> int:
-    return MONTHS[name.lower()[:3] if name.lower()[:3] in MONTHS and name.lower() not in MONTHS else name.lower()]
+    """A month's name, its abbreviation, or a longer start of its name ("Sept", "Febr"); never a word that merely
+    starts like one ("Junk", "Decided", "Marching")."""
+    name = name.lower()
+    if name in MONTHS:
+        return MONTHS[name]
+    for full, number in MONTHS.items():
+        if len(full) > 4 and len(name) >= 3 and full.startswith(name):
+            return number
+    raise KeyError(name)
+
+
+_RANGE = re.compile(r"\s*(.+?)\s+(?:to|until|till|-|–|—)\s+(.+?)\s*|\s*(.+?\d)\s*[–—]\s*(\d.+?)\s*", re.IGNORECASE)
+
+
+def split_date_range(value: object) -> tuple[str, str] | None:
+    """A cell holding two dates, "2020-07-01 to 2023-03-31" or "2019 – 2021": the start's text and the end's,
+    when both read as dates; None otherwise (a financial year "2014/15" is one date)."""
+    if isinstance(value, dt.date | int | float):
+        return None
+    match = _RANGE.fullmatch(clean(value))
+    if not match:
+        return None
+    first, second = (match[1], match[2]) if match[1] else (match[3], match[4])
+    try:
+        parse_date(first)
+        parse_date(second)
+    except ValidationError:
+        return None
+    return first, second
 
 
 def _financial_year(match: re.Match) -> PartialDate:

@@ -5,54 +5,39 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
-from collections.abc import Sequence
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.cell.read_only import EMPTY_CELL
 from rapidfuzz import fuzz, process
 
 from sharedmap import config
-from sharedmap.cellformat import shown_text
 from sharedmap.errors import FileReadError
+from sharedmap.filelimits import (  # re-exported: the limits are read through this module elsewhere
+    HEADER_SEARCH_ROWS,
+    MAX_UPLOAD_BYTES,
+    Limits,
+    check_row,
+    column_letter,
+    max_upload_bytes,
+    too_big,
+    too_many_rows,
+)
+from sharedmap.workbook_reader import read_workbook
 
-HEADER_SEARCH_ROWS = 10
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # SHAREDMAP_MAX_UPLOAD_MB's default (MB of 2**20 bytes, as Streamlit counts)
-MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # a workbook unpacking to more is refused (a 2,000-row sheet needs ~3 MB)
-MAX_SHEET_XML = 16 * 1024 * 1024  # openpyxl scans a sheet once to size it (~8 MB/s), so bound what it scans
-_XML_ROW = re.compile(rb"<(?:\w+:)?row[\s>/]")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one file may hold (the SHAREDMAP_MAX_* settings), checked while reading, before any row is checked."""
-
-    upload_bytes: int
-    rows: int
-    columns: int
-    cell_chars: int
-
-    @classmethod
-    def from_settings(cls) -> Limits:
-        return cls(
-            int(config.get_number("SHAREDMAP_MAX_UPLOAD_MB") * 1024 * 1024),
-            int(config.get_number("SHAREDMAP_MAX_ROWS")),
-            int(config.get_number("SHAREDMAP_MAX_COLUMNS")),
-            int(config.get_number("SHAREDMAP_MAX_CELL_CHARS")),
-        )
-
-
-def max_upload_bytes() -> int:
-    return Limits.from_settings().upload_bytes
-
-
-def too_big(name: str, size: int, limit: int) -> FileReadError:
-    return FileReadError(
-        f"{name} is {size / 2**20:.1f} MB; the limit is {limit / 2**20:g} MB (SHAREDMAP_MAX_UPLOAD_MB)"
-    )
-
+__all__ = [
+    "FIELD_ALIASES",
+    "HEADER_SEARCH_ROWS",
+    "MAX_UPLOAD_BYTES",
+    "REQUIRED_FIELDS",
+    "Limits",
+    "Table",
+    "column_letter",
+    "max_upload_bytes",
+    "read_table",
+    "too_big",
+    "too_many_rows",
+]
 
 # Each field and the headers officers use for it; matched after lower-casing and dropping punctuation.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -167,6 +152,7 @@ class Table:
     columns: dict[str, str]  # original header → field
     ignored: list[str]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    read_seconds: float = 0.0  # reading took this much of the file's time budget (SHAREDMAP_UPLOAD_SECONDS)
 
 
 def normalise_header(text: object) -> str:
@@ -195,11 +181,28 @@ def match_header(header: object) -> str | None:
     return None
 
 
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 saved without its mark, told by where the zero bytes fall in the first characters."""
+    head = data[:8]
+    if len(head) < 8:
+        return None
+    nonzero: tuple[bool, ...] = tuple(byte != 0 for byte in head)
+    wide: dict[tuple[bool, ...], str] = {
+        (True, False, False, False) * 2: "utf-32-le",
+        (False, False, False, True) * 2: "utf-32-be",
+        (True, False) * 4: "utf-16-le",
+        (False, True) * 4: "utf-16-be",
+    }
+    return wide.get(nonzero)
+
+
 def decode_text(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was in: UTF-8 (with or without BOM), else Windows-1252 as Excel saves it."""
     try:
         if data.startswith(b"\xef\xbb\xbf"):
             return data[3:].decode("utf-8"), "utf-8-sig"
+        if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            return data.decode("utf-32"), "utf-32"
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return data.decode("utf-16"), "utf-16"
     except UnicodeDecodeError as exc:
@@ -207,6 +210,13 @@ def decode_text(data: bytes) -> tuple[str, str]:
             f"the file starts with a Unicode mark but byte {exc.start} is not in that encoding; "
             "save it again as CSV UTF-8"
         ) from exc
+    if wide := wide_encoding(data):
+        try:
+            return data.decode(wide), wide
+        except UnicodeDecodeError as exc:
+            raise FileReadError(
+                f"the file looks like {wide.upper()} text but byte {exc.start} is not; save it again as CSV UTF-8"
+            ) from exc
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -221,6 +231,8 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
     """Read a CSV or XLSX file (a path or its bytes) into a Table; FileReadError says why one cannot be read.
     Every limit is checked while reading, so an oversized file costs no more than reading up to the limit."""
     limits = limits or Limits.from_settings()
+    started = time.monotonic()
+    deadline = started + config.get_number("SHAREDMAP_UPLOAD_SECONDS")
     if isinstance(source, bytes):
         data = source
         name = filename or "upload"
@@ -238,10 +250,14 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
     if len(data) > limits.upload_bytes:
         raise too_big(name, len(data), limits.upload_bytes)
     if data.startswith(b"PK"):
-        grid, encoding = _read_xlsx(data, name, limits), "xlsx"
+        grid, encoding = read_workbook(data, name, limits, deadline, _has_header), "xlsx"
     elif data.startswith(b"\xd0\xcf\x11\xe0"):
         raise FileReadError(f"{name} is an old Excel .xls file; save it as .xlsx or CSV and try again")
-    elif not data.startswith((b"\xff\xfe", b"\xfe\xff")) and b"\x00" in data:
+    elif (
+        not data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+        and b"\x00" in data
+        and not wide_encoding(data)
+    ):
         at = data.index(b"\x00")
         kind = "looks like a binary file" if at < 4096 else f"has a NUL byte at byte {at}, which text never holds"
         raise FileReadError(f"{name} is not a spreadsheet (it {kind}); upload CSV or XLSX")
@@ -251,7 +267,9 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
         except FileReadError as exc:
             raise FileReadError(f"{name}: {exc}") from exc
         grid = _read_csv(text, name, limits)
-    return _to_table(grid, name, encoding)
+    table = _to_table(grid, name, encoding)
+    table.read_seconds = time.monotonic() - started
+    return table
 
 
 def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
@@ -265,9 +283,14 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
     grid: list[list[object]] = []
     try:
         for row in reader:
-            _check_row(row, len(grid) + 1, name, limits)
+            check_row(row, len(grid) + 1, name, limits)
             cells: list[object] = list(row)
             grid.append(cells)
+        if text.count('"') % 2 and grid and any(isinstance(c, str) and (delimiter in c or "\n" in c) for c in grid[-1]):
+            raise FileReadError(
+                f"{name}: row {len(grid)} opens a quote that is never closed, so the rest of the file was read into "
+                "one cell; close the quote (or remove it) and try again"
+            )
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise FileReadError(
@@ -278,112 +301,8 @@ def _read_csv(text: str, name: str, limits: Limits) -> list[list[object]]:
     return grid
 
 
-def _check_row(row: Sequence[object], number: int, name: str, limits: Limits) -> None:
-    """One clear message at the first row past a limit, before the rest of the file is even read."""
-    if number > limits.rows + HEADER_SEARCH_ROWS:
-        raise too_many_rows(name, limits)
-    width = len(row)
-    while width and row[width - 1] in (None, ""):
-        width -= 1
-    if width > limits.columns:
-        raise FileReadError(
-            f"{name}: row {number} has {width} columns; the limit is {limits.columns} (SHAREDMAP_MAX_COLUMNS)"
-        )
-    for position, cell in enumerate(row[:width]):
-        if isinstance(cell, str) and len(cell) > limits.cell_chars:
-            raise FileReadError(
-                f"{name}: row {number}, column {column_letter(position)} holds {len(cell):,} "
-                f"characters; the limit is {limits.cell_chars:,} (SHAREDMAP_MAX_CELL_CHARS)"
-            )
-
-
-def column_letter(position: int) -> str:
-    """0 → A, 26 → AA: how a spreadsheet names a column."""
-    letters = ""
-    position += 1
-    while position:
-        position, rest = divmod(position - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[list[object]]:
-    """The first sheet with a header row, read row by row (openpyxl's read-only mode), stopping at the limits.
-    A workbook is a zip of XML written by any program, so openpyxl may fail on a crafted one in many ways; each
-    becomes one message naming the file."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        _check_parts(archive, name, limits)
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
-        raise FileReadError(f"{name} is not a readable XLSX workbook ({exc})") from exc
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheets = sorted(book.worksheets, key=lambda ws: "partnership" not in ws.title.lower())
-            for sheet in sheets:
-                grid = _sheet_rows(sheet, name, limits)
-                if _find_header(grid) is not None:
-                    return grid
-            return _sheet_rows(sheets[0], name, limits) if sheets else []
-        finally:
-            book.close()
-    except FileReadError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure inside openpyxl on a crafted workbook is "unreadable"
-        raise FileReadError(f"{name} is not a readable XLSX workbook ({type(exc).__name__}: {str(exc)[:120]})") from exc
-
-
-def _check_parts(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
-    """Refuse a zip bomb, and a sheet past the row limit by counting its rows in the unpacked stream (stopping at
-    the limit), before openpyxl parses anything."""
-    parts = archive.infolist()
-    if sum(info.file_size for info in parts) > MAX_XLSX_UNPACKED:
-        raise FileReadError(
-            f"{name} unpacks to {sum(i.file_size for i in parts) / 1e6:,.0f} MB, far more than a "
-            "partnerships workbook holds; save only the partnerships sheet and try again"
-        )
-    most = limits.rows + HEADER_SEARCH_ROWS
-    for info in parts:
-        if not info.filename.startswith("xl/worksheets/"):
-            continue
-        if info.file_size > MAX_SHEET_XML:
-            raise FileReadError(
-                f"{name}: a sheet unpacks to {info.file_size / 1e6:,.0f} MB, far more than "
-                f"{limits.rows:,} rows of partnerships need; save only the partnerships and try again"
-            )
-        rows, tail = 0, b""
-        with archive.open(info) as stream:
-            while chunk := stream.read(1 << 16):
-                rows += len(_XML_ROW.findall(tail + chunk))
-                tail = chunk[-16:] if not _XML_ROW.search(chunk[-16:]) else b""
-                if rows > most:
-                    raise too_many_rows(name, limits)
-
-
-def too_many_rows(name: str, limits: Limits) -> FileReadError:
-    return FileReadError(
-        f"{name} has more than {limits.rows:,} rows; the limit is {limits.rows:,} "
-        "(SHAREDMAP_MAX_ROWS): split it into smaller files"
-    )
-
-
-def _sheet_rows(sheet, name: str, limits: Limits) -> list[list[object]]:
-    grid: list[list[object]] = []
-    # max_row stops openpyxl before the limit; without it, it scans the whole sheet for its size first
-    for cells in sheet.iter_rows(max_col=limits.columns + 1, max_row=limits.rows + HEADER_SEARCH_ROWS + 1):
-        row = [None if cell is EMPTY_CELL else _cell_value(cell) for cell in cells]
-        _check_row(row, len(grid) + 1, name, limits)
-        grid.append(row)
-    return grid
-
-
-def _cell_value(cell) -> object:
-    """A cell as the officer sees it: a number whose format adds text ("£"0.0"m") is the text it shows."""
-    value = cell.value
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return value  # only a number has a number format to read
-    shown = shown_text(value, getattr(cell, "number_format", None))
-    return value if shown is None else shown
+def _has_header(grid: list[list[object]]) -> bool:
+    return _find_header(grid) is not None
 
 
 def _find_header(grid: list[list[object]]) -> int | None:
@@ -394,6 +313,25 @@ def _find_header(grid: list[list[object]]) -> int | None:
         if len(fields) >= 2:
             return index
     return None
+
+
+def _refuse_swallowed_rows(row: list[object], number: int, headers: list[object], name: str) -> None:
+    """A quote left open in a CSV cell swallows the rows after it into that cell; read on, they would be lost (and,
+    missing from the file, withdrawn). A cell running over lines, one of which looks like a row of the file (half
+    the header's separators or more), is refused instead."""
+    enough = max(2, (len(headers) - 1) // 2)
+    for position, cell in enumerate(row):
+        if not isinstance(cell, str) or "\n" not in cell:
+            continue
+        lines = cell.replace("\r\n", "\n").split("\n")
+        separators = max(line.count(sep) for sep in ",;\t" for line in lines[1:])
+        if separators >= enough:
+            label = str(headers[position]).strip() if position < len(headers) and headers[position] else "cell"
+            commas = sum(cell.count(sep) for sep in ",;\t")
+            raise FileReadError(
+                f"{name}: row {number}'s {label} runs over {len(lines)} lines and contains {commas} commas: an "
+                "unclosed quote? Close the quote (or remove it) and try again; nothing was read"
+            )
 
 
 def _to_table(grid: list[list[object]], name: str, encoding: str) -> Table:
@@ -429,6 +367,8 @@ def _to_table(grid: list[list[object]], name: str, encoding: str) -> Table:
     for offset, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
         if all(cell in (None, "") or str(cell).strip() == "" for cell in row):
             continue
+        if encoding != "xlsx":
+            _refuse_swallowed_rows(row, offset, headers, name)
         values = {f: (row[p] if p < len(row) else None) for f, p in positions.items()}
         table.rows.append((offset, values))
     if not table.rows:

@@ -26,19 +26,30 @@ from sharedmap.parsing import (
     parse_services,
     parse_status,
     split_councils,
+    split_date_range,
     split_names,
 )
-from sharedmap.partnerships import PartialDate, Partnership, Savings, SavingsScope, Status, format_gbp, savings_text
+from sharedmap.partnerships import (
+    PartialDate,
+    Partnership,
+    Savings,
+    SavingsScope,
+    Status,
+    format_gbp,
+    savings_text,
+    to_record,
+)
+from sharedmap.recordlimits import MAX_ID_CHARS, MAX_NAME_CHARS, fit_id, record_problem
 from sharedmap.register import Register, load_register
 from sharedmap.spreadsheets import Table, read_table
+from sharedmap.textkeys import INVISIBLE, fold, fold_id, strip_invisible
+from sharedmap.weblinks import link_problem
 
 # a row is checked against the register itself or the per-file view of it that validate_table builds
 AnyRegister: TypeAlias = Register | FileRegister
 
 MAX_EVIDENCE = 800  # characters: a note on where in the source the facts are, not a copy of it
 URL = re.compile(r"https?://[^\s;,|]+", re.IGNORECASE)
-MAX_ID_CHARS = 80  # the store refuses longer ids and names too (migration 0002)
-MAX_NAME_CHARS = 300
 MAX_COUNCIL_NAMES = 10_000  # council names in one file (the whole published map names about 300)
 
 
@@ -151,7 +162,7 @@ def validate_file(
 def validate_table(table: Table, register: AnyRegister, budget_seconds: float | None = None) -> ValidationReport:
     """Check every row; FileReadError when checking runs past the time budget (SHAREDMAP_UPLOAD_SECONDS)."""
     budget = budget_seconds if budget_seconds is not None else config.get_number("SHAREDMAP_UPLOAD_SECONDS")
-    deadline = time.monotonic() + budget
+    deadline = time.monotonic() + budget - table.read_seconds  # reading the file counts in its budget
     lookup = register if isinstance(register, FileRegister) else FileRegister(register)
     names = sum(count_council_pieces(values.get("councils")) for _, values in table.rows)
     if names > MAX_COUNCIL_NAMES:
@@ -173,8 +184,20 @@ def validate_table(table: Table, register: AnyRegister, budget_seconds: float | 
 
 
 def validate_row(number: int, values: dict[str, object], register: AnyRegister) -> RowReport:
+    raw = {column: str(values.get(column) or "") for column in ("id", "name")}
+    values = {**values, **{column: strip_invisible(text)[0] for column, text in raw.items() if text}}
     name = clean(values.get("name"))
     report = RowReport(row=number, name=name)
+    for column in ("id", "name"):
+        if hidden := len(INVISIBLE.findall(raw[column])):
+            report.warnings.append(
+                Issue(
+                    column,
+                    values[column],
+                    f"held {hidden} invisible character{'s' if hidden > 1 else ''} (zero-width or direction "
+                    "marks); removed, so the name reads as it looks",
+                )
+            )
 
     def attempt(column: str, func, *args):
         try:
@@ -207,8 +230,15 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
     report.errors += [Issue("services", e.value, e.message, e.suggestions) for e in service_errors]
     if not services and not service_errors:
         report.errors.append(Issue("services", values.get("services"), "name at least one shared service"))
-    start = attempt("start", parse_date, values.get("start"), "start")
-    end = attempt("end", parse_date, values.get("end"), "end")
+    start_text, end_text = values.get("start"), values.get("end")
+    if span := split_date_range(start_text):  # "2020-07-01 to 2023-03-31": a start and an end
+        if clean(end_text) and parse_or_none(end_text) != parse_or_none(span[1]):
+            report.errors.append(
+                Issue("end", end_text, f"the start column gives a range ending {span[1]}; give the end once")
+            )
+        start_text, end_text = span[0], span[1]
+    start = attempt("start", parse_date, start_text, "start")
+    end = attempt("end", parse_date, end_text, "end")
     if start and end and date_before(end, start):
         report.errors.append(Issue("end", values.get("end"), f"ends before it starts ({start})"))
     status = _status(values, end, report, attempt)
@@ -239,7 +269,9 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
             )
     _check_derived_figures(report, council_ids)
     sources = tuple(URL.findall(clean(values.get("source_url"))))
-    if clean(values.get("source_url")) and not sources:
+    if _refuse_bad_links(sources, "source_url", report):
+        pass
+    elif clean(values.get("source_url")) and not sources:
         report.errors.append(Issue("source_url", values.get("source_url"), "not a web link (http:// or https://)"))
     elif not sources and report.savings:
         report.errors.append(Issue("source_url", None, "a savings figure needs a source link so it can be checked"))
@@ -273,7 +305,27 @@ def validate_row(number: int, values: dict[str, object], register: AnyRegister) 
             evidence=evidence,
             **status_source,
         )
+        if problem := record_problem(to_record(report.partnership)):  # what the store would refuse, by column
+            report.errors.append(Issue(problem[0], None, problem[1]))
+            report.partnership = None
     return report
+
+
+def parse_or_none(value: object) -> PartialDate | None:
+    try:
+        return parse_date(value)
+    except ValidationError:
+        return None
+
+
+def _refuse_bad_links(links, column: str, report: RowReport) -> bool:
+    """Each link must be one a browser can open (sharedmap.weblinks, the rule the pages draw links by)."""
+    refused = False
+    for link in links:
+        if problem := link_problem(link):
+            report.errors.append(Issue(column, link, f"not a web link a browser can open: {problem}"))
+            refused = True
+    return refused
 
 
 def _status_evidence(
@@ -287,6 +339,8 @@ def _status_evidence(
     links = URL.findall(text)
     if text and len(links) != 1:
         report.errors.append(Issue("status_source_url", text, "give one web link (http:// or https://)"))
+    else:
+        _refuse_bad_links(links, "status_source_url", report)
     when = attempt("status_source_date", parse_date, values.get("status_source_date"), "status_source_date")
     today = dt.date.today()
     if when and (when.year, when.month or 1, when.day or 1) > (today.year, today.month, today.day):
@@ -556,7 +610,7 @@ def _flag_duplicates(reports: list[RowReport]) -> None:
         p = report.partnership
         if p is None:
             continue
-        for key in (("id", p.id), ("name", p.name.lower(), frozenset(p.council_ids))):
+        for key in (("id", fold_id(p.id)), ("name", fold(p.name), frozenset(p.council_ids))):
             if not key[1]:
                 continue
             if key in seen:
@@ -574,7 +628,7 @@ def _fill_missing_ids(reports: list[RowReport]) -> None:
             base = slugify(report.partnership.name) or f"row-{report.row}"
             candidate, n = base, 2
             while candidate in taken:
-                candidate, n = f"{base}-{n}", n + 1
+                candidate, n = fit_id(base, f"-{n}"), n + 1
             taken.add(candidate)
             report.partnership = report.partnership.with_changes(id=candidate)
 

@@ -1,6 +1,8 @@
 """A broken record forced into the store with SQL (an infinite saving, as 400 nines once became) in a real browser
 against `streamlit run app.py`: the map, Data and Statistics pages draw everything else and say "1 partnership
-could not be shown", never a traceback, and the event log names the record. Screenshots go to test-output/."""
+could not be shown", never a traceback, and the event log names the record. A second record links to
+`https://[evil.example/report` (an unclosed IPv6 bracket, which urlsplit refuses): it is shown without the link, and
+the Data page, which counts sources by their host, still draws. Screenshots go to test-output/."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
 
 BROKEN = "SS004"
+BAD_LINK = "SS001"  # Boston's alliance: shown, its source link left out
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,13 @@ def server(tmp_path_factory, seed):
         record["savings"][0]["amount_gbp"] = float("inf")
         conn.execute(
             version_partnerships.update().where(version_partnerships.c.partnership_id == BROKEN).values(record=record)
+        )
+        linked = conn.execute(
+            sa.select(version_partnerships.c.record).where(version_partnerships.c.partnership_id == BAD_LINK)
+        ).scalar_one()
+        linked["source_urls"] = ["https://[evil.example/report", *linked["source_urls"]]
+        conn.execute(
+            version_partnerships.update().where(version_partnerships.c.partnership_id == BAD_LINK).values(record=linked)
         )
     store.close()
     log = folder / "events.jsonl"

@@ -129,3 +129,13 @@ def test_headline_column_never_adds_kinds(register):
     )
     row = exports.partnerships_frame([mixed], register).iloc[0]
     assert (row["headline_saving_gbp"], row["headline_saving_kind"]) == (100_000, "annual")
+
+
+def test_an_xlsx_export_opens_whatever_characters_a_name_holds(seed, register):
+    """Before: a name with U+FFFF made a workbook that would not open (and a control character raised)."""
+    from sharedmap.spreadsheets import read_table
+
+    odd = seed[0].with_changes(name="Shared\uffff services\x01 \ufffe(test)", description="tab\there")
+    table = read_table(exports.partnerships_xlsx([odd], register), "export.xlsx")  # a strict XML parser reads it
+    assert [values["name"] for _row, values in table.rows] == ["Shared services (test)"]
+    assert table.rows[0][1]["description"] == "tab\there"

@@ -16,6 +16,7 @@ from sharedmap.parsing import (
     parse_services,
     parse_status,
     split_councils,
+    split_date_range,
 )
 from sharedmap.partnerships import PartialDate, SavingsKind, Status, format_gbp
 
@@ -87,6 +88,8 @@ def test_savings_share_names_its_council():
         ("2020-07-01", PartialDate(2020, 7, 1)),
         ("1 July 2020", PartialDate(2020, 7, 1)),
         ("Sept 2019", PartialDate(2019, 9)),
+        ("Febr 2011", PartialDate(2011, 2)),
+        ("2020-07-01 13:45:00", PartialDate(2020, 7, 1)),
         (dt.datetime(2012, 6, 27), PartialDate(2012, 6, 27)),
         (2011, PartialDate(2011)),
         ("", None),
@@ -96,10 +99,39 @@ def test_dates_keep_their_precision(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["soon", "31/02/2012", "2014/16", "Smarch 2020"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "soon",
+        "31/02/2012",
+        "2014/16",
+        "Smarch 2020",
+        "Junk 2020",
+        "Decided 2019",
+        "Marching 2018",
+        "2020-07-01 to 2023",
+    ],
+)
 def test_bad_dates_name_the_column(text):
+    """A word that merely starts like a month is not one ("Junk 2020" is not June); a range is not one date."""
     with pytest.raises(ValidationError, match="^end: not a date"):
         parse_date(text, "end")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2020-07-01 to 2023-03-31", ("2020-07-01", "2023-03-31")),
+        ("2019 - 2021", ("2019", "2021")),
+        ("2019–2021", ("2019", "2021")),
+        ("May 2018 until March 2020", ("May 2018", "March 2020")),
+        ("2014/15", None),
+        ("2020-07-01", None),
+        ("Junk to 2020", None),
+    ],
+)
+def test_a_range_gives_its_start_and_end(text, expected):
+    assert split_date_range(text) == expected
 
 
 def test_services_map_to_the_vocabulary():

@@ -44,6 +44,38 @@ def test_name_key_ignores_case_punctuation_and_ampersands(name, key):
     assert name_key(name) == key
 
 
+@pytest.mark.parametrize(
+    ("stored", "uploaded_as"),
+    [
+        ("Cyd-wasanaeth Môn", "Cyd-wasanaeth Mo\u0302n"),  # decomposed, as macOS saves it
+        ("Cyd-wasanaeth Môn", "CYD-WASANAETH MON"),  # no accent, other case
+        ("Ἑλληνικά", "ἑλληνικά"),  # no ASCII letters at all
+        ("Orbis", "Ｏｒｂｉｓ"),  # full-width
+        ("Orbis", "Or\u200bbis\u200f"),  # zero-width and direction marks
+    ],
+)
+def test_names_a_reader_sees_as_the_same_match(stored, uploaded_as, published):
+    """Before: every non-ASCII letter was dropped, so these were new partnerships (and, without keep-missing, the
+    published one withdrawn and re-created under a new id)."""
+    assert name_key(stored) == name_key(uploaded_as) and name_key(stored)
+    base = by_id(published, "SS001").with_changes(name=stored)
+    others = [p for p in published if p.id != "SS001"]
+    preview = compare(
+        [base, *others],
+        uploaded(base.with_changes(id="", name=uploaded_as), id_given=False),
+        1,
+        withdraw=lambda p: True,
+    )
+    assert [(c.kind, c.partnership_id) for c in preview.changes if c.partnership_id == "SS001"] == [(CHANGED, "SS001")]
+    assert name_key("Ἑλληνικά") != name_key("Ελληνικό")
+
+
+def test_an_id_matches_however_it_is_typed(published):
+    base = by_id(published, "SS001")
+    preview = compare(published, uploaded(base.with_changes(id="ss001\u200b")), 1)
+    assert [(c.kind, c.partnership_id) for c in preview.changes] == [(UNCHANGED, "SS001")]
+
+
 def test_unchanged_changed_and_new_are_told_apart(published):
     same = by_id(published, "SS001")
     edited = by_id(published, "SS002").with_changes(status=Status.OPERATIONAL, description="Now running.")

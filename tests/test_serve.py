@@ -75,7 +75,12 @@ def test_serve_dry_run_checks_and_prints_the_command(capsys):
 def test_health_names_the_failing_part(monkeypatch, capsys):
     assert cli.main(["health", "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert report["ok"] and [c["name"] for c in report["checks"]] == ["store", "map assets", "source files"]
+    assert report["ok"] and [c["name"] for c in report["checks"]] == [
+        "store",
+        "map assets",
+        "source files",
+        "published records",
+    ]
     monkeypatch.setenv("SHAREDMAP_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/nowhere")  # port 9: discard
     assert cli.main(["health", "--url", "http://127.0.0.1:9"]) == 1
     out = capsys.readouterr().out

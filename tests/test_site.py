@@ -22,14 +22,18 @@ from sharedmap.site.build import build_site, live_label
 IMG = "<img src=x onerror=alert(1)>"
 SCRIPT = "<script>window.__xss=1</script>"
 BOSTON = "E07000136"
+BAD_LINK = "https://[evil.example/report"  # an unclosed IPv6 bracket: urlsplit raises on it
 ELI, REVIEWER = "officer@eastlindsey.gov.uk", "reviewer@lga.gov.uk"
 
 
 def hostile_and_broken(seed):
-    """The real table, plus a Boston partnership named with the app's XSS payloads and one naming a council the
-    register does not know (which the site cannot render)."""
+    """The real table, plus a Boston partnership named with the app's XSS payloads (and a source link no browser
+    can open, shown without it) and one naming a council the register does not know (which the site cannot
+    render)."""
     boston = next(p for p in seed if p.id == "SS001")
-    hostile = boston.with_changes(id="SSX01", name=IMG, description=SCRIPT, source_title=SCRIPT)
+    hostile = boston.with_changes(
+        id="SSX01", name=IMG, description=SCRIPT, source_title=SCRIPT, source_urls=(BAD_LINK, *boston.source_urls)
+    )
     broken = boston.with_changes(id="SSBAD", council_ids=("NO-SUCH-COUNCIL", "BOT"))
     return [*seed, hostile, broken]
 
@@ -129,6 +133,13 @@ def test_a_council_panel_lists_partners_savings_and_sources(site):
     assert "£15.4m target over 10 years for the whole partnership (estimate)" in alliance["savings"]
     assert alliance["sources"] and alliance["sources"][0][1].startswith("https://")
     assert BOSTON in alliance["codes"] and len(alliance["codes"]) == 2
+    hostile = next(p for p in panel["partnerships"] if p["id"] == "SSX01")  # shown, its bad link left out
+    assert [url for _title, url in hostile["sources"]] == [url for _title, url in alliance["sources"]]
+    assert hostile["left_out"] == [
+        "a source link that is not a web link (its host opens a bracket '[' that does "
+        "not close (or holds one that is not an IPv6 address))"
+    ]
+    assert "<dt>Left out</dt>" in (site.path / "council" / f"{BOSTON}.html").read_text(encoding="utf-8")
 
 
 def test_a_record_it_cannot_render_is_skipped_logged_and_counted(seed, register, tmp_path, caplog):

@@ -221,3 +221,52 @@ def test_status_evidence_is_read_and_checked(tmp_path, register):
     assert [(e.column, e.message) for e in future.errors] == [("status_source_date", "is in the future")]
     assert [e.column for e in undated.errors] == ["status_source_date"]
     assert funded.ok and funded.partnership.status.value == "funded"
+
+
+# What the store would refuse is refused by row and column first (issue 19) -------------------------------------
+
+
+def test_a_row_the_store_would_refuse_is_named_by_row_and_column(tmp_path, seed_rows, register):
+    """Before: 10,000 emoji in two cells passed validate, then the store refused the import as "constraint
+    ck_record", naming no row."""
+    from store_fixtures import write_csv
+
+    from sharedmap.recordlimits import MAX_RECORD_BYTES, record_problem
+
+    big = dict(seed_rows[0], description="🤝" * 9_000, notes="💷" * 9_000)
+    report = validate_file(write_csv(tmp_path / "big.csv", [seed_rows[1], big]), register)
+    errors = [(r.row, e.column, e.message) for r in report.rows for e in r.errors]
+    assert len(errors) == 1 and errors[0][:2] in ((3, "description"), (3, "notes"))
+    assert f"more than the {MAX_RECORD_BYTES:,} one record may hold" in errors[0][2]
+    assert record_problem({"id": "x" * 81}) == ("id", "an id is at most 80 characters")
+
+
+def test_ids_made_from_long_names_stay_within_the_stores_limit(tmp_path, seed_rows, register):
+    from store_fixtures import write_csv
+
+    rows = [
+        dict(seed_rows[0], id="", name="Shared " + "x" * 200 + " A"),
+        dict(seed_rows[1], id="", name="Shared " + "x" * 200 + " B"),
+    ]
+    ids = [p.id for p in validate_file(write_csv(tmp_path / "long.csv", rows), register).partnerships]
+    assert len(ids) == 2 and len(set(ids)) == 2 and all(len(i) <= 80 for i in ids)
+
+
+def test_a_range_in_the_start_column_gives_start_and_end(tmp_path, seed_rows, register):
+    """Before: "2020-07-01 to 2023-03-31" kept its start and dropped its end."""
+    from store_fixtures import write_csv
+
+    row = dict(seed_rows[0], start="2020-07-01 to 2023-03-31", end="", status="ended")
+    (p,) = validate_file(write_csv(tmp_path / "range.csv", [row]), register).partnerships
+    assert (str(p.start), str(p.end)) == ("2020-07-01", "2023-03-31")
+
+
+def test_invisible_characters_in_a_name_are_removed_and_said(tmp_path, seed_rows, register):
+    from store_fixtures import write_csv
+
+    row = dict(seed_rows[0], name="Boston\u200b and East Lindsey\u202e Alliance")
+    report = validate_file(write_csv(tmp_path / "zw.csv", [row]), register)
+    assert report.partnerships[0].name == "Boston and East Lindsey Alliance"
+    assert [(w.column, w.message.split(";")[0]) for w in report.rows[0].warnings if w.column == "name"] == [
+        ("name", "held 2 invisible characters (zero-width or direction marks)")
+    ]

@@ -23,6 +23,8 @@ def partnership_card(facts: PartnershipFacts, key: str) -> bool:
         if facts.status_source:
             label, url = facts.status_source
             st.markdown(f"[{md(label)}](<{url.replace('>', '%3E')}>)" + (": " + md(facts.status_evidence)))
+        if facts.left_out:
+            st.caption("Left out: " + md("; ".join(facts.left_out)) + ".")
         if facts.stale:  # a badge, not st.warning: warnings on these pages are about the link or the store
             st.badge("Not confirmed recently", icon=":material/schedule:", color="orange")
         st.caption(md(facts.freshness[:1].upper() + facts.freshness[1:]) + ".")

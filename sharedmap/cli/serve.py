@@ -83,6 +83,42 @@ def check_store(seed: bool = False) -> Check:
     return Check("store", True, f"{store.backend}: version {number} ({label}) published; label query {took:.1f} ms")
 
 
+def check_published() -> Check:
+    """Every record of the published version can be drawn whole: none is left off the pages (drawable), none has a
+    value a page leaves out (a link no browser can open), none is skipped by the static site's build."""
+    from sharedmap.maps.panel import left_out_links
+    from sharedmap.publishing.store import open_store
+    from sharedmap.register import load_register
+    from sharedmap.renderable import problem
+    from sharedmap.site.content import renderable
+
+    try:
+        store = open_store()
+        number, label = store.current()
+        if number is None:
+            return Check("published records", False, "nothing is published yet")
+        partnerships, unreadable = store.readable(number)
+        register = load_register()
+    except SharedMapError as exc:
+        return Check("published records", False, str(exc))
+    problems = [f"{u.id}: {u.reason}" for u in unreadable]
+    drawn = []
+    for p in partnerships:
+        if reason := problem(p, register):
+            problems.append(f"{p.id}: left off the pages ({reason})")
+            continue
+        drawn.append(p)
+        problems += [f"{p.id}: shown without {item}" for item in left_out_links(p)]
+    problems += [f"{pid}: skipped by the static site's build" for pid in renderable(drawn, register)[1]]
+    if problems:
+        return Check(
+            "published records",
+            False,
+            f"version {number} ({label}): {len(problems)} problem(s): " + "; ".join(problems),
+        )
+    return Check("published records", True, f"version {number} ({label}): all {len(partnerships)} records can be drawn")
+
+
 def check_assets() -> Check:
     problem = assets.missing_message()
     if problem:
@@ -142,6 +178,8 @@ def check_server(url: str, timeout: float = 5) -> Check:
 def health(url: str | None = None) -> list[Check]:
     """Everything a copy of the app needs, plus (with ``url``) whether a running copy answers."""
     checks = [check_store(), check_assets(), check_sources()]
+    if checks[0].ok and checks[2].ok:
+        checks.append(check_published())
     if url:
         checks.append(check_server(url))
     return checks

@@ -5,15 +5,16 @@ partners, services, status, dates, savings and sources; and which areas and line
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from urllib.parse import urlsplit
 
 import geopandas as gpd
 
+from sharedmap import events
 from sharedmap.errors import CouncilNotFoundError
 from sharedmap.freshness import Standing, freshness_text, standing, standing_text, status_date
 from sharedmap.partnerships import Partnership, date_text, savings_labels
 from sharedmap.register import Register
 from sharedmap.spatial.network import Network, new_codes, place_council
+from sharedmap.weblinks import link_problem, web_link
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,25 @@ class PartnershipFacts:
     standing: str = ""  # sharedmap.freshness.Standing's value
     status_source: tuple[str, str] | None = None  # (label, http(s) URL) of the newest evidence of the status
     status_evidence: str = ""  # where in that evidence the status is stated
+    left_out: tuple[str, ...] = ()  # what the record holds that cannot be shown (a link no browser can open)
+
+
+_logged: set[tuple[str, tuple[str, ...]]] = set()
 
 
 def safe_url(url: str) -> str | None:
-    """Only web links are shown as links: anything else (javascript:, data:) is refused."""
-    parts = urlsplit(url.strip())
-    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
+    """Only web links are shown as links (sharedmap.weblinks, the rule uploads are checked by): anything else
+    (javascript:, data:, an unclosed IPv6 bracket) is None, never an exception."""
+    return web_link(url)
+
+
+def left_out_links(p: Partnership) -> tuple[str, ...]:
+    """The record's links that are not web links, each as a reader is told it was left out. A record reaches the
+    store only through validation, so these are the store's own problems: logged, and listed by ``health``."""
+    links = [("source link", u) for u in p.source_urls]
+    if p.status_source_url:
+        links.append(("status evidence link", p.status_source_url))
+    return tuple(f"a {kind} that is not a web link ({problem})" for kind, u in links if (problem := link_problem(u)))
 
 
 def partnership_facts(p: Partnership, register: Register, network: Network | None = None) -> PartnershipFacts:
@@ -65,16 +79,17 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
     partners += [f"{other} (not a council)" for other in p.other_partners]
     dates = f"from {date_text(p.start)}" + (f" to {date_text(p.end)}" if p.end else "")
     title = p.source_title or "Source"
-    sources = tuple(
-        (title if i == 0 else f"{title} ({i + 1})", url)
-        for i, raw in enumerate(p.source_urls)
-        if (url := safe_url(raw))
-    )
+    shown_urls = [url for raw in p.source_urls if (url := safe_url(raw))]
+    sources = tuple((title if i == 0 else f"{title} ({i + 1})", url) for i, url in enumerate(shown_urls))
     shown = standing(p)
     status_url = safe_url(p.status_source_url) if p.status_source_url else None
     when = status_date(p)
     status_source = (f"Status evidence ({date_text(when)})", status_url) if status_url else None
     savings = tuple(savings_labels(p, register, explicit=True)) or ("no savings figure published",)
+    left_out = left_out_links(p)
+    if left_out and (p.id, left_out) not in _logged:  # once per record and problem, not on every view
+        _logged.add((p.id, left_out))
+        events.record("record_value_left_out", "failure", partnership_id=p.id, left_out="; ".join(left_out))
     return PartnershipFacts(
         p.id,
         p.name,
@@ -91,6 +106,7 @@ def partnership_facts(p: Partnership, register: Register, network: Network | Non
         shown.value,
         status_source,
         p.status_evidence,
+        left_out,
     )
 
 

@@ -7,12 +7,13 @@ carry our ids); a match keeps the published id so that history follows one partn
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sharedmap.partnerships import Partnership, Savings, format_gbp, from_record, savings_text, to_record
+from sharedmap.recordlimits import fit_id
 from sharedmap.register import Register
+from sharedmap.textkeys import fold, fold_id
 
 NEW, CHANGED, UNCHANGED, WITHDRAWN = "new", "changed", "unchanged", "withdrawn"
 KINDS = (NEW, CHANGED, UNCHANGED, WITHDRAWN)
@@ -171,9 +172,9 @@ class Preview:
 
 
 def name_key(name: str) -> str:
-    """Case, punctuation and '&'/'and' do not make two partnership names different."""
-    text = name.casefold().replace("&", " and ")
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+    """Case, accents, Unicode forms, invisible characters, punctuation and '&'/'and' do not make two partnership
+    names different (sharedmap.textkeys)."""
+    return fold(name)
 
 
 @dataclass(frozen=True)
@@ -197,12 +198,12 @@ def compare(
 ) -> Preview:
     """The preview of an upload against the published partnerships; ``withdraw`` says which published partnerships
     missing from the upload are withdrawn (None: the upload only adds and updates)."""
-    by_id = {p.id: p for p in published}
+    by_id = {fold_id(p.id): p for p in published}
     by_name: dict[str, list[Partnership]] = {}
     for p in published:
         by_name.setdefault(name_key(p.name), []).append(p)
     matched: set[str] = set()
-    taken = set(by_id)
+    taken = {p.id for p in published}
     preview = Preview(base_version)
     for item in uploaded:
         base, how = _match(item, by_id, by_name, matched)
@@ -233,8 +234,8 @@ def _match(
     item: Uploaded, by_id: dict[str, Partnership], by_name: dict[str, list[Partnership]], matched: set[str]
 ) -> tuple[Partnership | None, str | None]:
     p = item.partnership
-    if item.id_given and p.id in by_id and p.id not in matched:
-        return by_id[p.id], "id"
+    if item.id_given and (same := by_id.get(fold_id(p.id))) is not None and same.id not in matched:
+        return same, "id"
     candidates = [c for c in by_name.get(name_key(p.name), []) if c.id not in matched]
     if len(candidates) > 1:  # the same name twice in the published data: the councils decide
         candidates = [c for c in candidates if set(c.council_ids) == set(p.council_ids)]
@@ -246,9 +247,9 @@ def _unique_id(wanted: str, taken: set[str]) -> str:
     if wanted not in taken:
         return wanted
     n = 2
-    while f"{wanted}-{n}" in taken:
+    while fit_id(wanted, f"-{n}") in taken:
         n += 1
-    return f"{wanted}-{n}"
+    return fit_id(wanted, f"-{n}")  # within the store's id limit (sharedmap.recordlimits)
 
 
 def apply_changes(current: Sequence[dict], changes: Iterable[Change]) -> list[dict]:

@@ -141,6 +141,75 @@ def small_files() -> dict[str, bytes]:
         "title_rows_above_header.csv": b"Our partnerships\r\nAs at 2026\r\n\r\n" + one("title rows"),
         "xlsx_good.xlsx": xlsx_bytes([HEADER, list(row("xlsx").values())]),
         "xlsx_formula_cell.xlsx": xlsx_bytes([HEADER, [*list(row("formula").values())[:7], "=1/0", SOURCE, ""]]),
+        # Issue 19: read as a person reads it (links, rows, sheets, dates, names, workbooks within a budget)
+        "link_unclosed_ipv6_bracket.csv": one("ipv6", source_url="https://[evil.example/report"),
+        "link_fullwidth_host.csv": one("fullwidth", source_url="https://evil\uff03.example/report"),
+        "link_with_password.csv": one("password", source_url="https://user:secret@www.boston.gov.uk/x"),
+        "link_bad_port.csv": one("port", source_url="https://www.boston.gov.uk:99999/x"),
+        "unclosed_quote_swallows_rows.csv": csv_bytes([row("open quote", description="")])[:-2]
+        + b'"Shared ICT, since 2020\r\n'
+        + b"".join(csv_bytes([row(f"swallowed {i}")]).split(b"\r\n", 1)[1] for i in range(3)),
+        "unclosed_quote_closed_rows_later.csv": csv_bytes([row("open quote", description="")])[:-2]
+        + b'"Shared ICT, since 2020\r\n'
+        + b"".join(csv_bytes([row(f"swallowed {i}")]).split(b"\r\n", 1)[1] for i in range(3))
+        + b'x,5" screens,'
+        + COUNCILS.encode()
+        + b",ICT,operational,2020,,,,\r\n",
+        "date_junk_word.csv": one("junk date", start="Junk 2020"),
+        "date_decided_word.csv": one("decided date", start="Decided 2019"),
+        "date_range_in_start.csv": one("range", start="2020-07-01 to 2023-03-31", status="ended", savings=""),
+        "utf32_with_bom.csv": one("utf32").decode().encode("utf-32"),
+        "utf32_without_bom.csv": one("utf32 bare").decode().encode("utf-32-le"),
+        "utf16_without_bom.csv": one("utf16 bare").decode().encode("utf-16-le"),
+        "name_zero_width.csv": one("zero\u200bwidth\u200d name"),
+        "name_decomposed_welsh.csv": one("Cyd-wasanaeth Môn".replace("ô", "o\u0302")),
+        "name_no_ascii_letters.csv": one("Ἑλληνικά ✓"),
+        "xlsx_hidden_sheet_decoy.xlsx": _hidden_sheet_workbook(visible_too=True),
+        "xlsx_only_hidden_sheet.xlsx": _hidden_sheet_workbook(visible_too=False),
+        "xlsx_hidden_row.xlsx": _raw_workbook(
+            [
+                (1, "", HEADER),
+                (2, ' hidden="1"', list(row("hidden row").values())),
+                (3, "", list(row("shown").values())),
+            ]
+        ),
+        "xlsx_stray_formatted_cell.xlsx": _raw_workbook(
+            [(1, "", HEADER), (2, "", list(row("stray format").values()))],
+            tail='<row r="60000" s="1"><c r="A60000" s="1"/></row>',
+        ),
+        "xlsx_stray_value_far_below.xlsx": _raw_workbook(
+            [(1, "", HEADER), (2, "", list(row("stray value").values()))],
+            tail='<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+        ),
+        "xlsx_far_corner_cell.xlsx": _raw_workbook(
+            [(1, "", HEADER), (2, "", list(row("far corner").values()))],
+            tail='<row r="2"><c r="XFD2" t="inlineStr"><is><t>far</t></is></c></row>',
+            dimension="A1:XFD1048576",
+        ),
+        "xlsx_formula_no_value.xlsx": _raw_workbook(
+            [(1, "", HEADER), (2, "", list(row("formula no value").values()))],
+            tail='<row r="3"><c r="A3"><f>SUM(B1:B2)</f></c></row>',
+        ),
+        "xlsx_many_parts.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("parts").values())])),
+                **{f"xl/media/image{i}.bin": b"x" for i in range(600)},
+            }
+        ),
+        "xlsx_styles_bomb.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("styles").values())])),
+                "xl/styles.xml": b"<styleSheet>" + b"<x/>" * 3_000_000 + b"</styleSheet>",
+            }
+        ),
+        "xlsx_shared_strings_flood.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("strings").values())])),
+                "xl/sharedStrings.xml": b"<sst>"
+                + b"".join(b"<si><t>%d</t></si>" % i for i in range(130_000))
+                + b"</sst>",
+            }
+        ),
         # Scoping: valid files that an officer of Boston may not import
         "reuse_id_of_other_council.csv": one(
             "takeover",
@@ -222,6 +291,49 @@ def _big_workbook(rows: int) -> bytes:
         + "</sheetData></worksheet>"
     ).encode()
     return _zip(members)
+
+
+def _workbook_members(data: bytes) -> dict[str, bytes]:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    return {info.filename: source.read(info.filename) for info in source.infolist()}
+
+
+def _raw_workbook(rows: list[tuple[int, str, list[object]]], tail: str = "", dimension: str = "") -> bytes:
+    """A workbook whose sheet XML is written as given: (row number, extra row attributes, values) and raw XML after."""
+    from xml.sax.saxutils import escape
+
+    members = _workbook_members(xlsx_bytes([["placeholder"]]))
+
+    def cells(values: list[object]) -> str:
+        return "".join(f'<c t="inlineStr"><is><t>{escape(str(v))}</t></is></c>' for v in values)
+
+    body = "".join(f'<row r="{n}"{extra}>{cells(values)}</row>' for n, extra, values in rows) + tail
+    members["xl/worksheets/sheet1.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + (f'<dimension ref="{dimension}"/>' if dimension else "")
+        + f"<sheetData>{body}</sheetData></worksheet>"
+    ).encode()
+    return _zip(members)
+
+
+def _hidden_sheet_workbook(visible_too: bool) -> bytes:
+    """A hidden sheet named for partnerships (read first by name), and with ``visible_too`` the visible one."""
+    book = Workbook()
+    hidden = book.active
+    hidden.title = "Partnerships (old)"
+    hidden.append(HEADER)
+    hidden.append(list(row("from the hidden sheet", councils="Boston Borough Council; Atlantis Council").values()))
+    hidden.sheet_state = "hidden"
+    if visible_too:
+        shown = book.create_sheet("Current")
+        shown.append(HEADER)
+        shown.append(list(row("from the visible sheet").values()))
+    else:
+        book.create_sheet("Notes").append(["Nothing here"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def _broken_workbook() -> bytes:

@@ -93,6 +93,10 @@
       });
       dl.appendChild(el("dd")).appendChild(sources);
     }
+    if (p.left_out && p.left_out.length) {
+      dl.appendChild(el("dt", "Left out"));
+      dl.appendChild(el("dd", p.left_out.join("; ")));
+    }
     card.appendChild(dl);
     if (p.description) { card.appendChild(el("p", p.description)); }
     return card;
