@@ -21,7 +21,12 @@ VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 STAMP = VENV / ".requirements.sha256"
 CHROMIUM = Path("/usr/bin/chromium")
-DOCS_WITH_FIGURES = ("docs/data.md", "docs/find-a-partner.md")  # cog blocks, generated from the code and data
+DOCS_WITH_FIGURES = (
+    "docs/data.md",
+    "docs/find-a-partner.md",
+    "docs/settings.md",
+    "docs/cli.md",
+)  # cog blocks, generated from the code and data
 
 
 def run(*cmd: str | os.PathLike, **kwargs) -> None:

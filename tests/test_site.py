@@ -315,3 +315,24 @@ def test_council_pages_link_to_the_report_form_only_when_the_app_has_a_public_ad
     data = SimpleNamespace(year=2025, skipped=())
     html = pages.render_page("council.html.j2", data, {"site.css": "assets/site.css"}, panel=panel)
     assert f'href="https://map.example.org/report?council={BOSTON}">Something wrong or missing? Tell us</a>' in html
+
+
+def test_the_map_and_embed_panels_link_to_the_report_form_and_a_new_address_rebuilds(
+    seed, register, tmp_path, monkeypatch
+):
+    """With the app's public address set, every partnership card of the map and the embed links to the report
+    page with that partnership filled in (site.js reads it from the page's config); changing the address makes the
+    live site out of date, so serve and dev.py start rebuild it."""
+    before = build.builder()
+    monkeypatch.setenv("SHAREDMAP_PUBLIC_URL", "https://map.example.org")
+    assert build.builder() != before
+    built = build_site(tmp_path / "site", seed[:5], register, "v1-report")
+    for page in ("index.html", "embed.html"):
+        html = (built.path / page).read_text(encoding="utf-8")
+        config = json.loads(
+            re.search(r'<script type="application/json" id="site-config">(.*?)</script>', html).group(1)
+        )
+        assert config["report"] == "https://map.example.org/report"
+        assert config["reportLabel"] == "Something wrong or missing? Tell us"
+    script = next((built.path / "assets").glob("site.*.js")).read_text(encoding="utf-8")
+    assert 'config.report + "?partnership=" + encodeURIComponent(p.id)' in script

@@ -125,3 +125,39 @@ def data_summary() -> str:
         f"and {len(report.without_start)} without a start date; {len(report.duplicates)} possible duplicates listed "
         f"for a reader; {len(report.problems)} rows breaking a rule."
     )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def settings_table() -> str:
+    """Every setting with its default and help, from ``config.SETTINGS`` (their one home)."""
+    lines = ["| setting | default | what it does |", "| --- | --- | --- |"]
+    for setting in config.SETTINGS:
+        value = setting.default.replace(str(config.PROJECT_ROOT.parent) + "/", "../")  # as on any checkout
+        value = value.replace(str(config.PROJECT_ROOT) + "/", "")
+        default = f"`{value}`" if value else "(empty)"
+        lines.append(f"| `{setting.name}` | {_cell(default)} | {_cell(setting.help)} |")
+    return "\n".join(lines)
+
+
+def commands_table() -> str:
+    """Every command and subcommand with its help line, from the command line's own parser."""
+    import argparse
+
+    from sharedmap.cli.commands import build_parser
+
+    def subcommands(parser: argparse.ArgumentParser, prefix: str) -> list[tuple[str, str]]:
+        found = []
+        for action in parser._actions:  # argparse keeps subcommands here; there is no public accessor
+            if isinstance(action, argparse._SubParsersAction):
+                helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+                for name, sub in action.choices.items():
+                    found.append((f"{prefix} {name}".strip(), helps.get(name, "")))
+                    found += subcommands(sub, f"{prefix} {name}")
+        return found
+
+    lines = ["| command | what it does |", "| --- | --- |"]
+    lines += [f"| `{name}` | {_cell(text)} |" for name, text in subcommands(build_parser(), "")]
+    return "\n".join(lines)

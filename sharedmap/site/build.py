@@ -92,11 +92,12 @@ def live_label(output: Path) -> str | None:
 
 
 def builder() -> str:
-    """A hash of the code that writes the site (this package) and of the source manifest: a site written by
-    other code, say before a deploy, is out of date even when the version it shows is the published one."""
+    """A hash of the code that writes the site (this package), of the source manifest and of the app's public
+    address (the report links): a site written by other code or for another address, say before a deploy, is out of
+    date even when the version it shows is the published one."""
     files = {p.relative_to(PACKAGE).as_posix(): p for pattern in CODE_FILES for p in PACKAGE.rglob(pattern)}
     files["geo/sources.json"] = MANIFEST_PATH
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(config.get("SHAREDMAP_PUBLIC_URL").encode())  # the report links the pages carry
     for name, path in sorted(files.items()):
         digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
     return digest.hexdigest()[:16]

@@ -82,7 +82,16 @@ def map_parts(data: SiteData, js: list[str], css: list[str]) -> MapParts:
 
 def render_map_page(data: SiteData, parts: MapParts, urls: dict[str, str], mode: str) -> str:
     """The full map (``mode`` "map") or the embed ("embed"): the same map, with or without search and panel."""
-    config = script_json({"panels": urls["panels"], "names": urls["names"], "mode": mode, "skipped": len(data.skipped)})
+    config = script_json(
+        {
+            "panels": urls["panels"],
+            "names": urls["names"],
+            "mode": mode,
+            "skipped": len(data.skipped),
+            "report": report_url() or "",  # the app's report page when SHAREDMAP_PUBLIC_URL is set
+            "reportLabel": REPORT_LABEL,
+        }
+    )
     return environment.get_template("map.html.j2").render(
         data=data,
         parts=parts,

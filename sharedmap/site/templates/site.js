@@ -98,6 +98,10 @@
       dl.appendChild(el("dd", p.left_out.join("; ")));
     }
     card.appendChild(dl);
+    if (config.report) {  // the app's report page, with this partnership filled in (SHAREDMAP_PUBLIC_URL)
+      var report = config.report + "?partnership=" + encodeURIComponent(p.id);
+      card.appendChild(el("p")).appendChild(el("a", config.reportLabel, {href: report, "class": "report", target: "_blank", rel: "noopener"}));
+    }
     if (p.description) { card.appendChild(el("p", p.description)); }
     return card;
   }
