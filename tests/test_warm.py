@@ -109,5 +109,5 @@ def test_serve_is_healthy_only_once_a_first_session_has_opened_every_public_page
     assert reported is not None and not reported.ok and f"HTTP 503 '{warm.WARMING}'" in reported.detail
     first_session = next(line for line in log_when_healthy.splitlines() if line.startswith("warm: first session"))
     opened = [step.split()[0] for step in first_session.removeprefix("warm: first session ").split(", ")]
-    assert opened == ["map", "click", "find_partner", "statistics", "data", "about", "report"]
+    assert opened == ["map", "click", "find_partner", "statistics", "data", "what_changed", "about", "report"]
     assert about.page.has_text("About the Shared Services Map")  # a page is opened by its url path
