@@ -233,6 +233,11 @@ def _read_secrets(path: str, _mtime_ns: int) -> dict[str, str]:
     return {k: str(v) for k, v in values.items() if isinstance(v, str | int | float) and not isinstance(v, bool)}
 
 
+def default(name: str) -> str:
+    """A setting's default, as declared in SETTINGS (its one home)."""
+    return _BY_NAME[name].default
+
+
 def get_number(name: str) -> float:
     """A numeric setting; a value that is not a finite positive number falls back to the default."""
     try:

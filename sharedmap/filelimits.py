@@ -10,7 +10,8 @@ from sharedmap import config
 from sharedmap.errors import FileReadError
 
 HEADER_SEARCH_ROWS = 10
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # SHAREDMAP_MAX_UPLOAD_MB's default (MB of 2**20 bytes, as Streamlit counts)
+# SHAREDMAP_MAX_UPLOAD_MB's default in bytes (MB of 2**20 bytes, as Streamlit counts)
+MAX_UPLOAD_BYTES = int(float(config.default("SHAREDMAP_MAX_UPLOAD_MB")) * 1024 * 1024)
 
 
 @dataclass(frozen=True)
