@@ -155,10 +155,10 @@ class Table:
     read_seconds: float = 0.0  # reading took this much of the file's time budget (SHAREDMAP_UPLOAD_SECONDS)
 
 
-
 # A letter or sign written in UTF-8 (two or three bytes): Windows-1252 text almost never holds one, as it would
 # have to pair an accented capital or 'â'-like letter with a symbol from 0x80-0xBF.
 UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
 
 def normalise_header(text: object) -> str:
     lowered = str(text or "").lower().replace("£", " gbp ").replace("&", " and ")
