@@ -58,7 +58,10 @@ except BaseException:
     traceback.print_exc()
 seconds = time.perf_counter() - ready
 after_mb = peak_mb()
-print(json.dumps({"outcome": outcome, "seconds": seconds, "file_mb": after_mb - before_mb, "peak_mb": after_mb}))
+import resource  # the workbook reader's worker process: its own peak, not in this process's VmHWM
+worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"outcome": outcome, "seconds": seconds, "file_mb": after_mb - before_mb, "peak_mb": after_mb,
+                  "worker_mb": worker_mb}))
 """
 
 
@@ -250,6 +253,14 @@ def main() -> int:
             f"worst {kind}: slowest {slow[0]} {slow[1]['seconds']:.2f} s; most memory {big[0]} "
             f"{big[1]['file_mb']:.1f} MB more, process peak {big[1]['peak_mb']:.0f} MB"
         )
+    worker = max(rows, key=lambda r: r[1]["worker_mb"])
+    slowest = max(rows, key=lambda r: r[1]["seconds"])
+    heaviest = max(rows, key=lambda r: max(r[1]["peak_mb"], r[1]["worker_mb"]))
+    print(
+        f"worst of all: slowest {slowest[0]} {slowest[1]['seconds']:.2f} s; largest process peak {heaviest[0]} "
+        f"{max(heaviest[1]['peak_mb'], heaviest[1]['worker_mb']):.0f} MB; largest workbook-worker peak {worker[0]} "
+        f"{worker[1]['worker_mb']:.0f} MB"
+    )
     outcomes = [f["outcome"] for _, f in rows]
     wrong = [n for n, f in rows if f["outcome"] != expected[n]["validate"]]
     print(

@@ -74,13 +74,15 @@ if not upload.ok:
 st.subheader("3. What would change on the map")
 scope = "the whole map" if user.is_reviewer else "all of my council's partnerships"
 withdraw = st.checkbox(
-    f"This file lists {scope}: withdraw published ones missing from it", value=True, key="upload_withdraw_missing"
+    f"This file lists {scope}: withdraw published ones missing from it", value=False, key="upload_withdraw_missing"
 )
 try:
     preview = workflow.preview_upload(store, user, upload, register, withdraw)
 except SharedMapError as exc:
     st.error(ui.md(f"Refused: {exc}"))
     st.stop()
+if withdraw:
+    (st.warning if workflow.withdrawals(preview) else st.info)(ui.md(workflow.withdrawals_text(preview)))
 officer.show_preview(preview, register)
 
 st.subheader("4. Submit for review")

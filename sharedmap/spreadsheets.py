@@ -155,6 +155,11 @@ class Table:
     read_seconds: float = 0.0  # reading took this much of the file's time budget (SHAREDMAP_UPLOAD_SECONDS)
 
 
+# A letter or sign written in UTF-8 (two or three bytes): Windows-1252 text almost never holds one, as it would
+# have to pair an accented capital or 'â'-like letter with a symbol from 0x80-0xBF.
+UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}")
+
+
 def normalise_header(text: object) -> str:
     lowered = str(text or "").lower().replace("£", " gbp ").replace("&", " and ")
     lowered = re.sub(r"\((s|es)\)", "s", lowered)
@@ -219,8 +224,12 @@ def decode_text(data: bytes) -> tuple[str, str]:
             ) from exc
     try:
         return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if UTF8_SEQUENCE.search(data):  # read as Windows-1252, its UTF-8 '£' would become 'Â£', silently
+            raise FileReadError(
+                f"the file is UTF-8 text but byte {exc.start} is not (it mixes two encodings, as a file pasted "
+                "together from two programs can); save it again as CSV UTF-8"
+            ) from exc
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError as exc:

@@ -59,6 +59,10 @@ def host_problem(host: str) -> str | None:
         return "has no host after http(s)://"
     if unicodedata.normalize("NFKC", name) != name:
         return f"its host {host!r} holds full-width or look-alike characters"
+    if "." not in name:  # "https://evil example/report": the link stops at the space, at a host no one can reach
+        return (
+            f"its host {host!r} has no dot, so no browser can find it on the web (was the link cut short by a space?)"
+        )
     for label in name.split("."):
         try:
             ascii_label = label.encode("idna").decode("ascii").lower() if not label.isascii() else label.lower()

@@ -157,6 +157,12 @@ def _sheet_grid(
                 f"{name}: row {row.number} of the sheet {sheet.name!r} is hidden, and nothing hidden is read: "
                 "unhide the row (or delete it), then try again"
             )
+        if row.hidden_value_at is not None:
+            raise FileReadError(
+                f"{name}: column {column_letter(row.hidden_value_at)} of the sheet {sheet.name!r} is hidden and holds "
+                f"a value in row {row.number}, and nothing hidden is read: unhide the column (or delete it), then try "
+                "again"
+            )
         check_row(row.cells, row.number, name, limits)
         grid.extend([] for _ in range(row.number - 1 - len(grid)))
         grid.append(row.cells)

@@ -44,6 +44,7 @@ class Row:
     cells: list[object]
     formula_without_value: int | None = None  # column position of the first formula with no saved value
     widest: int = 0  # columns up to the last one holding a value, including those past the width read
+    hidden_value_at: int | None = None  # column position of the first value in a hidden column
 
 
 def _local(tag: str) -> str:
@@ -83,11 +84,12 @@ def _parse(archive: zipfile.ZipFile, path: str) -> Iterator:
 
 
 def _stream_rows(archive: zipfile.ZipFile, path: str) -> Iterator:
-    """A sheet's row elements as each ends (the caller clears each, so a row's cells are freed once read)."""
+    """A sheet's column and row elements as each ends (the caller clears each row, so its cells are freed once
+    read); the columns come first, so a hidden column is known before its values."""
     with archive.open(path) as stream:
         for _event, element in iterparse(stream, events=("end",)):
             tag = element.tag
-            if tag == "row" or tag.endswith("}row"):
+            if tag in ("row", "col") or tag.endswith(("}row", "}col")):
                 yield element
 
 
@@ -227,11 +229,18 @@ def rows(
 ) -> Iterator[Row]:
     """The sheet's rows that hold a value (up to ``width`` columns), streamed; each row is freed once read."""
     number = 0
+    hidden_columns: set[int] = set()
     try:
         for element in _stream_rows(archive, sheet.path):
+            if _local(element.tag) == "col":
+                if element.get("hidden", "0") in ("1", "true"):
+                    first, last = int(element.get("min", "1")), int(element.get("max", "1"))
+                    hidden_columns.update(range(first - 1, min(last, width + 1)))
+                continue
             number = int(element.get("r") or number + 1)
             cells: list[object] = []
             formula_at = None
+            hidden_at = None
             widest = 0
             cell_tag, position = element.tag[:-3] + "c", -1
             for cell in element:
@@ -249,12 +258,14 @@ def rows(
                     formula_at = position
                 if value is None or value == "":
                     continue
+                if position in hidden_columns and hidden_at is None:
+                    hidden_at = position
                 cells.extend([None] * (position + 1 - len(cells)))
                 cells[position] = value
             hidden = element.get("hidden", "0") in ("1", "true")
             element.clear()
             if cells or formula_at is not None or widest:
-                yield Row(number, hidden, cells, formula_at, max(widest, len(cells)))
+                yield Row(number, hidden, cells, formula_at, max(widest, len(cells)), hidden_value_at=hidden_at)
     except (ParseError, ValueError, IndexError, KeyError) as exc:
         raise FileReadError(
             f"{name} is not a readable XLSX workbook (its sheet {sheet.name!r} cannot be read after row "

@@ -231,6 +231,8 @@ def test_the_officers_path_with_html_in_the_data(new_context, servers, store, se
     officer.get_by_role("button", name="Use this name").click()
     officer.get_by_text("All 3 rows of east-lindsey.csv are valid. 1 name fixed on this page.").wait_for()
     officer.get_by_text("What would change on the map").wait_for()
+    officer.get_by_text(re.compile("withdraw published ones missing from it")).click()  # off until chosen
+    officer.get_by_text(re.compile("^Submitting would withdraw 1 published partnership")).wait_for()
     shot(officer, "officer-preview.png")
     assert "Withdrawn (1)" in officer.inner_text("body")
     wait_for_grid_text(officer, IMG)

@@ -227,3 +227,23 @@ def test_the_preview_names_the_council_of_a_one_council_figure(cli, tmp_path, se
     assert "(ELI)" not in out
     code, out, _ = cli("submissions", "1")
     assert code == 0 and "(East Lindsey District Council)'" in out and "(ELI)" not in out
+
+
+def test_import_withdraws_only_when_asked_and_lists_the_withdrawals_first(cli, configured_store, seed_rows, tmp_path):
+    """Before: import withdrew every published partnership missing from the file unless --keep-missing was given."""
+    ss001 = [dict(r) for r in seed_rows if r["id"] == "SS001"]
+    only = write_csv(tmp_path / "only.csv", [{**ss001[0], "description": EDITED}])
+    store = Store.open(configured_store)
+    before = snapshot(store)
+    code, out, _ = cli("import", str(only), "--by", OFFICER, "--withdraw-missing", "--preview", stdin=PASSWORD + "\n")
+    name = next(r["name"] for r in seed_rows if r["id"] == "SS002")
+    assert (
+        code == 0
+        and f"Submitting would withdraw 1 published partnership(s) missing from the file: SS002 ({name})" in out
+    )
+    assert "Nothing staged (--preview)." in out and snapshot(store) == before
+    code, out, _ = cli("import", str(only), "--by", OFFICER, stdin=PASSWORD + "\n")
+    assert code == 0 and "1 changed, 0 unchanged, 0 withdrawn" in out and "would withdraw" not in out
+    bad = write_csv(tmp_path / "bad.csv", [ss001[0], {**ss001[0], "id": "", "name": "X", "councils": "Atlantis"}])
+    code, _, err = cli("import", str(bad), "--by", OFFICER, "--withdraw-missing", stdin=PASSWORD + "\n")
+    assert code == 1 and "nothing can be withdrawn by a file with rows that could not be read: row 3 (council" in err

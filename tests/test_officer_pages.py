@@ -121,6 +121,25 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(stor
     assert not at.error and f"Signed in as **{ELI}**, officer for East Lindsey District Council." in texts(at)
 
 
+def test_withdrawing_is_off_until_ticked_and_then_the_preview_names_each_withdrawal(store, tmp_path, seed_rows):
+    """Before: the box was ticked by default, so leaving a partnership out of the file withdrew it unasked."""
+    rows = {row["id"]: dict(row) for row in seed_rows}
+    edited = {**rows["SS001"], "description": "Joint chief executive and management team since 1 July 2020."}
+    data = write_csv(tmp_path / "only-ss001.csv", [edited]).read_bytes()
+    at = sign_in(page("upload").run(), ELI)
+    at.file_uploader[0].set_value(("only-ss001.csv", data, "text/csv")).run()
+    box = at.checkbox(key="upload_withdraw_missing")
+    assert box.value is False
+    assert [m.value for m in at.metric] == ["0", "1", "0", "0"] and not at.warning
+    box.check().run()
+    assert [m.value for m in at.metric] == ["0", "1", "0", "1"]
+    assert messages(at.warning) == [
+        f"Submitting would withdraw 1 published partnership(s) missing from the file: SS002 ({rows['SS002']['name']})"
+    ]
+    at.button(key="upload_submit").click().run()
+    assert not at.exception and store.submission(1).counts[WITHDRAWN] == 1
+
+
 def test_an_officer_uploads_fixes_a_name_previews_and_submits(store, messy_file):
     at = sign_in(page("upload").run(), ELI)
     assert [b.label for b in at.get("download_button")] == [

@@ -153,7 +153,7 @@ def publish_one_change(store: Store, register, seed_rows, tmp_path) -> str:
         auth.create_user(store, email, PASSWORD, "reviewer", None, register)
     first, second = (auth.authenticate(store, e, PASSWORD) for e in (REVIEWER, REVIEWER2))
     upload = workflow.read_upload(write_csv(tmp_path / "whole-map.csv", seed_rows[1:]), register)
-    submission = workflow.submit(store, first, upload, register)
+    submission = workflow.submit(store, first, upload, register, withdraw_missing=True)
     return workflow.approve(store, second, submission.id, "one withdrawn").label
 
 

@@ -188,7 +188,7 @@ def test_publishing_rebuilds_the_site_and_rollback_restores_the_older_one(
     # East Lindsey's officer sends their complete list without the alliance: it is withdrawn.
     rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
     upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
-    submission = workflow.submit(store, accounts[ELI], upload, register)
+    submission = workflow.submit(store, accounts[ELI], upload, register, withdraw_missing=True)
     follow_publishing()
     published = workflow.approve(store, accounts[REVIEWER], submission.id)  # returns once committed
     announce.wait()  # the site follows in the background
@@ -207,7 +207,9 @@ def test_a_failed_rebuild_never_undoes_the_publish(store, accounts, register, tm
     rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
     upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
     follow_publishing()
-    published = workflow.approve(store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload, register).id)
+    published = workflow.approve(
+        store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload, register, withdraw_missing=True).id
+    )
     announce.wait()
     assert store.current_label() == published.label and published.number == 2
     assert live_label(tmp_path / "site") is None

@@ -26,7 +26,9 @@ print(rebuild_published(store, newer_only=True) is not None)  # what a publish's
 def publish_without_eli_alliance(store, accounts, register, seed_rows, tmp_path):
     rows = [r for r in seed_rows if "ELI" in r["council_ids"] and r["id"] != "SS001"]
     upload = workflow.read_upload(write_csv(tmp_path / "eli.csv", rows), register)
-    return workflow.approve(store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload, register).id)
+    return workflow.approve(
+        store, accounts[REVIEWER], workflow.submit(store, accounts[ELI], upload, register, withdraw_missing=True).id
+    )
 
 
 def builds(output):

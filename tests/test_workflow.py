@@ -93,6 +93,36 @@ def test_an_officers_file_is_the_complete_list_for_their_council(
     assert preview.counts == counts and preview.base_version == 1
 
 
+def test_withdrawing_is_a_choice_off_by_default_and_the_preview_names_what_it_withdraws(
+    store, accounts, register, tmp_path, rows
+):
+    """Before: a file was the complete list by default, so leaving SS002 out withdrew it unasked."""
+    only_ss001 = upload(tmp_path, register, [rows["SS001"]])
+    kept = workflow.preview_upload(store, accounts[ELI], only_ss001, register)
+    assert kept.counts[WITHDRAWN] == 0 and workflow.withdrawals(kept) == []
+    chosen = workflow.preview_upload(store, accounts[ELI], only_ss001, register, withdraw_missing=True)
+    name = rows["SS002"]["name"]
+    assert workflow.withdrawals(chosen) == [("SS002", name)]
+    assert workflow.withdrawals_text(chosen) == (
+        f"Submitting would withdraw 1 published partnership(s) missing from the file: SS002 ({name})"
+    )
+
+
+def test_a_file_with_refused_rows_withdraws_nothing(store, accounts, register, tmp_path, rows):
+    """Before: the refusal named only the bad row; now it says the withdrawal is refused and why, naming the row."""
+    bad = upload(tmp_path, register, [rows["SS001"], {**rows["SS002"], "councils": "Atlantis Council"}])
+    before = snapshot(store)
+    with pytest.raises(
+        ValidationError,
+        match=r"nothing can be withdrawn by a file with rows that could not be read: "
+        r"row 3 \(council",
+    ):
+        workflow.preview_upload(store, accounts[ELI], bad, register, withdraw_missing=True)
+    with pytest.raises(ValidationError, match="nothing can be withdrawn"):
+        workflow.submit(store, accounts[ELI], bad, register, withdraw_missing=True)
+    assert snapshot(store) == before
+
+
 def test_a_column_the_file_lacks_keeps_its_published_value(store, accounts, register, tmp_path, rows):
     columns = ["id", "name", "councils", "council_ids", "services", "start", "end", "savings", "source_url"]
     path = write_csv(tmp_path / "short.csv", [rows["SS001"], {**rows["SS002"], "start": "2021-11"}], columns)
@@ -121,7 +151,9 @@ def test_an_upload_can_record_when_a_row_was_checked_and_where_the_source_says_s
 
 
 def test_a_reviewers_file_is_the_whole_map(store, accounts, register, tmp_path, rows):
-    preview = workflow.preview_upload(store, accounts[REVIEWER], upload(tmp_path, register, [rows["SS004"]]), register)
+    preview = workflow.preview_upload(
+        store, accounts[REVIEWER], upload(tmp_path, register, [rows["SS004"]]), register, withdraw_missing=True
+    )
     assert [c.partnership_id for c in preview.of_kind(WITHDRAWN)] == [i for i in rows if i != "SS004"]
 
 
@@ -361,7 +393,9 @@ def test_submissions_touching_different_partnerships_are_rebased(store, accounts
 
 def test_rollback_publishes_an_earlier_version_again(store, accounts, register, tmp_path, rows):
     v1 = store.records(1)
-    submission = submit(store, register, tmp_path, accounts[ELI], [rows["SS001"]])  # withdraws SS002
+    submission = submit(
+        store, register, tmp_path, accounts[ELI], [rows["SS001"]], withdraw_missing=True
+    )  # withdraws SS002
     workflow.approve(store, accounts[REVIEWER], submission.id)
     with pytest.raises(PermissionDeniedError, match="only a reviewer may roll back"):
         workflow.rollback(store, accounts[ELI], 1)

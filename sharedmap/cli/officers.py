@@ -47,12 +47,20 @@ def _add_import(sub: Sub) -> None:
     command = sub.add_parser("import", help="check a CSV/XLSX file and stage it as a submission for a reviewer")
     command.add_argument("file")
     command.add_argument("--by", required=True, metavar="EMAIL", help="the officer or reviewer submitting it")
-    command.add_argument(
+    withdraw = command.add_mutually_exclusive_group()
+    withdraw.add_argument(
+        "--withdraw-missing",
+        action="store_true",
+        help="the file is the complete list for your council (for a reviewer, the whole map): withdraw published "
+        "partnerships missing from it; they are listed before anything is staged. Refused if any row has errors",
+    )
+    withdraw.add_argument(
         "--keep-missing",
         action="store_true",
-        help="only add and update: do not withdraw published partnerships missing from the file "
-        "(by default the file is the complete list for your council, or for a reviewer the "
-        "whole map)",
+        help="only add and update, withdraw nothing (the default; kept for older scripts)",
+    )
+    command.add_argument(
+        "--preview", action="store_true", help="print what would change (and be withdrawn); stage nothing"
     )
     command.add_argument("--comment", default="", help="a note for the reviewer")
     command.set_defaults(handler=_import)
@@ -166,9 +174,15 @@ def _users_list(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     from sharedmap.cli.output import format_validation
-    from sharedmap.errors import InvalidRowsError
+    from sharedmap.errors import InvalidRowsError, SharedMapError
     from sharedmap.parsing import strip_control
-    from sharedmap.publishing.workflow import read_upload, submit
+    from sharedmap.publishing.workflow import (
+        preview_upload,
+        read_upload,
+        require_no_lost_rows,
+        submit,
+        withdrawals_text,
+    )
     from sharedmap.register import load_register
 
     store = _store()
@@ -179,11 +193,24 @@ def _import(args: argparse.Namespace) -> int:
         print(format_validation(upload.report))
         problems = [(r.row, e.column, e.message) for r in upload.report.rows for e in r.errors]
         print(f"error: {InvalidRowsError(upload.file_name, problems, len(upload.report.rows))}", file=sys.stderr)
+        if args.withdraw_missing:
+            try:
+                require_no_lost_rows(upload)
+            except SharedMapError as exc:
+                print(f"error: {exc}", file=sys.stderr)
         return 1
     for report in upload.report.rows:
         for issue in report.warnings:
             print(f"warning in {issue.column}: row {report.row}: {strip_control(issue.message)}", file=sys.stderr)
-    submission = submit(store, user, upload, register, withdraw_missing=not args.keep_missing, comment=args.comment)
+    if args.withdraw_missing or args.preview:
+        preview = preview_upload(store, user, upload, register, args.withdraw_missing)
+        if args.withdraw_missing:
+            print(withdrawals_text(preview))
+        if args.preview:
+            print(format_preview(preview, register))
+            print("\nNothing staged (--preview).")
+            return 0
+    submission = submit(store, user, upload, register, withdraw_missing=args.withdraw_missing, comment=args.comment)
     from sharedmap.publishing.workflow import submission_preview
 
     print(format_preview(submission_preview(store, submission.id), register))

@@ -2,8 +2,9 @@
 
 Each step takes the store and a signed-in ``auth.User`` (no user, no change). The rules:
 - An officer submits only partnerships that include their own council (or a council it has since replaced);
-  a file from an officer is the complete list of their council's partnerships, so with ``withdraw_missing`` the
-  published ones missing from it are withdrawn. A reviewer submits any partnership; their file is the whole map.
+  a file only adds and updates, unless the officer chooses ``withdraw_missing`` (the file is then the complete
+  list of their council's partnerships, and the published ones missing from it are withdrawn; the preview lists
+  them). A file that lost rows (rows refused) never withdraws anything. A reviewer's file is the whole map.
 - Only a reviewer approves or rejects, and nobody approves their own submission.
 - Approval publishes the submission's changes as a new version in one transaction. When another publish came
   first, the submission is rebased onto it if they touch different partnerships, and refused with the reasons
@@ -146,6 +147,35 @@ def apply_fixes(table: Table, fixes: Fixes) -> Table:
     return replace(table, rows=rows)
 
 
+def require_no_lost_rows(upload: Upload) -> None:
+    """A file that lost rows cannot say which partnerships are missing from it: a partnership on a refused row
+    would be withdrawn as if the officer had left it out, so such a file withdraws nothing."""
+    lost = [r for r in upload.report.rows if r.errors]
+    if lost:
+        listed = "; ".join(f"row {r.row} ({', '.join(dict.fromkeys(e.column for e in r.errors))})" for r in lost[:10])
+        more = f" and {len(lost) - 10} more" if len(lost) > 10 else ""
+        raise ValidationError(
+            "withdraw_missing",
+            upload.file_name,
+            f"nothing can be withdrawn by a file with rows that could not be read: {listed}{more}; a partnership "
+            "on such a row would be withdrawn as if it were missing. Fix those rows, or submit without withdrawing",
+        )
+
+
+def withdrawals(preview: Preview) -> list[tuple[str, str]]:
+    """The published partnerships this preview withdraws, as (id, name): what the officer confirms before submitting."""
+    return [(c.partnership_id, c.name) for c in preview.of_kind(WITHDRAWN)]
+
+
+def withdrawals_text(preview: Preview) -> str:
+    """One line naming every partnership that submitting would withdraw, or saying that none would be."""
+    listed = withdrawals(preview)
+    if not listed:
+        return "No published partnership would be withdrawn: every one is in the file."
+    names = "; ".join(f"{pid} ({name})" for pid, name in listed)
+    return f"Submitting would withdraw {len(listed)} published partnership(s) missing from the file: {names}"
+
+
 def require_valid(upload: Upload) -> None:
     """All or nothing: one bad row refuses the whole file, naming every row and column at fault."""
     if not upload.ok:
@@ -175,10 +205,12 @@ def council_covers(own: str | None, register: Register) -> Callable[[Partnership
 
 
 def preview_upload(
-    store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True
+    store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = False
 ) -> Preview:
     """What submitting this upload would change, against the version published now."""
     require_role(user, Role.OFFICER, "upload partnerships")
+    if withdraw_missing:
+        require_no_lost_rows(upload)
     require_valid(upload)
     mine = covers(user, register)
     foreign = [item for item in upload.rows if not mine(item.partnership)]
@@ -223,7 +255,7 @@ def out_of_scope(changes, mine: Callable[[Partnership], bool]) -> list:
 
 @events.logged("submit")
 def submit(
-    store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = True, comment: str = ""
+    store: Store, user: User, upload: Upload, register: Register, withdraw_missing: bool = False, comment: str = ""
 ) -> Submission:
     """Stage the upload as a pending submission for a reviewer; nothing is published yet."""
     preview = preview_upload(store, user, upload, register, withdraw_missing)

@@ -130,7 +130,7 @@ def small_files() -> dict[str, bytes]:
         "formula_name.csv": one('=HYPERLINK("http://evil.example","x")'),
         "html_name.csv": one("<script>alert(1)</script><img src=x onerror=alert(1)>"),
         "emoji_name.csv": one("🤝 shared 💷"),
-        "tab_separated.tsv.csv": csv_bytes([row("tabs")], delimiter="\t"),
+        "tab_separated.tsv.csv": csv_bytes([row("tab delimited")], delimiter="\t"),
         "semicolon_separated.csv": csv_bytes([row("semicolons")], delimiter=";"),
         "windows_1252.csv": one("£ pound").replace("£".encode(), b"\xa3"),
         "lf_line_endings.csv": csv_bytes([row("lf")], line="\n"),
@@ -230,7 +230,260 @@ def small_files() -> dict[str, bytes]:
             savings="",
         ),
     }
+    files.update(issue19_files())
     return files
+
+
+def _money(name: str, savings: str, **values: object) -> tuple[str, bytes]:
+    return f"money_{name}.csv", one(f"money {name}", savings=savings, **values)
+
+
+def _link(name: str, url: str) -> tuple[str, bytes]:
+    return f"link_{name}.csv", one(f"link {name}", source_url=url)
+
+
+def _date(name: str, **values: object) -> tuple[str, bytes]:
+    return f"date_{name}.csv", one(f"date {name}", **values)
+
+
+def _current_councils(count: int) -> str:
+    """Boston and the first ``count - 1`` other current councils of the register, for a figure "for each council"."""
+    from sharedmap.register import load_register
+
+    names = sorted(
+        c.name for c in load_register().councils.values() if c.current and c.name != "Boston Borough Council"
+    )
+    return "; ".join(["Boston Borough Council", *names[: count - 1]])
+
+
+def issue19_files() -> dict[str, bytes]:
+    """Issue 19's further files, tried as a new user would: every money notation the issue lists and its cousins,
+    links a URL parser refuses, date words and ranges, CSV and XLSX structure."""
+    money = dict(
+        [
+            _money("decimal_comma", "£1,2m"),
+            _money("space_grouping", "£1 000 000"),
+            _money("apostrophe_grouping", "£1'000'000"),
+            _money("underscore_grouping", "£1_000_000"),
+            _money("point_grouping", "£1.234.567"),
+            _money("mil_word", "£2.5 mil"),
+            _money("millions_plural", "£3 millions"),
+            _money("trillion", "£1 trillion"),
+            _money("bracket_after_sign", "£ (500k)"),
+            _money("brackets_around", "(£5m)"),
+            _money("en_dash_minus", "\u2013£5m"),
+            _money("trailing_minus_sign", "£5m\u2212"),
+            _money("euro", "€5m"),
+            _money("us_dollar", "US$2m"),
+            _money("range", "£3m-£5m"),
+            _money("range_words", "between £3m and £5m a year"),
+            _money("up_to", "up to £2m"),
+            _money("half_a_million", "half a million pounds"),
+            _money("five_million_pounds", "five million pounds"),
+            _money("comma_thousands_pence", "£1,234,567.89"),
+            _money("zero", "£0"),
+            _money("two_points", "£1.2.3m"),
+            _money("indian_grouping", "£1,23,456"),
+            _money("dollar_bare", "$5m"),
+            _money("yen", "¥100m"),
+            _money("gbp_code_after", "2m GBP"),
+            _money("fullwidth_digits", "£\uff15m"),
+            _money("arabic_indic_digits", "£\u0665m"),
+            _money("vulgar_half", "£\u00bdm"),
+            _money("sum_of_two", "£5m + £2m"),
+            _money("over_limit_in_full", "£10,000,000,001"),
+            _money("mn_suffix", "£4mn"),
+            _money("bn_upper", "£1.5BN"),
+            _money("pence_only", "50p"),
+            _money(
+                "9bn_each_of_40_councils", "£9bn for each council", councils=_current_councils(40), services="Waste"
+            ),
+        ]
+    )
+    links = dict(
+        [
+            _link("javascript", "javascript:alert(document.cookie)"),
+            _link("data_uri", "data:text/html,<script>alert(1)</script>"),
+            _link("idn_homograph_host", "https://b\u043eston.gov.uk/partnerships"),
+            _link("punycode_host", "https://xn--bston-3ve.gov.uk/partnerships"),
+            _link("scheme_relative", "//evil.example/report"),
+            _link("ftp", "ftp://files.boston.gov.uk/report.pdf"),
+            _link("no_host", "https:///report"),
+            _link("space_in_host", "https://evil example/report"),
+            _link("user_only", "https://admin@www.boston.gov.uk/"),
+            _link("backslash_host", "https://www.boston.gov.uk\\@evil.example/"),
+            _link("fullwidth_hash_host", "https://www.boston.gov.uk\uff03.evil.example/"),
+            _link("ipv6_loopback", "https://[::1]/admin"),
+            _link("port_zero", "https://www.boston.gov.uk:0/"),
+            _link("upper_case_scheme", "HTTPS://WWW.BOSTON.GOV.UK/partnerships"),
+            _link("newline_inside", "https://www.boston.gov.uk/\nhttps://evil.example/"),
+            _link("very_long", "https://www.boston.gov.uk/" + "a" * 5000),
+        ]
+    )
+    dates = dict(
+        [
+            _date("juneteenth_word", start="Juneteenth 2020"),
+            _date("mayday_word", start="Mayday 2019"),
+            _date("marchioness_word", start="Marchioness 2018"),
+            _date("augustine_word", start="Augustine 2017"),
+            _date("en_dash_range_in_start", start="2019\u20132021"),
+            _date("words_range_in_start", start="1 April 2020 to 31 March 2023"),
+            _date("quarter", start="Q3 2020"),
+            _date("financial_year", start="FY2020/21"),
+            _date("february_30", start="2020-02-30"),
+            _date("month_13", start="2020-13"),
+            _date("ambiguous_short", start="01/02/03"),
+            _date("season_word", start="spring 2021"),
+            _date("end_before_start", start="2021-05", end="2019-01"),
+        ]
+    )
+    header = one("header").split(b"\r\n", 1)[0]
+
+    def body(label: str) -> bytes:
+        return one(label).split(b"\r\n", 1)[1]
+
+    structure = {
+        "csv_mixed_line_endings.csv": _mixed_line_endings(),
+        "csv_cr_only_line_endings.csv": csv_bytes([row("cr only 1"), row("cr only 2")], line="\r"),
+        "csv_nul_first_byte.csv": b"\x00" + one("nul first"),
+        "csv_nul_inside_cell.csv": one("nul cell", description="before\x00after"),
+        "csv_two_boms.csv": b"\xef\xbb\xbf\xef\xbb\xbf" + one("two boms"),
+        "csv_bom_utf8_then_utf16.csv": b"\xef\xbb\xbf" + one("utf8 bom utf16").decode().encode("utf-16-le"),
+        "csv_very_long_line_many_commas.csv": header
+        + b"\r\n"
+        + body("many commas").rstrip(b"\r\n")
+        + b"," * 4000
+        + b"\r\n",
+        "csv_long_line_under_limits.csv": one("long description", description="word " * 1990),
+        "csv_pipe_delimited.csv": csv_bytes([row("pipes")], delimiter="|"),
+        "csv_tab_delimited_tabs_in_cell.csv": csv_bytes(
+            [row("tabs in cell", description="one\ttwo\tthree")], delimiter="\t"
+        ),
+        "csv_header_repeated_as_row.csv": csv_bytes([row("header again"), dict(zip(HEADER, HEADER, strict=True))]),
+        "csv_row_with_extra_cells.csv": header + b"\r\n" + body("extra cells").rstrip(b"\r\n") + b",extra,cells\r\n",
+        "csv_row_with_missing_cells.csv": header + b"\r\n,Hostile short row,Boston Borough Council; East Lindsey "
+        b"District Council\r\n",
+        "csv_quote_inside_unquoted_cell.csv": header
+        + b"\r\n"
+        + body("quote inside").replace(b"Hostile quote inside", b'Hostile say "hi" there'),
+        "csv_invalid_utf8_surrogate.csv": one("surrogate").replace(b"Hostile surrogate", b"Hostile \xed\xa0\x80"),
+        "csv_overlong_utf8.csv": one("overlong").replace(b"Hostile overlong", b"Hostile \xc0\xaf"),
+        "csv_bell_and_backspace.csv": one("bell", description="ring\x07\x08 twice"),
+        "csv_blank_rows_between.csv": csv_bytes([row("blank 1")])
+        + b",,,,,,,,,\r\n\r\n   \r\n"
+        + csv_bytes([row("blank 2")]).split(b"\r\n", 1)[1],
+        "csv_cp1252_smart_quotes.csv": one("smart").replace(b"Hostile smart", b"Hostile \x93smart\x94 \x96 quotes"),
+        "csv_bidi_override_name.csv": one("bidi", name="Hostile \u202egnp.exe"),
+    }
+    workbooks = {
+        "xlsx_money_number_format_millions.xlsx": _number_format_workbook(1.2, '"£"0.0"m"'),
+        "xlsx_money_plain_number.xlsx": _number_format_workbook(1_200_000, '"£"#,##0'),
+        "xlsx_very_hidden_sheet.xlsx": _hidden_sheet_workbook(False, state="veryHidden"),
+        "xlsx_hidden_row_in_middle.xlsx": _raw_workbook(
+            [
+                (1, "", HEADER),
+                (2, "", list(row("shown 1").values())),
+                (3, ' hidden="1"', list(row("hidden 2").values())),
+                (4, "", list(row("shown 3").values())),
+            ]
+        ),
+        "xlsx_hidden_column.xlsx": _hidden_column_workbook(),
+        "xlsx_formula_savings_no_value.xlsx": _raw_formula_workbook(),
+        "xlsx_styles_60k_formats.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("styles 60k").values())])),
+                "xl/styles.xml": b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<cellXfs count="60000">' + b'<xf numFmtId="0"/>' * 60_000 + b"</cellXfs></styleSheet>",
+            }
+        ),
+        "xlsx_shared_strings_one_huge_string.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("one huge").values())])),
+                "xl/sharedStrings.xml": b"<sst><si><t>" + b"x" * 30_000_000 + b"</t></si></sst>",
+            }
+        ),
+        "xlsx_ratio_bomb_in_doc_props.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("props bomb").values())])),
+                "docProps/custom.xml": b" " * 50_000_000,
+            }
+        ),
+        "xlsx_2000_parts.xlsx": _zip(
+            {
+                **_workbook_members(xlsx_bytes([HEADER, list(row("2000 parts").values())])),
+                **{f"customXml/item{i}.xml": b"<a/>" for i in range(2000)},
+            }
+        ),
+        "xlsx_path_traversal_part.xlsx": _zip(
+            {**_workbook_members(xlsx_bytes([HEADER, list(row("traversal").values())])), "../../evil.txt": b"x"}
+        ),
+        "xlsx_macro_part.xlsx": _zip(
+            {**_workbook_members(xlsx_bytes([HEADER, list(row("macro").values())])), "xl/vbaProject.bin": b"\0" * 512}
+        ),
+        "xlsx_dimension_lies.xlsx": _raw_workbook(
+            [(1, "", HEADER), (2, "", list(row("dimension lies").values()))], dimension="A1:XFD1048576"
+        ),
+        "xlsx_merged_header.xlsx": _merged_workbook(),
+        "xlsx_date_serial_start.xlsx": xlsx_bytes([HEADER, list(row("serial date", start=43922).values())]),
+    }
+    return {**money, **links, **dates, **structure, **workbooks}
+
+
+def _mixed_line_endings() -> bytes:
+    """Three rows ended CRLF, LF and CR in one file, as a file edited on three systems is."""
+    lines = csv_bytes([row("mixed 1"), row("mixed 2"), row("mixed 3")]).split(b"\r\n")
+    return lines[0] + b"\r\n" + lines[1] + b"\n" + lines[2] + b"\r" + lines[3] + b"\r\n"
+
+
+def _number_format_workbook(value: float, number_format: str) -> bytes:
+    """A savings cell holding ``value``, shown through ``number_format`` as the officer wrote it ("£1.2m")."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Partnerships"
+    sheet.append(HEADER)
+    sheet.append(list(row(f"format {number_format} {value}", savings=value).values()))
+    sheet.cell(row=2, column=HEADER.index("savings") + 1).number_format = number_format
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _hidden_column_workbook() -> bytes:
+    """The savings column hidden: a figure nobody sees in Excel would be published."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Partnerships"
+    sheet.append(HEADER)
+    sheet.append(list(row("hidden column", savings="£9bn annual").values()))
+    sheet.column_dimensions["H"].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _raw_formula_workbook() -> bytes:
+    """A savings cell that is a formula with no saved value (written by a script, never opened in Excel)."""
+    data = _raw_workbook([(1, "", HEADER), (2, "", list(row("formula savings", savings="PLACEHOLDER").values()))])
+    members = _workbook_members(data)
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet] = members[sheet].replace(
+        b'<c t="inlineStr"><is><t>PLACEHOLDER</t></is></c>', b"<c><f>SUM(1000000,200000)</f></c>"
+    )
+    return _zip(members)
+
+
+def _merged_workbook() -> bytes:
+    """A title merged across the first row above the header, as a report template has."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Partnerships"
+    sheet.append(["Shared services, Boston Borough Council"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADER))
+    sheet.append(HEADER)
+    sheet.append(list(row("merged title").values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def large_files() -> dict[str, bytes]:
@@ -317,14 +570,14 @@ def _raw_workbook(rows: list[tuple[int, str, list[object]]], tail: str = "", dim
     return _zip(members)
 
 
-def _hidden_sheet_workbook(visible_too: bool) -> bytes:
+def _hidden_sheet_workbook(visible_too: bool, state: str = "hidden") -> bytes:
     """A hidden sheet named for partnerships (read first by name), and with ``visible_too`` the visible one."""
     book = Workbook()
     hidden = book.active
     hidden.title = "Partnerships (old)"
     hidden.append(HEADER)
     hidden.append(list(row("from the hidden sheet", councils="Boston Borough Council; Atlantis Council").values()))
-    hidden.sheet_state = "hidden"
+    hidden.sheet_state = state
     if visible_too:
         shown = book.create_sheet("Current")
         shown.append(HEADER)
