@@ -290,7 +290,7 @@ def _bad_files(rows) -> list[tuple[str, bytes, type, str]]:
         ("huge.csv", header + b"\n" + b"x" * MAX_UPLOAD_BYTES, FileReadError, "the limit is 5 MB"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, FileReadError, "old Excel .xls file"),
         ("report.xlsx", b"PK\x03\x04 not really a workbook", FileReadError, "not a readable XLSX workbook"),
-        ("mixed.csv", header + b"\n\x81\x8d\x8f\x90\x9d" + "é".encode(), FileReadError, "cannot decode"),
+        ("mixed.csv", header + b"\n\x81\x8d\x8f\x90\x9d" + "é".encode(), FileReadError, "mixes two encodings"),
         ("nocouncils.csv", b"name,services\nOrbis,ICT\n", FileReadError, r"missing required column\(s\): councils"),
         ("headeronly.csv", header + b"\n", FileReadError, "no rows of data follow"),
         (
