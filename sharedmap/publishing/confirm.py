@@ -26,6 +26,7 @@ from sharedmap.publishing.preview import CHANGED, Change, name_key
 from sharedmap.publishing.store import Store, Submission
 from sharedmap.publishing.workflow import council_covers
 from sharedmap.register import Register
+from sharedmap.spreadsheets import FIELD_ALIASES
 from sharedmap.validate import URL
 
 MAX_LINK_CHARS = 500
@@ -210,29 +211,9 @@ def _stage(
     return store.submission(submission_id)
 
 
-EDIT_COLUMNS = (
-    "id",
-    "name",
-    "councils",
-    "council_ids",
-    "other_partners",
-    "services",
-    "status",
-    "start",
-    "end",
-    "savings",
-    "description",
-    "source_url",
-    "source_title",
-    "source_date",
-    "notes",
-    "verified_on",
-    "evidence",
-    "status_source_url",
-    "status_source_date",
-    "status_evidence",
-    "status_confirmed_by",
-)
+# The officer's file's columns (spreadsheets.FIELD_ALIASES, their one home), with each figure's kind and period
+# written inside the savings cell rather than in columns of their own.
+EDIT_COLUMNS = tuple(field for field in FIELD_ALIASES if field not in ("savings_kind", "savings_period"))
 
 
 def edit_file(store: Store, user: User | None, register: Register, which: str) -> tuple[str, bytes]:
