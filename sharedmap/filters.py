@@ -45,11 +45,11 @@ def apply_filters(partnerships: Iterable[Partnership], filters: Filters, registe
     for p in partnerships:
         if filters.services and not set(filters.services) & set(p.services):
             continue
-        shown = standing(p)
+        if not filters.statuses and p.status is Status.FUNDED:
+            continue  # a grant not known to have formed a partnership shows only when asked for by status
+        shown = standing(p) if filters.statuses or filters.hide_stale else None  # only when a filter reads it
         if filters.statuses and shown not in filters.statuses:
             continue
-        if not filters.statuses and shown is Standing.FUNDED:
-            continue  # a grant not known to have formed a partnership shows only when asked for by status
         if filters.hide_stale and shown is Standing.UNCONFIRMED:
             continue
         if filters.year is not None and not active_in(p, filters.year):

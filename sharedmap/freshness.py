@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
 
-from sharedmap import config
+from sharedmap import config, partnerships
 from sharedmap.errors import ValidationError
 from sharedmap.partnerships import PartialDate, Partnership, Status, date_text
 
@@ -76,12 +76,11 @@ def status_by(p: Partnership, names: Mapping[str, str] | None = None) -> str:
 
 def council_name(council_id: str, names: Mapping[str, str] | None = None) -> str:
     """The council's name for a confirmation ("Boston Borough Council"); its id when the register lacks it."""
-    if names is not None:
-        return names.get(council_id) or council_id
-    from sharedmap.register import load_register  # only for confirmed rows: the register is cached once read
+    if names is None:
+        from sharedmap.register import load_register  # only for confirmed rows: the register is cached once read
 
-    council = load_register().councils.get(council_id)
-    return council.name if council else council_id
+        return partnerships.council_name(council_id, load_register())
+    return partnerships.council_name(council_id, names)
 
 
 def confirmation_text(council_id: str, on: dt.date, names: Mapping[str, str] | None = None) -> str:
